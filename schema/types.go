@@ -1,0 +1,139 @@
+package schema
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// LoadEvent is the value of a load-completed or load-rejected message.
+type LoadEvent struct {
+	EventID       string    `json:"event_id"`
+	ClientID      int64     `json:"client_id"`
+	DestinationID int64     `json:"destination_id"`
+	EmittedAt     time.Time `json:"emitted_at"`
+	// Payload is the webhook body, byte for byte as it arrived.
+	Payload json.RawMessage `json:"payload"`
+}
+
+// LoadFailure is the value of a load-failed message.
+type LoadFailure struct {
+	EventID             string    `json:"event_id"`
+	ClientID            int64     `json:"client_id"`
+	DestinationID       int64     `json:"destination_id"`
+	EmittedAt           time.Time `json:"emitted_at"`
+	IntegrationName     string    `json:"integration_name"`
+	SourceRootTableName string    `json:"source_root_table_name"`
+	Error               string    `json:"error"`
+}
+
+// Attempt is one try at delivering an event to a hook.
+type Attempt struct {
+	Number     int       `json:"number"`
+	StartedAt  time.Time `json:"started_at"`
+	DurationMS int64     `json:"duration_ms"`
+	// Status is the HTTP status of the response; 0 when none came.
+	Status int `json:"status,omitempty"`
+	// Error says why the attempt failed; empty on success.
+	Error string `json:"error,omitempty"`
+}
+
+// Delivery is a retry record (value of postload.retry.N): one event for one
+// hook, waiting for its next attempt. Key = client id.
+type Delivery struct {
+	// Event is the load event's message value, byte for byte as it arrived.
+	Event  string `json:"event"`
+	HookID int64  `json:"hook_id"`
+	// Attempt is the number of the next attempt (2 for the first retry).
+	Attempt int `json:"attempt"`
+	// DueAt is the earliest time the next attempt may start.
+	DueAt time.Time `json:"due_at"`
+	// Error is the last attempt's error.
+	Error string `json:"error"`
+	// Attempts are all attempts made so far, oldest first.
+	Attempts []Attempt `json:"attempts"`
+}
+
+// HookRef names the hook a dead letter was for, as it was then.
+type HookRef struct {
+	ID            int64  `json:"id"`
+	ClientID      int64  `json:"client_id"`
+	DestinationID int64  `json:"destination_id"`
+	URL           string `json:"url"`
+}
+
+// Reasons a delivery became a dead letter.
+const (
+	ReasonRetriesExhausted = "retries_exhausted"
+	ReasonHookGone         = "hook_gone"     // the receiver answered 410 Gone
+	ReasonHookDisabled     = "hook_disabled" // the hook was disabled while the delivery waited
+)
+
+// DeadLetter is the value of postload.dlq: a delivery that will not be
+// attempted again. Key = client id.
+type DeadLetter struct {
+	// Event is the load event's message value, byte for byte as it arrived.
+	Event          string    `json:"event"`
+	EventID        string    `json:"event_id"`
+	Hook           HookRef   `json:"hook"`
+	Attempts       []Attempt `json:"attempts"`
+	FirstAttemptAt time.Time `json:"first_attempt_at"`
+	LastAttemptAt  time.Time `json:"last_attempt_at"`
+	Reason         string    `json:"reason"`
+	DeadAt         time.Time `json:"dead_at"`
+}
+
+// Invalid is the value of postload.invalid: a message that could not be
+// parsed or validated, with where it came from and why.
+type Invalid struct {
+	Reason    string    `json:"reason"`
+	Topic     string    `json:"topic"`
+	Partition int       `json:"partition"`
+	Offset    int64     `json:"offset"`
+	Key       []byte    `json:"key"`   // base64, as JSON encodes bytes
+	Value     []byte    `json:"value"` // base64, the original bytes
+	SeenAt    time.Time `json:"seen_at"`
+}
+
+// Hook types and versions; post_load/1 is the only kind.
+const (
+	HookTypePostLoad = "post_load"
+	HookVersion      = 1
+)
+
+// Hook is a post-load hook as the API shows it, and the value of
+// postload.hooks (key = the decimal hook id). Times are UTC, whole seconds.
+type Hook struct {
+	ID            int64      `json:"id"`
+	ClientID      int64      `json:"client_id"`
+	Type          string     `json:"type"`
+	Version       int        `json:"version"`
+	DestinationID int64      `json:"destination_id"`
+	Config        HookConfig `json:"config"`
+	CreatedAt     time.Time  `json:"created_at"`
+	ModifiedAt    time.Time  `json:"modified_at"`
+	DisabledAt    *time.Time `json:"disabled_at"`
+	// DeletedAt is set on the record that deletes the hook; the record is kept
+	// (not a tombstone) so that ids are never reused. Never shown by the API.
+	DeletedAt *time.Time `json:"deleted_at,omitempty"`
+}
+
+// HookConfig is a hook's endpoint and signing secret.
+type HookConfig struct {
+	URL string `json:"url"`
+	// Secret is the Standard Webhooks signing secret: "whsec_" + base64.
+	Secret string `json:"secret,omitempty"`
+}
+
+// Enabled reports whether deliveries go to the hook.
+func (h Hook) Enabled() bool { return h.DisabledAt == nil && h.DeletedAt == nil }
+
+// Recipient is a notification email recipient as the API shows it, and the
+// value of postload.recipients (key = the decimal recipient id).
+type Recipient struct {
+	ID           int64      `json:"id"`
+	ClientID     int64      `json:"client_id"`
+	EmailAddress string     `json:"email_address"`
+	CreatedAt    time.Time  `json:"created_at"`
+	DisabledAt   *time.Time `json:"disabled_at"`
+	DeletedAt    *time.Time `json:"deleted_at,omitempty"`
+}
