@@ -40,7 +40,9 @@ func (c *Cluster) CreateTopic(tb testing.TB, name string, partitions int, compac
 	if compact {
 		cfg.ConfigEntries = []kafka.ConfigEntry{{ConfigName: "cleanup.policy", ConfigValue: "compact"}}
 	}
-	cl := &kafka.Client{Addr: kafka.TCP(c.Addr), Timeout: 10 * time.Second}
+	t := &kafka.Transport{}
+	defer t.CloseIdleConnections()
+	cl := &kafka.Client{Addr: kafka.TCP(c.Addr), Timeout: 10 * time.Second, Transport: t}
 	resp, err := cl.CreateTopics(context.Background(), &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{cfg}})
 	if err != nil {
 		tb.Fatalf("create topic %s: %v", name, err)

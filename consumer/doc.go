@@ -1,0 +1,14 @@
+// Package consumer owns postload's use of Kafka: consumer groups whose
+// partitions are processed concurrently with per-partition commit
+// watermarks, the writer that publishes records, and topic creation.
+//
+// Guarantees:
+//   - An offset is committed only after every earlier message of its
+//     partition is finished (its handler returned nil): at-least-once,
+//     never at-most-once.
+//   - In-flight messages are bounded per partition and per group; when a
+//     bound is reached the partition stops fetching (backpressure).
+//   - On shutdown or rebalance a partition stops fetching, lets in-flight
+//     handlers finish within DrainTimeout (then cancels their context, so
+//     they hand their work on), commits what is finished, and returns.
+package consumer

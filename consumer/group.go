@@ -1,0 +1,101 @@
+package consumer
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+	"go.uber.org/zap"
+)
+
+// Group consumes its topics as one member of a Kafka consumer group. Each
+// assigned partition gets a worker that fetches in order, hands messages to
+// the handler concurrently, and commits the partition's watermark.
+type Group struct {
+	cfg     GroupConfig
+	handler Handler
+	slots   chan struct{} // group-wide in-flight bound
+	stats   *Stats
+}
+
+// NewGroup checks cfg and returns a Group; Run starts it.
+func NewGroup(cfg GroupConfig, h Handler) (*Group, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Group{
+		cfg:     cfg,
+		handler: h,
+		slots:   make(chan struct{}, cfg.MaxInFlight),
+		stats:   newStats(),
+	}, nil
+}
+
+// Stats returns the group's live counters.
+func (g *Group) Stats() *Stats { return g.stats }
+
+// Run joins the group and processes assigned partitions until ctx is done,
+// then drains, commits, leaves the group, and returns nil. It returns only
+// after every goroutine it started has exited.
+func (g *Group) Run(ctx context.Context) error {
+	cg, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
+		ID:                    g.cfg.GroupID,
+		Brokers:               g.cfg.Brokers,
+		Topics:                g.cfg.Topics,
+		StartOffset:           kafka.FirstOffset,
+		SessionTimeout:        g.cfg.SessionTimeout,
+		RebalanceTimeout:      g.cfg.DrainTimeout + 15*time.Second,
+		HeartbeatInterval:     3 * time.Second,
+		JoinGroupBackoff:      time.Second,
+		WatchPartitionChanges: true,
+		Timeout:               10 * time.Second,
+		ErrorLogger:           kafkaLogger(g.cfg.Log.Named("group")),
+	})
+	if err != nil {
+		return err
+	}
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		<-ctx.Done()
+		cg.Close() // ends the generation; waits for the partition workers
+	}()
+	defer func() { <-stopped }()
+
+	log := g.cfg.Log.With(zap.String("group", g.cfg.GroupID))
+	for {
+		gen, err := cg.Next(ctx)
+		if ctx.Err() != nil || errors.Is(err, kafka.ErrGroupClosed) {
+			return nil
+		}
+		if err != nil {
+			log.Warn("joining consumer group", zap.Error(err))
+			continue // kafka-go backs off before the next attempt
+		}
+		log.Info("joined consumer group", zap.Int32("generation", gen.ID), zap.Any("assignments", assigned(gen)))
+		for topic, parts := range gen.Assignments {
+			for _, a := range parts {
+				p := g.newPartition(gen, topic, a)
+				gen.Start(p.run)
+			}
+		}
+	}
+}
+
+func assigned(gen *kafka.Generation) map[string][]int {
+	out := make(map[string][]int, len(gen.Assignments))
+	for t, parts := range gen.Assignments {
+		for _, p := range parts {
+			out[t] = append(out[t], p.ID)
+		}
+	}
+	return out
+}
+
+// kafkaLogger routes kafka-go's error lines to zap.
+func kafkaLogger(l *zap.Logger) kafka.Logger {
+	s := l.Sugar()
+	return kafka.LoggerFunc(func(format string, args ...any) { s.Warnf(format, args...) })
+}

@@ -1,0 +1,37 @@
+package consumer
+
+import (
+	"context"
+	"time"
+)
+
+// Message is one Kafka record handed to a Handler.
+type Message struct {
+	Topic     string
+	Partition int
+	Offset    int64
+	Key       []byte
+	Value     []byte
+	Time      time.Time
+}
+
+// Handler finishes one message. It returns nil once the message is finished
+// (delivered, or handed on to another topic). A non-nil error leaves the
+// offset uncommitted: the partition stops, commits what came before, and the
+// message is fetched again after the group rejoins. Handle is called
+// concurrently, also for messages of one partition.
+type Handler interface {
+	Handle(ctx context.Context, m Message) error
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, m Message) error
+
+// Handle calls f.
+func (f HandlerFunc) Handle(ctx context.Context, m Message) error { return f(ctx, m) }
+
+// GateFunc is called in offset order before a message is handed to the
+// handler, from the partition's fetch loop; while it blocks, the partition
+// fetches nothing more. The retry tiers use it to hold the head record
+// until it is due. It returns ctx.Err() when ctx ends first.
+type GateFunc func(ctx context.Context, m Message) error

@@ -1,0 +1,185 @@
+package consumer
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+	"go.uber.org/zap"
+)
+
+// partition is the worker of one assigned partition for one generation.
+type partition struct {
+	g       *Group
+	topic   string
+	id      int
+	start   int64
+	brokers []string
+	commit  func(offset int64) error
+	log     *zap.Logger
+}
+
+func (g *Group) newPartition(gen *kafka.Generation, topic string, a kafka.PartitionAssignment) *partition {
+	return &partition{
+		g:       g,
+		topic:   topic,
+		id:      a.ID,
+		start:   a.Offset,
+		brokers: g.cfg.Brokers,
+		// The coordinator connection has the group's 10 s timeout.
+		commit: func(offset int64) error {
+			return gen.CommitOffsets(map[string]map[int]int64{topic: {a.ID: offset}})
+		},
+		log: g.cfg.Log.With(zap.String("topic", topic), zap.Int("partition", a.ID)),
+	}
+}
+
+type result struct {
+	offset int64
+	err    error
+}
+
+// run processes the partition until ctx (the generation) ends or a handler
+// fails, then drains and commits. See the package doc for the guarantees.
+func (p *partition) run(ctx context.Context) {
+	r := kafka.NewReader(kafka.ReaderConfig{
+		Brokers:         p.brokers,
+		Topic:           p.topic,
+		Partition:       p.id,
+		MinBytes:        1,
+		MaxBytes:        p.g.cfg.MaxFetchBytes,
+		MaxWait:         250 * time.Millisecond,
+		QueueCapacity:   64,
+		ReadLagInterval: -1,
+		ErrorLogger:     kafkaLogger(p.log),
+	})
+	defer r.Close()
+	if err := r.SetOffset(p.start); err != nil {
+		p.log.Error("setting start offset", zap.Int64("offset", p.start), zap.Error(err))
+		return
+	}
+
+	// Handlers outlive ctx by up to DrainTimeout: a rebalance or shutdown
+	// lets in-flight deliveries finish.
+	hctx, cancelHandlers := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelHandlers()
+	fetchCtx, stopFetch := context.WithCancel(ctx)
+	defer stopFetch()
+
+	local := make(chan struct{}, p.g.cfg.MaxInFlightPerPartition)
+	results := make(chan result, p.g.cfg.MaxInFlightPerPartition)
+	fetched := make(chan Message)
+	fetchDone := make(chan struct{})
+	go func() {
+		defer close(fetchDone)
+		p.fetch(fetchCtx, r, local, fetched)
+	}()
+
+	wm := newWatermark()
+	committed := p.start
+	flush := func() {
+		off := wm.commitOffset()
+		if off < 0 || off == committed {
+			return
+		}
+		if err := p.commit(off); err != nil {
+			p.log.Warn("committing offset", zap.Int64("offset", off), zap.Error(err))
+			return
+		}
+		committed = off
+		p.g.stats.committed(p.topic, p.id, off)
+	}
+	ticker := time.NewTicker(p.g.cfg.CommitInterval)
+	defer ticker.Stop()
+
+	inflight := 0
+	failed := false
+	finish := func(res result) {
+		inflight--
+		<-local
+		<-p.g.slots
+		if res.err != nil {
+			if !failed {
+				p.log.Warn("handler failed; stopping the partition to fetch the message again", zap.Int64("offset", res.offset), zap.Error(res.err))
+			}
+			failed = true
+			stopFetch()
+			return
+		}
+		wm.finish(res.offset)
+	}
+
+	fetching := true
+	for fetching {
+		select {
+		case m := <-fetched:
+			wm.add(m.Offset)
+			inflight++
+			go func() {
+				results <- result{offset: m.Offset, err: p.g.handler.Handle(hctx, m)}
+			}()
+		case res := <-results:
+			finish(res)
+		case <-ticker.C:
+			flush()
+		case <-fetchDone:
+			fetching = false
+		}
+	}
+
+	// Drain: let in-flight handlers finish, cancel them at the deadline.
+	deadline := time.NewTimer(p.g.cfg.DrainTimeout)
+	defer deadline.Stop()
+	for inflight > 0 {
+		select {
+		case res := <-results:
+			finish(res)
+		case <-deadline.C:
+			p.log.Warn("drain deadline reached; cancelling in-flight handlers", zap.Int("in_flight", inflight))
+			cancelHandlers()
+		}
+	}
+	flush()
+}
+
+// fetch reads messages in order and passes them on, taking an in-flight slot
+// of the partition and of the group for each, so a full window stops the
+// fetching. It returns when ctx ends or the reader fails.
+func (p *partition) fetch(ctx context.Context, r *kafka.Reader, local chan struct{}, out chan<- Message) {
+	for {
+		select {
+		case local <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		select {
+		case p.g.slots <- struct{}{}:
+		case <-ctx.Done():
+			<-local
+			return
+		}
+		release := func() { <-p.g.slots; <-local }
+		km, err := r.FetchMessage(ctx)
+		if err != nil {
+			release()
+			if ctx.Err() == nil && !errors.Is(err, context.Canceled) {
+				p.log.Warn("fetching", zap.Error(err))
+			}
+			return
+		}
+		m := Message{Topic: km.Topic, Partition: km.Partition, Offset: km.Offset, Key: km.Key, Value: km.Value, Time: km.Time}
+		if gate := p.g.cfg.Gate; gate != nil {
+			if err := gate(ctx, m); err != nil {
+				release()
+				return
+			}
+		}
+		select {
+		case out <- m:
+		case <-ctx.Done():
+			release()
+			return
+		}
+	}
+}

@@ -1,0 +1,47 @@
+package consumer
+
+import (
+	"context"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+	"go.uber.org/zap"
+)
+
+// Writer publishes records to any topic, synchronously, acknowledged by all
+// in-sync replicas. Concurrent calls are batched together. Safe for
+// concurrent use.
+type Writer struct {
+	w         *kafka.Writer
+	transport *kafka.Transport // its own, so Close leaves no connection behind
+}
+
+// NewWriter returns a Writer for brokers; Close it when done.
+func NewWriter(brokers []string, log *zap.Logger) *Writer {
+	t := &kafka.Transport{DialTimeout: 5 * time.Second, IdleTimeout: 30 * time.Second}
+	return &Writer{transport: t, w: &kafka.Writer{
+		Transport:    t,
+		Addr:         kafka.TCP(brokers...),
+		Balancer:     &kafka.Hash{},
+		RequiredAcks: kafka.RequireAll,
+		BatchTimeout: 2 * time.Millisecond,
+		BatchSize:    500,
+		MaxAttempts:  3,
+		WriteTimeout: 10 * time.Second,
+		ReadTimeout:  10 * time.Second,
+		ErrorLogger:  kafkaLogger(log.Named("writer")),
+	}}
+}
+
+// Publish writes one record and returns once the broker has it. The record
+// goes to the partition chosen by hashing key.
+func (w *Writer) Publish(ctx context.Context, topic string, key, value []byte) error {
+	return w.w.WriteMessages(ctx, kafka.Message{Topic: topic, Key: key, Value: value})
+}
+
+// Close flushes and closes the writer.
+func (w *Writer) Close() error {
+	err := w.w.Close()
+	w.transport.CloseIdleConnections()
+	return err
+}
