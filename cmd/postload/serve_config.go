@@ -1,0 +1,147 @@
+package main
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// serveConfig is everything `postload serve` is told.
+type serveConfig struct {
+	Brokers        []string // empty: embedded broker
+	EmbeddedAddr   string
+	Listen         string
+	DataDir        string
+	TokensFile     string
+	CAFile         string
+	TopicPrefix    string
+	Group          string
+	Partitions     int
+	RetryDelays    []time.Duration
+	AttemptTimeout time.Duration
+	DrainTimeout   time.Duration
+	MaxInFlight    int
+	MaxPerPart     int
+	Retention      time.Duration
+	RetentionBytes int64
+	LogFormat      string
+	LogLevel       string
+}
+
+func (c serveConfig) embedded() bool { return len(c.Brokers) == 0 }
+
+func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
+	f := newFlags("serve", getenv, stderr)
+	brokers := f.String("brokers", "", "Kafka bootstrap brokers host:port,...; empty runs the embedded broker")
+	embeddedAddr := f.String("embedded-addr", "127.0.0.1:9092", "where the embedded broker listens")
+	listen := f.String("listen", "127.0.0.1:8080", "address of the hook API")
+	dataDir := f.String("data-dir", "./postload-data", "directory for the embedded broker, tokens and outbox")
+	tokens := f.String("tokens-file", "", "API tokens file (default <data-dir>/tokens)")
+	caFile := f.String("ca-file", "", "PEM file of extra CAs to trust for hook servers (e.g. the one `postload receive` writes)")
+	prefix := f.String("topic-prefix", "", "prefix for every topic name")
+	group := f.String("group", "postload", "consumer group id (the retry tiers use <group>.retry)")
+	partitions := f.Int("partitions", 4, "partitions of the topics postload creates")
+	delays := f.String("retry-delays", "30s,2m,10m,30m,1h", "delay of each retry tier; their number is the number of retries")
+	attemptTimeout := f.Duration("attempt-timeout", 30*time.Second, "limit for one whole attempt")
+	drain := f.Duration("drain-timeout", 15*time.Second, "on shutdown, how long in-flight deliveries may finish before they are handed to the retry tier")
+	maxInFlight := f.Int("max-in-flight", 1024, "unfinished messages per consumer group in this process")
+	maxPerPart := f.Int("max-in-flight-per-partition", 256, "unfinished messages per partition")
+	retention := f.Duration("retention", 7*24*time.Hour, "retention time of the data topics postload creates")
+	retentionBytes := f.Int64("retention-bytes", 0, "retention size per partition of the data topics postload creates (default 64 MiB embedded, the broker's default otherwise)")
+	logFormat := f.String("log-format", "", "console or json (default console when embedded, json otherwise)")
+	logLevel := f.String("log-level", "info", "debug, info, warn or error")
+	if err := f.parse(args); err != nil {
+		return serveConfig{}, err
+	}
+	c := serveConfig{
+		Brokers: splitList(*brokers), EmbeddedAddr: *embeddedAddr, Listen: *listen,
+		DataDir: *dataDir, TokensFile: *tokens, CAFile: *caFile, TopicPrefix: *prefix,
+		Group: *group, Partitions: *partitions, AttemptTimeout: *attemptTimeout,
+		DrainTimeout: *drain, MaxInFlight: *maxInFlight, MaxPerPart: *maxPerPart,
+		Retention: *retention, RetentionBytes: *retentionBytes, LogFormat: *logFormat, LogLevel: *logLevel,
+	}
+	var errs []error
+	var err error
+	if c.RetryDelays, err = parseDurations("retry-delays", *delays); err != nil {
+		errs = append(errs, err)
+	}
+	if c.TokensFile == "" {
+		c.TokensFile = filepath.Join(c.DataDir, "tokens")
+	}
+	if c.LogFormat == "" {
+		c.LogFormat = "json"
+		if c.embedded() {
+			c.LogFormat = "console"
+		}
+	}
+	if c.RetentionBytes == 0 && c.embedded() {
+		c.RetentionBytes = 64 << 20
+	}
+	errs = append(errs, c.validate())
+	return c, errors.Join(errs...)
+}
+
+func (c serveConfig) validate() error {
+	var errs []error
+	for _, b := range c.Brokers {
+		if _, _, err := net.SplitHostPort(b); err != nil {
+			errs = append(errs, fmt.Errorf("--brokers: %q is not host:port", b))
+		}
+	}
+	for name, addr := range map[string]string{"listen": c.Listen, "embedded-addr": c.EmbeddedAddr} {
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			errs = append(errs, fmt.Errorf("--%s: %q is not host:port (e.g. 127.0.0.1:8080)", name, addr))
+		}
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("--data-dir is empty: give a directory"))
+	}
+	if c.Group == "" {
+		errs = append(errs, errors.New("--group is empty"))
+	}
+	if c.Partitions < 1 {
+		errs = append(errs, fmt.Errorf("--partitions %d: need at least 1", c.Partitions))
+	}
+	if c.AttemptTimeout <= 0 || c.DrainTimeout <= 0 || c.Retention <= 0 {
+		errs = append(errs, errors.New("--attempt-timeout, --drain-timeout and --retention must be positive"))
+	}
+	if c.MaxInFlight < 1 || c.MaxPerPart < 1 {
+		errs = append(errs, errors.New("--max-in-flight and --max-in-flight-per-partition must be at least 1"))
+	}
+	if c.RetentionBytes < 0 {
+		errs = append(errs, errors.New("--retention-bytes must not be negative"))
+	}
+	if c.LogFormat != "console" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("--log-format %q: want console or json", c.LogFormat))
+	}
+	if c.CAFile != "" {
+		if _, err := loadCAs(c.CAFile); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// loadCAs returns the system pool plus the certificates in file.
+func loadCAs(file string) (*x509.CertPool, error) {
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if file == "" {
+		return pool, nil
+	}
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("--ca-file: %w", err)
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("--ca-file %s: no PEM certificate in it", file)
+	}
+	return pool, nil
+}

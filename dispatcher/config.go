@@ -1,0 +1,77 @@
+package dispatcher
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// Config configures a Dispatcher.
+type Config struct {
+	// InvalidTopic receives malformed messages. Default "postload.invalid".
+	InvalidTopic string
+	// RetryTopics are the delay tiers, one per retry: a delivery whose
+	// attempt n failed goes to RetryTopics[n-1]. Default postload.retry.1..5.
+	RetryTopics []string
+	// RetryDelays are the tiers' delays, as many as RetryTopics. Default
+	// 30s, 2m, 10m, 30m, 1h.
+	RetryDelays []time.Duration
+	// DLQTopic receives dead letters. Default "postload.dlq".
+	DLQTopic string
+	// PublishTimeout bounds one publish to Kafka. Default 10s.
+	PublishTimeout time.Duration
+	// Log receives delivery lines. Default: none.
+	Log *zap.Logger
+}
+
+// DefaultRetryDelays are the contract's tiers: 5 retries, so 6 attempts.
+var DefaultRetryDelays = []time.Duration{30 * time.Second, 2 * time.Minute, 10 * time.Minute, 30 * time.Minute, time.Hour}
+
+// RetryTopicNames returns prefix + "postload.retry.N" for N = 1..n.
+func RetryTopicNames(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%spostload.retry.%d", prefix, i+1)
+	}
+	return out
+}
+
+func (c *Config) setDefaults() {
+	if c.InvalidTopic == "" {
+		c.InvalidTopic = "postload.invalid"
+	}
+	if c.DLQTopic == "" {
+		c.DLQTopic = "postload.dlq"
+	}
+	if c.RetryDelays == nil {
+		c.RetryDelays = DefaultRetryDelays
+	}
+	if c.RetryTopics == nil {
+		c.RetryTopics = RetryTopicNames("", len(c.RetryDelays))
+	}
+	if c.PublishTimeout == 0 {
+		c.PublishTimeout = 10 * time.Second
+	}
+	if c.Log == nil {
+		c.Log = zap.NewNop()
+	}
+}
+
+// Validate reports what to fix in c.
+func (c *Config) Validate() error {
+	var errs []error
+	if len(c.RetryTopics) != len(c.RetryDelays) {
+		errs = append(errs, fmt.Errorf("%d retry topics for %d retry delays: give one topic per delay", len(c.RetryTopics), len(c.RetryDelays)))
+	}
+	for i, d := range c.RetryDelays {
+		if d <= 0 {
+			errs = append(errs, fmt.Errorf("retry delay %d is %v: delays must be positive", i+1, d))
+		}
+	}
+	if c.PublishTimeout < 0 {
+		errs = append(errs, errors.New("publish timeout must not be negative"))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,126 @@
+package dispatcher
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/postload/postload/schema"
+	"go.uber.org/zap"
+)
+
+// Hooks is the registry as the dispatcher sees it.
+type Hooks interface {
+	// Match returns the enabled hooks of an account's destination.
+	Match(clientID, destinationID int64) []schema.Hook
+	// Hook returns a hook by id, disabled or not; false once deleted.
+	Hook(id int64) (schema.Hook, bool)
+}
+
+// Publisher writes one record to a topic and returns once Kafka has it.
+type Publisher interface {
+	Publish(ctx context.Context, topic string, key, value []byte) error
+}
+
+// Source is where a message came from.
+type Source struct {
+	Topic     string
+	Partition int
+	Offset    int64
+	Key       []byte
+}
+
+// Dispatcher makes the attempts of first deliveries and retries.
+type Dispatcher struct {
+	cfg    Config
+	hooks  Hooks
+	pub    Publisher
+	sender *Sender
+	now    func() time.Time
+}
+
+// New returns a Dispatcher.
+func New(cfg Config, hooks Hooks, pub Publisher, sender *Sender) (*Dispatcher, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Dispatcher{cfg: cfg, hooks: hooks, pub: pub, sender: sender, now: time.Now}, nil
+}
+
+// HandleEvent delivers a load event (a load-completed or load-rejected
+// value) to every enabled hook of its account and destination, concurrently.
+// It returns nil once each hook got it or has its retry record; an error
+// means some hand-off could not be published and the event must be handled
+// again.
+func (d *Dispatcher) HandleEvent(ctx context.Context, src Source, value []byte) error {
+	ev, err := schema.DecodeLoadEvent(value)
+	if err != nil {
+		return d.invalid(ctx, src, value, err)
+	}
+	hooks := d.hooks.Match(ev.ClientID, ev.DestinationID)
+	if len(hooks) == 1 {
+		return d.first(ctx, ev, value, hooks[0])
+	}
+	errs := make([]error, len(hooks))
+	var wg sync.WaitGroup
+	for i, h := range hooks {
+		wg.Go(func() { errs[i] = d.first(ctx, ev, value, h) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// first makes attempt 1 of one event to one hook.
+func (d *Dispatcher) first(ctx context.Context, ev schema.LoadEvent, raw []byte, h schema.Hook) error {
+	dl := schema.Delivery{Event: string(raw), HookID: h.ID, Attempt: 1}
+	return d.attempt(ctx, ev, h, dl)
+}
+
+// attempt makes attempt dl.Attempt and hands a failure on.
+func (d *Dispatcher) attempt(ctx context.Context, ev schema.LoadEvent, h schema.Hook, dl schema.Delivery) error {
+	log := d.cfg.Log.With(zap.String("event_id", ev.EventID), zap.Int64("hook_id", h.ID), zap.Int("attempt", dl.Attempt))
+	req := Request{URL: h.Config.URL, WebhookID: webhookID(ev.EventID, h.ID), Body: ev.Payload, Number: dl.Attempt}
+	if h.Config.Secret != "" {
+		s, err := NewSigner(h.Config.Secret)
+		if err != nil {
+			log.Error("hook has a bad signing secret; sending unsigned", zap.Error(err))
+		} else {
+			req.Signers = []Signer{s}
+		}
+	}
+	out := d.sender.Send(ctx, req)
+	if out.Delivered {
+		log.Debug("delivered", zap.Int("status", out.Attempt.Status), zap.Int64("duration_ms", out.Attempt.DurationMS))
+		return nil
+	}
+	log.Info("attempt failed", zap.Int("status", out.Attempt.Status), zap.String("error", out.Attempt.Error))
+	return d.handOn(ctx, log, h, dl, out)
+}
+
+// webhookID is the contract's webhook-id: the same on every attempt.
+func webhookID(eventID string, hookID int64) string {
+	return eventID + "." + strconv.FormatInt(hookID, 10)
+}
+
+// publish writes a record, retrying with backoff while ctx lives; once ctx
+// has ended it still makes one last try, so a shutdown hands work on.
+func (d *Dispatcher) publish(ctx context.Context, topic string, key, value []byte) error {
+	backoff := 100 * time.Millisecond
+	for {
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.PublishTimeout)
+		err := d.pub.Publish(pctx, topic, key, value)
+		cancel()
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		d.cfg.Log.Warn("publishing; will retry", zap.String("topic", topic), zap.Error(err), zap.Duration("backoff", backoff))
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}

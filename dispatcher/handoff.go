@@ -1,0 +1,120 @@
+package dispatcher
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/postload/postload/schema"
+	"go.uber.org/zap"
+)
+
+// handOn puts a delivery whose attempt did not succeed where it goes next:
+// the same tier again (attempt interrupted by shutdown), the next tier, or
+// the dead-letter topic.
+func (d *Dispatcher) handOn(ctx context.Context, log *zap.Logger, h schema.Hook, dl schema.Delivery, out Outcome) error {
+	now := d.now()
+	n := dl.Attempt
+	if out.Interrupted {
+		// The attempt does not count: make it again as soon as its tier allows.
+		dl.DueAt = now.UTC()
+		dl.Error = out.Attempt.Error
+		return d.toTier(ctx, log, max(n-1, 1), h.ClientID, dl)
+	}
+	dl.Attempts = append(dl.Attempts, out.Attempt)
+	dl.Error = out.Attempt.Error
+	if n > len(d.cfg.RetryDelays) {
+		return d.dead(ctx, log, h, dl, schema.ReasonRetriesExhausted)
+	}
+	delay := d.cfg.RetryDelays[n-1]
+	if out.RetryAfter > 0 && out.RetryAfter <= delay {
+		delay = out.RetryAfter
+	} else {
+		delay += jitter(delay)
+	}
+	dl.Attempt = n + 1
+	dl.DueAt = now.Add(delay).UTC()
+	return d.toTier(ctx, log, n, h.ClientID, dl)
+}
+
+// jitter spreads retries of one outage a little: up to a tenth of the delay,
+// at most 500 ms, so a tier's records stay close to due order.
+func jitter(delay time.Duration) time.Duration {
+	limit := min(delay/10, 500*time.Millisecond)
+	if limit <= 0 {
+		return 0
+	}
+	return rand.N(limit)
+}
+
+// toTier publishes the delivery to retry tier (1-based).
+func (d *Dispatcher) toTier(ctx context.Context, log *zap.Logger, tier int, clientID int64, dl schema.Delivery) error {
+	b, err := json.Marshal(dl)
+	if err != nil {
+		return fmt.Errorf("encoding retry record: %w", err)
+	}
+	topic := d.cfg.RetryTopics[tier-1]
+	if err := d.publish(ctx, topic, clientKey(clientID), b); err != nil {
+		log.Error("handing on to retry tier", zap.String("topic", topic), zap.Error(err))
+		return fmt.Errorf("publishing to %s: %w", topic, err)
+	}
+	log.Debug("handed on to retry tier", zap.String("topic", topic), zap.Time("due_at", dl.DueAt))
+	return nil
+}
+
+// dead publishes the delivery as a dead letter.
+func (d *Dispatcher) dead(ctx context.Context, log *zap.Logger, h schema.Hook, dl schema.Delivery, reason string) error {
+	rec := schema.DeadLetter{
+		Event:    dl.Event,
+		Hook:     schema.HookRef{ID: h.ID, ClientID: h.ClientID, DestinationID: h.DestinationID, URL: h.Config.URL},
+		Attempts: dl.Attempts,
+		Reason:   reason,
+		DeadAt:   d.now().UTC(),
+	}
+	if ev, err := schema.DecodeLoadEvent([]byte(dl.Event)); err == nil {
+		rec.EventID = ev.EventID
+	}
+	if len(dl.Attempts) > 0 {
+		rec.FirstAttemptAt = dl.Attempts[0].StartedAt
+		rec.LastAttemptAt = dl.Attempts[len(dl.Attempts)-1].StartedAt
+	}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("encoding dead letter: %w", err)
+	}
+	if err := d.publish(ctx, d.cfg.DLQTopic, clientKey(h.ClientID), b); err != nil {
+		log.Error("publishing dead letter", zap.Error(err))
+		return fmt.Errorf("publishing to %s: %w", d.cfg.DLQTopic, err)
+	}
+	log.Warn("dead letter", zap.String("reason", reason), zap.Int("attempts", len(dl.Attempts)))
+	return nil
+}
+
+// invalid publishes a message that failed to decode, with the reason.
+func (d *Dispatcher) invalid(ctx context.Context, src Source, value []byte, reason error) error {
+	rec := schema.Invalid{
+		Reason:    reason.Error(),
+		Topic:     src.Topic,
+		Partition: src.Partition,
+		Offset:    src.Offset,
+		Key:       src.Key,
+		Value:     value,
+		SeenAt:    d.now().UTC(),
+	}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("encoding invalid record: %w", err)
+	}
+	log := d.cfg.Log.With(zap.String("topic", src.Topic), zap.Int("partition", src.Partition), zap.Int64("offset", src.Offset))
+	if err := d.publish(ctx, d.cfg.InvalidTopic, src.Key, b); err != nil {
+		log.Error("publishing invalid message", zap.Error(err))
+		return fmt.Errorf("publishing to %s: %w", d.cfg.InvalidTopic, err)
+	}
+	log.Warn("invalid message", zap.String("reason", rec.Reason))
+	return nil
+}
+
+func clientKey(id int64) []byte { return strconv.AppendInt(nil, id, 10) }

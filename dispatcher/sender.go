@@ -1,0 +1,145 @@
+package dispatcher
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/postload/postload/schema"
+)
+
+// UserAgent is the User-Agent of every webhook request (the contract's).
+const UserAgent = "StitchLoadingWebhook"
+
+// Request is one attempt to make.
+type Request struct {
+	URL       string
+	WebhookID string // "<event_id>.<hook id>", the same on every attempt
+	Signers   []Signer
+	Body      []byte
+	Number    int // attempt number, 1 for the first
+}
+
+// Outcome is what one attempt came to.
+type Outcome struct {
+	Attempt   schema.Attempt
+	Delivered bool // a 2xx came back
+	// Gone is a 410: the receiver is gone for good.
+	Gone bool
+	// RetryAfter is the wait a 429 or 503 asked for, 0 if none.
+	RetryAfter time.Duration
+	// Interrupted means ctx ended before the attempt finished (shutdown):
+	// the attempt does not count.
+	Interrupted bool
+}
+
+// Sender makes single attempts over one shared HTTPS client.
+type Sender struct {
+	client *http.Client
+	cfg    ClientConfig
+	now    func() time.Time
+}
+
+// NewSender returns a Sender; its connections are kept alive and reused.
+func NewSender(cfg ClientConfig) (*Sender, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Sender{client: newHTTPClient(cfg), cfg: cfg, now: time.Now}, nil
+}
+
+// Close drops idle connections.
+func (s *Sender) Close() { s.client.CloseIdleConnections() }
+
+// Send makes one attempt, bounded by the attempt timeout.
+func (s *Sender) Send(ctx context.Context, r Request) Outcome {
+	start := s.now()
+	out := Outcome{Attempt: schema.Attempt{Number: r.Number, StartedAt: start.UTC()}}
+	status, retryAfter, err := s.do(ctx, r, start)
+	out.Attempt.DurationMS = s.now().Sub(start).Milliseconds()
+	out.Attempt.Status = status
+	switch {
+	case err != nil:
+		out.Attempt.Error = err.Error()
+		out.Interrupted = ctx.Err() != nil
+	case status >= 200 && status < 300:
+		out.Delivered = true
+	default:
+		out.Attempt.Error = fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
+		out.Gone = status == http.StatusGone
+		out.RetryAfter = retryAfter
+	}
+	return out
+}
+
+func (s *Sender) do(ctx context.Context, r Request, start time.Time) (status int, retryAfter time.Duration, err error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.AttemptTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.URL, bytes.NewReader(r.Body))
+	if err != nil {
+		return 0, 0, err
+	}
+	if req.URL.Scheme != "https" {
+		return 0, 0, errors.New("refusing a non-https URL")
+	}
+	ts := start.Unix()
+	req.Header = http.Header{
+		"Content-Type":      {"application/json"},
+		"User-Agent":        {UserAgent},
+		"Webhook-Id":        {r.WebhookID},
+		"Webhook-Timestamp": {strconv.FormatInt(ts, 10)},
+	}
+	if len(r.Signers) > 0 {
+		sigs := make([]string, len(r.Signers))
+		for i, sg := range r.Signers {
+			sigs[i] = sg.Sign(r.WebhookID, ts, r.Body)
+		}
+		req.Header["Webhook-Signature"] = []string{strings.Join(sigs, " ")}
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		if ctx.Err() == context.DeadlineExceeded {
+			return 0, 0, fmt.Errorf("no response within %v", s.cfg.AttemptTimeout)
+		}
+		return 0, 0, unwrapURLError(err)
+	}
+	defer resp.Body.Close()
+	// Read the body up to the cap and drop it, so the connection is reused.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, s.cfg.MaxResponseBytes))
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), s.now())
+	}
+	return resp.StatusCode, retryAfter, nil
+}
+
+// unwrapURLError drops the "Post \"https://...\":" prefix that repeats the URL.
+func unwrapURLError(err error) error {
+	var ue interface{ Unwrap() error }
+	if errors.As(err, &ue) {
+		if inner := ue.Unwrap(); inner != nil {
+			return inner
+		}
+	}
+	return err
+}
+
+// parseRetryAfter reads delay-seconds or an HTTP date; 0 when absent or bad.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
