@@ -31,8 +31,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 }
 
 // serve runs every role until ctx is done. ready, if set, is called with
-// the API's address once everything runs (tests use it).
-func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(apiAddr string)) error {
+// the API's address and the brokers once everything runs (tests use it).
+func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(apiAddr string, brokers []string)) error {
 	brokers := cfg.Brokers
 	if cfg.embedded() {
 		cluster, err := startEmbedded(cfg.EmbeddedAddr, cfg.DataDir)
@@ -103,7 +103,7 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 		return consumer.GroupConfig{
 			Brokers: brokers, GroupID: id, Topics: topics,
 			MaxInFlight: cfg.MaxInFlight, MaxInFlightPerPartition: cfg.MaxPerPart,
-			DrainTimeout: cfg.DrainTimeout, Log: log.Named("consumer"),
+			DrainTimeout: cfg.DrainTimeout, SessionTimeout: cfg.SessionTimeout, Log: log.Named("consumer"),
 		}
 	}
 	events, err := consumer.NewGroup(groupCfg(cfg.Group, topics.Completed, topics.Rejected), consumer.HandlerFunc(func(ctx context.Context, m consumer.Message) error {
@@ -138,7 +138,7 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 	})
 	log.Info("postload is running", zap.String("api", "http://"+ln.Addr().String()+hook.BasePath), zap.Strings("brokers", brokers), zap.String("tokens_file", cfg.TokensFile))
 	if ready != nil {
-		ready(ln.Addr().String())
+		ready(ln.Addr().String(), brokers)
 	}
 	err = g.Wait()
 	log.Info("postload stopped")

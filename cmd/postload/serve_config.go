@@ -25,6 +25,7 @@ type serveConfig struct {
 	RetryDelays    []time.Duration
 	AttemptTimeout time.Duration
 	DrainTimeout   time.Duration
+	SessionTimeout time.Duration
 	MaxInFlight    int
 	MaxPerPart     int
 	Retention      time.Duration
@@ -49,6 +50,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	delays := f.String("retry-delays", "30s,2m,10m,30m,1h", "delay of each retry tier; their number is the number of retries")
 	attemptTimeout := f.Duration("attempt-timeout", 30*time.Second, "limit for one whole attempt")
 	drain := f.Duration("drain-timeout", 15*time.Second, "on shutdown, how long in-flight deliveries may finish before they are handed to the retry tier")
+	session := f.Duration("session-timeout", 30*time.Second, "consumer group session timeout: how soon a dead process's partitions move to the others")
 	maxInFlight := f.Int("max-in-flight", 1024, "unfinished messages per consumer group in this process")
 	maxPerPart := f.Int("max-in-flight-per-partition", 256, "unfinished messages per partition")
 	retention := f.Duration("retention", 7*24*time.Hour, "retention time of the data topics postload creates")
@@ -62,7 +64,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		Brokers: splitList(*brokers), EmbeddedAddr: *embeddedAddr, Listen: *listen,
 		DataDir: *dataDir, TokensFile: *tokens, CAFile: *caFile, TopicPrefix: *prefix,
 		Group: *group, Partitions: *partitions, AttemptTimeout: *attemptTimeout,
-		DrainTimeout: *drain, MaxInFlight: *maxInFlight, MaxPerPart: *maxPerPart,
+		DrainTimeout: *drain, SessionTimeout: *session, MaxInFlight: *maxInFlight, MaxPerPart: *maxPerPart,
 		Retention: *retention, RetentionBytes: *retentionBytes, LogFormat: *logFormat, LogLevel: *logLevel,
 	}
 	var errs []error
@@ -107,8 +109,8 @@ func (c serveConfig) validate() error {
 	if c.Partitions < 1 {
 		errs = append(errs, fmt.Errorf("--partitions %d: need at least 1", c.Partitions))
 	}
-	if c.AttemptTimeout <= 0 || c.DrainTimeout <= 0 || c.Retention <= 0 {
-		errs = append(errs, errors.New("--attempt-timeout, --drain-timeout and --retention must be positive"))
+	if c.AttemptTimeout <= 0 || c.DrainTimeout <= 0 || c.Retention <= 0 || c.SessionTimeout <= 0 {
+		errs = append(errs, errors.New("--attempt-timeout, --drain-timeout, --session-timeout and --retention must be positive"))
 	}
 	if c.MaxInFlight < 1 || c.MaxPerPart < 1 {
 		errs = append(errs, errors.New("--max-in-flight and --max-in-flight-per-partition must be at least 1"))

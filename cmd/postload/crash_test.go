@@ -1,0 +1,134 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/postload/postload/internal/kafkatest"
+	"github.com/postload/postload/internal/wait"
+	"github.com/postload/postload/internal/webhooktest"
+)
+
+// mustBuild builds the postload binary into dir.
+func mustBuild(tb testing.TB, dir string) string {
+	tb.Helper()
+	bin := filepath.Join(dir, "postload")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		tb.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func freeAddr(tb testing.TB) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startProcess runs `postload serve` as a child process.
+func startProcess(tb testing.TB, bin string, args ...string) *exec.Cmd {
+	tb.Helper()
+	cmd := exec.Command(bin, append([]string{"serve"}, args...)...)
+	logf, err := os.Create(filepath.Join(tb.TempDir(), "serve.log"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		logf.Close()
+		if tb.Failed() {
+			b, _ := os.ReadFile(logf.Name())
+			tb.Logf("serve log:\n%s", b)
+		}
+	})
+	return cmd
+}
+
+// Killing the process (SIGKILL: no drain, no final commit) while deliveries
+// are in flight and starting it again loses no delivery.
+func TestKillBetweenFetchAndCommitLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the binary")
+	}
+	bin := mustBuild(t, t.TempDir())
+	cluster := kafkatest.NewCluster(t)
+
+	rc := webhooktest.NewReceiver(t)
+	var mu sync.Mutex
+	hang := true
+	delivered := map[string]bool{} // answered 200 without hanging
+	rc.Answer(func(n int, r *http.Request) int {
+		mu.Lock()
+		h := hang && n >= 30
+		if !h {
+			delivered[r.Header.Get("Webhook-Id")] = true
+		}
+		mu.Unlock()
+		if h { // in flight when the process dies
+			<-r.Context().Done()
+			return http.StatusServiceUnavailable
+		}
+		return http.StatusOK
+	})
+	dir := t.TempDir()
+	ca := webhooktest.WriteCAs(t, dir, rc)
+	tokens := filepath.Join(dir, "tokens")
+	cfg := serveConfig{TokensFile: tokens}
+	tok := mustToken(t, cfg, 116078)
+	api := freeAddr(t)
+	args := []string{"--brokers", cluster.Addr, "--listen", api, "--data-dir", dir, "--ca-file", ca,
+		"--partitions", "2", "--session-timeout", "6s", "--retry-delays", "100ms,100ms,100ms,100ms,100ms", "--log-level", "debug"}
+
+	p1 := startProcess(t, bin, args...)
+	in := &instance{api: "http://" + api + "/notifications/public/v1/api", brokers: []string{cluster.Addr}}
+	wait.For(t, 30*time.Second, func() (bool, string) {
+		resp, err := http.Get(in.api + "/hooks")
+		if err != nil {
+			return false, err.Error()
+		}
+		resp.Body.Close()
+		return true, ""
+	})
+	mustHook(t, in, tok, 12345, rc.URL)
+	const events = 100
+	for i := 0; i < events; i++ {
+		mustProduce(t, in.brokers, "load-completed", fmt.Sprint(i), loadEvent(fmt.Sprintf("ev-%03d", i), 116078, 12345, prettyPayload))
+	}
+	wait.For(t, 30*time.Second, func() (bool, string) { return rc.Count() >= 40, fmt.Sprintf("%d requests", rc.Count()) })
+	if err := p1.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = p1.Process.Wait()
+
+	mu.Lock()
+	before := len(delivered)
+	hang = false
+	mu.Unlock()
+	if before >= events {
+		t.Fatalf("all %d events were delivered before the kill; the test proves nothing", before)
+	}
+	startProcess(t, bin, args...)
+
+	wait.For(t, 60*time.Second, func() (bool, string) {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(delivered) == events, fmt.Sprintf("%d of %d events delivered (%d before the kill)", len(delivered), events, before)
+	})
+}

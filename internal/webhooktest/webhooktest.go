@@ -1,0 +1,90 @@
+// Package webhooktest runs real TLS webhook receivers for tests: they
+// record every request and answer as the test says.
+package webhooktest
+
+import (
+	"encoding/pem"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Request is one request a Receiver got.
+type Request struct {
+	At     time.Time
+	Method string
+	Path   string
+	Header http.Header
+	Body   []byte
+}
+
+// Receiver is an httptest TLS server that records requests.
+type Receiver struct {
+	*httptest.Server
+	mu   sync.Mutex
+	reqs []Request
+	// answer decides the status for the n-th request (0-based); it may
+	// block (a black hole) until r's context ends.
+	answer func(n int, r *http.Request) int
+}
+
+// NewReceiver starts a receiver answering 200 to everything; Answer
+// changes that. It is closed when the test ends.
+func NewReceiver(tb testing.TB) *Receiver {
+	tb.Helper()
+	rc := &Receiver{answer: func(int, *http.Request) int { return http.StatusOK }}
+	rc.Server = httptest.NewTLSServer(http.HandlerFunc(rc.serve))
+	tb.Cleanup(rc.Close)
+	return rc
+}
+
+// Answer sets how the receiver answers; f gets the request's 0-based index.
+func (rc *Receiver) Answer(f func(n int, r *http.Request) int) {
+	rc.mu.Lock()
+	rc.answer = f
+	rc.mu.Unlock()
+}
+
+func (rc *Receiver) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	rc.mu.Lock()
+	n := len(rc.reqs)
+	rc.reqs = append(rc.reqs, Request{At: time.Now(), Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
+	answer := rc.answer
+	rc.mu.Unlock()
+	w.WriteHeader(answer(n, r))
+}
+
+// Requests returns a copy of what was received so far.
+func (rc *Receiver) Requests() []Request {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return append([]Request(nil), rc.reqs...)
+}
+
+// Count is the number of requests received so far.
+func (rc *Receiver) Count() int {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return len(rc.reqs)
+}
+
+// WriteCAs writes the receivers' certificates as one PEM file into dir
+// and returns its path, for a client's --ca-file.
+func WriteCAs(tb testing.TB, dir string, rcs ...*Receiver) string {
+	tb.Helper()
+	var pemBytes []byte
+	for _, rc := range rcs {
+		pemBytes = append(pemBytes, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: rc.Certificate().Raw})...)
+	}
+	path := filepath.Join(dir, "receivers-ca.pem")
+	if err := os.WriteFile(path, pemBytes, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
