@@ -1,0 +1,110 @@
+package dispatcher
+
+import (
+	"context"
+	"crypto/x509"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/postload/postload/internal/webhooktest"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func mustSender(tb testing.TB, timeout time.Duration, rcs ...*webhooktest.Receiver) *Sender {
+	tb.Helper()
+	pool := x509.NewCertPool()
+	for _, rc := range rcs {
+		pool.AddCert(rc.Certificate())
+	}
+	s, err := NewSender(ClientConfig{AttemptTimeout: timeout, RootCAs: pool})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.Close)
+	return s
+}
+
+func TestSendOutcomes(t *testing.T) {
+	tests := []struct {
+		name      string
+		answer    func(w http.ResponseWriter)
+		delivered bool
+		gone      bool
+		status    int
+		errHas    string
+		retry     time.Duration
+	}{
+		{"200", func(w http.ResponseWriter) { w.WriteHeader(200) }, true, false, 200, "", 0},
+		{"204", func(w http.ResponseWriter) { w.WriteHeader(204) }, true, false, 204, "", 0},
+		{"500", func(w http.ResponseWriter) { w.WriteHeader(500) }, false, false, 500, "HTTP 500", 0},
+		{"redirect is not followed", func(w http.ResponseWriter) { w.Header().Set("Location", "/elsewhere"); w.WriteHeader(302) }, false, false, 302, "HTTP 302", 0},
+		{"410 gone", func(w http.ResponseWriter) { w.WriteHeader(410) }, false, true, 410, "HTTP 410", 0},
+		{"429 retry-after", func(w http.ResponseWriter) { w.Header().Set("Retry-After", "7"); w.WriteHeader(429) }, false, false, 429, "HTTP 429", 7 * time.Second},
+		{"big body is capped", func(w http.ResponseWriter) { w.WriteHeader(200); w.Write([]byte(strings.Repeat("x", 1<<20))) }, true, false, 200, "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rc := webhooktest.NewReceiver(t)
+			rc.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tt.answer(w) })
+			s := mustSender(t, 5*time.Second, rc)
+			out := s.Send(context.Background(), Request{URL: rc.URL, WebhookID: "e.1", Body: []byte(`{}`), Number: 1})
+			if out.Delivered != tt.delivered || out.Gone != tt.gone || out.Attempt.Status != tt.status || out.RetryAfter != tt.retry {
+				t.Fatalf("outcome %+v", out)
+			}
+			if !strings.Contains(out.Attempt.Error, tt.errHas) || (tt.errHas == "") != (out.Attempt.Error == "") {
+				t.Fatalf("error %q, want it to contain %q", out.Attempt.Error, tt.errHas)
+			}
+		})
+	}
+}
+
+func TestSendTimesOutOnASilentReceiver(t *testing.T) {
+	rc := webhooktest.NewReceiver(t)
+	rc.Answer(func(_ int, r *http.Request) int { <-r.Context().Done(); return 200 })
+	s := mustSender(t, 200*time.Millisecond, rc)
+	out := s.Send(context.Background(), Request{URL: rc.URL, WebhookID: "e.1", Body: []byte(`{}`), Number: 1})
+	if out.Delivered || out.Interrupted || !strings.Contains(out.Attempt.Error, "no response within 200ms") {
+		t.Fatalf("outcome %+v", out)
+	}
+}
+
+func TestSendFailsOnConnectionRefusedAndUntrustedCert(t *testing.T) {
+	rc := webhooktest.NewReceiver(t)
+	s := mustSender(t, time.Second) // trusts no receiver
+	if out := s.Send(context.Background(), Request{URL: rc.URL, WebhookID: "e.1", Body: []byte(`{}`), Number: 1}); out.Delivered || !strings.Contains(out.Attempt.Error, "certificate") {
+		t.Fatalf("untrusted: %+v", out)
+	}
+	url := rc.URL
+	rc.Close()
+	if out := s.Send(context.Background(), Request{URL: url, WebhookID: "e.1", Body: []byte(`{}`), Number: 1}); out.Delivered || !strings.Contains(out.Attempt.Error, "refused") {
+		t.Fatalf("refused: %+v", out)
+	}
+	if out := s.Send(context.Background(), Request{URL: "http://127.0.0.1:1/", WebhookID: "e.1", Body: []byte(`{}`), Number: 1}); out.Delivered || !strings.Contains(out.Attempt.Error, "https") {
+		t.Fatalf("plain http: %+v", out)
+	}
+}
+
+func TestSendReusesConnections(t *testing.T) {
+	rc := webhooktest.NewReceiver(t)
+	var conns atomic.Int32
+	rc.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	s := mustSender(t, 5*time.Second, rc)
+	for i := 0; i < 20; i++ {
+		if out := s.Send(context.Background(), Request{URL: rc.URL, WebhookID: "e.1", Body: []byte(`{}`), Number: 1}); !out.Delivered {
+			t.Fatalf("%+v", out)
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Fatalf("%d connections for 20 sequential attempts, want 1", n)
+	}
+}
