@@ -3,10 +3,8 @@ package dispatcher
 import (
 	"context"
 	"crypto/x509"
-	"net"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,7 +49,7 @@ func TestSendOutcomes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rc := webhooktest.NewReceiver(t)
-			rc.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tt.answer(w) })
+			rc.Respond(func(w http.ResponseWriter, _ *http.Request) { tt.answer(w) })
 			s := mustSender(t, 5*time.Second, rc)
 			out := s.Send(context.Background(), Request{URL: rc.URL, WebhookID: "e.1", Body: []byte(`{}`), Number: 1})
 			if out.Delivered != tt.delivered || out.Gone != tt.gone || out.Attempt.Status != tt.status || out.RetryAfter != tt.retry {
@@ -92,19 +90,13 @@ func TestSendFailsOnConnectionRefusedAndUntrustedCert(t *testing.T) {
 
 func TestSendReusesConnections(t *testing.T) {
 	rc := webhooktest.NewReceiver(t)
-	var conns atomic.Int32
-	rc.Config.ConnState = func(_ net.Conn, st http.ConnState) {
-		if st == http.StateNew {
-			conns.Add(1)
-		}
-	}
 	s := mustSender(t, 5*time.Second, rc)
 	for i := 0; i < 20; i++ {
 		if out := s.Send(context.Background(), Request{URL: rc.URL, WebhookID: "e.1", Body: []byte(`{}`), Number: 1}); !out.Delivered {
 			t.Fatalf("%+v", out)
 		}
 	}
-	if n := conns.Load(); n != 1 {
+	if n := rc.Conns(); n != 1 {
 		t.Fatalf("%d connections for 20 sequential attempts, want 1", n)
 	}
 }

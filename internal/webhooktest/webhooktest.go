@@ -5,11 +5,13 @@ package webhooktest
 import (
 	"encoding/pem"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -31,6 +33,9 @@ type Receiver struct {
 	// answer decides the status for the n-th request (0-based); it may
 	// block (a black hole) until r's context ends.
 	answer func(n int, r *http.Request) int
+	// respond, if set, writes the whole response instead.
+	respond func(w http.ResponseWriter, r *http.Request)
+	conns   atomic.Int64
 }
 
 // NewReceiver starts a receiver answering 200 to everything; Answer
@@ -38,7 +43,14 @@ type Receiver struct {
 func NewReceiver(tb testing.TB) *Receiver {
 	tb.Helper()
 	rc := &Receiver{answer: func(int, *http.Request) int { return http.StatusOK }}
-	rc.Server = httptest.NewTLSServer(http.HandlerFunc(rc.serve))
+	rc.Server = httptest.NewUnstartedServer(http.HandlerFunc(rc.serve))
+	rc.Server.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			rc.conns.Add(1)
+		}
+	}
+	rc.Server.EnableHTTP2 = true
+	rc.StartTLS()
 	tb.Cleanup(rc.Close)
 	return rc
 }
@@ -50,13 +62,27 @@ func (rc *Receiver) Answer(f func(n int, r *http.Request) int) {
 	rc.mu.Unlock()
 }
 
+// Respond makes the receiver write responses with f (after recording).
+func (rc *Receiver) Respond(f func(w http.ResponseWriter, r *http.Request)) {
+	rc.mu.Lock()
+	rc.respond = f
+	rc.mu.Unlock()
+}
+
+// Conns is the number of connections accepted so far.
+func (rc *Receiver) Conns() int64 { return rc.conns.Load() }
+
 func (rc *Receiver) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	rc.mu.Lock()
 	n := len(rc.reqs)
 	rc.reqs = append(rc.reqs, Request{At: time.Now(), Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
-	answer := rc.answer
+	answer, respond := rc.answer, rc.respond
 	rc.mu.Unlock()
+	if respond != nil {
+		respond(w, r)
+		return
+	}
 	w.WriteHeader(answer(n, r))
 }
 
