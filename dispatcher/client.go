@@ -57,7 +57,6 @@ func newHTTPClient(cfg ClientConfig) *http.Client {
 		MaxIdleConns:          4096,
 		MaxIdleConnsPerHost:   cfg.MaxIdleConnsPerHost,
 		IdleConnTimeout:       90 * time.Second,
-		ResponseHeaderTimeout: cfg.AttemptTimeout,
 		ExpectContinueTimeout: time.Second,
 	}
 	return &http.Client{

@@ -20,6 +20,9 @@ type Config struct {
 	RetryDelays []time.Duration
 	// DLQTopic receives dead letters. Default "postload.dlq".
 	DLQTopic string
+	// Endpoints configures the circuit breaker and concurrency cap per hook
+	// URL.
+	Endpoints EndpointConfig
 	// PublishTimeout bounds one publish to Kafka. Default 10s.
 	PublishTimeout time.Duration
 	// Log receives delivery lines. Default: none.
@@ -57,6 +60,7 @@ func (c *Config) setDefaults() {
 	if c.Log == nil {
 		c.Log = zap.NewNop()
 	}
+	c.Endpoints.setDefaults()
 }
 
 // Validate reports what to fix in c.
@@ -69,6 +73,9 @@ func (c *Config) Validate() error {
 		if d <= 0 {
 			errs = append(errs, fmt.Errorf("retry delay %d is %v: delays must be positive", i+1, d))
 		}
+	}
+	if err := c.Endpoints.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.PublishTimeout < 0 {
 		errs = append(errs, errors.New("publish timeout must not be negative"))

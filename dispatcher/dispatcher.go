@@ -34,11 +34,12 @@ type Source struct {
 
 // Dispatcher makes the attempts of first deliveries and retries.
 type Dispatcher struct {
-	cfg    Config
-	hooks  Hooks
-	pub    Publisher
-	sender *Sender
-	now    func() time.Time
+	cfg       Config
+	hooks     Hooks
+	pub       Publisher
+	sender    *Sender
+	endpoints *endpoints
+	now       func() time.Time
 }
 
 // New returns a Dispatcher.
@@ -47,7 +48,11 @@ func New(cfg Config, hooks Hooks, pub Publisher, sender *Sender) (*Dispatcher, e
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Dispatcher{cfg: cfg, hooks: hooks, pub: pub, sender: sender, now: time.Now}, nil
+	return &Dispatcher{
+		cfg: cfg, hooks: hooks, pub: pub, sender: sender,
+		endpoints: newEndpoints(cfg.Endpoints, cfg.Log.Named("breaker")),
+		now:       time.Now,
+	}, nil
 }
 
 // HandleEvent delivers a load event (a load-completed or load-rejected
@@ -91,13 +96,35 @@ func (d *Dispatcher) attempt(ctx context.Context, ev schema.LoadEvent, h schema.
 			req.Signers = []Signer{s}
 		}
 	}
-	out := d.sender.Send(ctx, req)
+	out := d.send(ctx, h, req)
 	if out.Delivered {
 		log.Debug("delivered", zap.Int("status", out.Attempt.Status), zap.Int64("duration_ms", out.Attempt.DurationMS))
 		return nil
 	}
 	log.Info("attempt failed", zap.Int("status", out.Attempt.Status), zap.String("error", out.Attempt.Error))
 	return d.handOn(ctx, log, h, dl, out)
+}
+
+// send makes the attempt through the endpoint's bulkhead and breaker; when
+// either refuses, the attempt fails at once without a request.
+func (d *Dispatcher) send(ctx context.Context, h schema.Hook, req Request) Outcome {
+	done, err := d.endpoints.get(h.Config.URL, h.ID).acquire()
+	if err != nil {
+		return Outcome{Attempt: schema.Attempt{Number: req.Number, StartedAt: d.now().UTC(), Error: err.Error()}}
+	}
+	out := d.sender.Send(ctx, req)
+	done(out.Delivered, !out.Interrupted)
+	return out
+}
+
+// BreakerStates returns the breaker state ("closed", "half-open", "open")
+// of every hook URL this process has sent to.
+func (d *Dispatcher) BreakerStates() map[string]string {
+	out := map[string]string{}
+	for url, st := range d.endpoints.states() {
+		out[url] = st.String()
+	}
+	return out
 }
 
 // webhookID is the contract's webhook-id: the same on every attempt.

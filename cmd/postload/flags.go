@@ -79,6 +79,18 @@ func (f *flags) Int64(name string, def int64, usage string) *int64 {
 	return f.FlagSet.Int64(name, def, usage+suffix)
 }
 
+func (f *flags) Float64(name string, def float64, usage string) *float64 {
+	v, suffix := f.env(name)
+	if v != "" {
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			f.errs = append(f.errs, fmt.Errorf("%s=%q: want a number", envName(name), v))
+		}
+		def = x
+	}
+	return f.FlagSet.Float64(name, def, usage+suffix)
+}
+
 func (f *flags) Duration(name string, def time.Duration, usage string) *time.Duration {
 	v, suffix := f.env(name)
 	if v != "" {

@@ -72,7 +72,7 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 	defer writer.Close() // after every group has drained: deferred first, runs last but one
 	disp, err := dispatcher.New(dispatcher.Config{
 		InvalidTopic: topics.Invalid, RetryTopics: topics.Retry, RetryDelays: cfg.RetryDelays,
-		DLQTopic: topics.DLQ, Log: log.Named("dispatch"),
+		DLQTopic: topics.DLQ, Endpoints: cfg.Breaker, Log: log.Named("dispatch"),
 	}, store, writer, sender)
 	if err != nil {
 		return err

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/postload/postload/dispatcher"
 )
 
 // serveConfig is everything `postload serve` is told.
@@ -27,6 +29,7 @@ type serveConfig struct {
 	DrainTimeout   time.Duration
 	SessionTimeout time.Duration
 	MaxInFlight    int
+	Breaker        dispatcher.EndpointConfig
 	MaxPerPart     int
 	Retention      time.Duration
 	RetentionBytes int64
@@ -53,6 +56,11 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	session := f.Duration("session-timeout", 30*time.Second, "consumer group session timeout: how soon a dead process's partitions move to the others")
 	maxInFlight := f.Int("max-in-flight", 1024, "unfinished messages per consumer group in this process")
 	maxPerPart := f.Int("max-in-flight-per-partition", 256, "unfinished messages per partition")
+	brMin := f.Int("breaker-min-requests", 10, "attempts in the window before a hook's breaker may open")
+	brRatio := f.Float64("breaker-failure-ratio", 0.6, "share of failed attempts in the window that opens the breaker")
+	brWindow := f.Duration("breaker-window", time.Minute, "rolling window of the breaker's counts")
+	brOpen := f.Duration("breaker-open-timeout", 30*time.Second, "how long an open breaker waits before one probe")
+	epConc := f.Int("endpoint-concurrency", 32, "requests in flight to one hook URL at most (bulkhead)")
 	retention := f.Duration("retention", 7*24*time.Hour, "retention time of the data topics postload creates")
 	retentionBytes := f.Int64("retention-bytes", 0, "retention size per partition of the data topics postload creates (default 64 MiB embedded, the broker's default otherwise)")
 	logFormat := f.String("log-format", "", "console or json (default console when embedded, json otherwise)")
@@ -67,8 +75,15 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		DrainTimeout: *drain, SessionTimeout: *session, MaxInFlight: *maxInFlight, MaxPerPart: *maxPerPart,
 		Retention: *retention, RetentionBytes: *retentionBytes, LogFormat: *logFormat, LogLevel: *logLevel,
 	}
+	c.Breaker = dispatcher.EndpointConfig{
+		MinRequests: uint32(max(*brMin, 0)), FailureRatio: *brRatio, Window: *brWindow,
+		OpenTimeout: *brOpen, MaxConcurrent: *epConc,
+	}
 	var errs []error
 	var err error
+	if *brMin < 1 || *epConc < 1 || *brWindow <= 0 || *brOpen <= 0 || *brRatio <= 0 || *brRatio > 1 {
+		errs = append(errs, errors.New("--breaker-min-requests and --endpoint-concurrency must be at least 1, --breaker-window and --breaker-open-timeout positive, --breaker-failure-ratio in (0,1]"))
+	}
 	if c.RetryDelays, err = parseDurations("retry-delays", *delays); err != nil {
 		errs = append(errs, err)
 	}

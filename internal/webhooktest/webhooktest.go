@@ -23,6 +23,9 @@ type Request struct {
 	Path   string
 	Header http.Header
 	Body   []byte
+	// Status is what the receiver answered (0 while the answer is pending,
+	// or when Respond wrote it).
+	Status int
 }
 
 // Receiver is an httptest TLS server that records requests.
@@ -83,7 +86,24 @@ func (rc *Receiver) serve(w http.ResponseWriter, r *http.Request) {
 		respond(w, r)
 		return
 	}
-	w.WriteHeader(answer(n, r))
+	status := answer(n, r)
+	rc.mu.Lock()
+	rc.reqs[n].Status = status
+	rc.mu.Unlock()
+	w.WriteHeader(status)
+}
+
+// Delivered returns the webhook-ids of the requests answered with a 2xx.
+func (rc *Receiver) Delivered() map[string]bool {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	out := map[string]bool{}
+	for _, r := range rc.reqs {
+		if r.Status >= 200 && r.Status < 300 {
+			out[r.Header.Get("Webhook-Id")] = true
+		}
+	}
+	return out
 }
 
 // Requests returns a copy of what was received so far.

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/postload/postload/dispatcher"
+	"github.com/postload/postload/internal/wait"
+	"github.com/postload/postload/internal/webhooktest"
+	"github.com/postload/postload/schema"
+)
+
+// deadLetters decodes every record on postload.dlq.
+func deadLetters(tb testing.TB, in *instance) []schema.DeadLetter {
+	tb.Helper()
+	var out []schema.DeadLetter
+	for _, m := range readAll(tb, in.brokers, "postload.dlq") {
+		dl, err := schema.DecodeDeadLetter(m.Value)
+		if err != nil {
+			tb.Fatalf("dead letter does not match its schema: %v", err)
+		}
+		out = append(out, dl)
+	}
+	return out
+}
+
+// startWithHook runs serve with cfg and one hook of client 1, destination
+// 2 at rc.
+func startWithHook(tb testing.TB, cfg serveConfig, rc *webhooktest.Receiver) (*instance, schema.Hook) {
+	tb.Helper()
+	cfg.CAFile = webhooktest.WriteCAs(tb, tb.TempDir(), rc)
+	tok := mustToken(tb, cfg, 1)
+	in := mustServe(tb, cfg)
+	return in, mustHook(tb, in, tok, 2, rc.URL)
+}
+
+func TestRetriesAreNeverEarlyAndKeepTheWebhookID(t *testing.T) {
+	rc := webhooktest.NewReceiver(t)
+	rc.Answer(func(n int, _ *http.Request) int {
+		if n < 2 {
+			return http.StatusInternalServerError
+		}
+		return http.StatusOK
+	})
+	cfg := testConfig(t)
+	cfg.RetryDelays = []time.Duration{300 * time.Millisecond, 600 * time.Millisecond, time.Second, time.Second, time.Second}
+	in, h := startWithHook(t, cfg, rc)
+	mustProduce(t, in.brokers, "load-completed", "k", loadEvent("e1", 1, 2, prettyPayload))
+
+	wait.For(t, 20*time.Second, func() (bool, string) { return rc.Count() == 3, fmt.Sprintf("%d requests", rc.Count()) })
+	reqs := rc.Requests()
+	want := "e1." + strconv.FormatInt(h.ID, 10)
+	for i, r := range reqs {
+		if got := r.Header.Get("Webhook-Id"); got != want {
+			t.Errorf("attempt %d webhook-id %q, want %q", i+1, got, want)
+		}
+	}
+	for i := 1; i < len(reqs); i++ {
+		if gap := reqs[i].At.Sub(reqs[i-1].At); gap < cfg.RetryDelays[i-1] {
+			t.Errorf("attempt %d came %v after attempt %d: earlier than its tier's %v", i+1, gap, i, cfg.RetryDelays[i-1])
+		}
+	}
+	if dls := deadLetters(t, in); len(dls) != 0 {
+		t.Errorf("%d dead letters for a delivery that succeeded", len(dls))
+	}
+}
+
+func TestAlwaysFailingHookGetsSixAttemptsThenOneDeadLetter(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		answer func(n int, r *http.Request) int
+		errHas string
+	}{
+		{"500 forever", func(int, *http.Request) int { return http.StatusInternalServerError }, "HTTP 500"},
+		{"never answers", func(_ int, r *http.Request) int { <-r.Context().Done(); return 200 }, "no response within 300ms"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rc := webhooktest.NewReceiver(t)
+			rc.Answer(tc.answer)
+			cfg := testConfig(t)
+			cfg.AttemptTimeout = 300 * time.Millisecond
+			in, h := startWithHook(t, cfg, rc)
+			mustProduce(t, in.brokers, "load-completed", "k", loadEvent("e1", 1, 2, prettyPayload))
+
+			var dls []schema.DeadLetter
+			wait.For(t, 30*time.Second, func() (bool, string) {
+				dls = deadLetters(t, in)
+				return len(dls) == 1, fmt.Sprintf("%d dead letters, %d requests", len(dls), rc.Count())
+			})
+			for _, topic := range newTopicNames("", 5).Retry {
+				waitCommitted(t, in, "postload.retry", topic)
+			}
+			if n := rc.Count(); n != 6 {
+				t.Errorf("%d requests, want 6", n)
+			}
+			dl := dls[0]
+			if dl.EventID != "e1" || dl.Hook.ID != h.ID || dl.Hook.URL != rc.URL || dl.Hook.ClientID != 1 || dl.Hook.DestinationID != 2 || dl.Reason != schema.ReasonRetriesExhausted {
+				t.Errorf("dead letter %+v", dl)
+			}
+			if dl.Event != string(loadEvent("e1", 1, 2, prettyPayload)) {
+				t.Errorf("dead letter's event is not the message as received")
+			}
+			if len(dl.Attempts) != 6 {
+				t.Fatalf("%d attempts recorded, want 6", len(dl.Attempts))
+			}
+			for i, a := range dl.Attempts {
+				if a.Number != i+1 || !strings.Contains(a.Error, tc.errHas) {
+					t.Errorf("attempt %d = %+v, want number %d and an error with %q", i, a, i+1, tc.errHas)
+				}
+			}
+			if !dl.FirstAttemptAt.Equal(dl.Attempts[0].StartedAt) || !dl.LastAttemptAt.Equal(dl.Attempts[5].StartedAt) {
+				t.Errorf("first/last attempt times %v/%v do not match the attempts", dl.FirstAttemptAt, dl.LastAttemptAt)
+			}
+		})
+	}
+}
+
+// A busy dead endpoint trips its breaker; while open only probes reach it,
+// and every delivery still ends in exactly one dead letter.
+func TestOpenBreakerSendsOnlyProbes(t *testing.T) {
+	rc := webhooktest.NewReceiver(t)
+	rc.Answer(func(int, *http.Request) int { return http.StatusInternalServerError })
+	cfg := testConfig(t)
+	cfg.Breaker = dispatcher.EndpointConfig{MinRequests: 5, FailureRatio: 0.6, Window: time.Minute, OpenTimeout: time.Hour, MaxConcurrent: 4}
+	in, _ := startWithHook(t, cfg, rc)
+	const events = 40
+	for i := 0; i < events; i++ {
+		mustProduce(t, in.brokers, "load-completed", fmt.Sprint(i), loadEvent(fmt.Sprintf("e%d", i), 1, 2, prettyPayload))
+	}
+	wait.For(t, 30*time.Second, func() (bool, string) {
+		n := len(deadLetters(t, in))
+		return n == events, fmt.Sprintf("%d of %d dead letters", n, events)
+	})
+	// The breaker opens once 5 attempts failed; at most MaxConcurrent were
+	// in flight then. With the open timeout at an hour, no probe is due.
+	if n := rc.Count(); n > 5+4 {
+		t.Errorf("%d requests reached a dead endpoint whose breaker was open, want at most 9 of the %d attempts", n, events*6)
+	}
+	seen := map[string]int{}
+	for _, dl := range deadLetters(t, in) {
+		seen[dl.EventID]++
+		if len(dl.Attempts) != 6 {
+			t.Errorf("dead letter of %s has %d attempts, want 6", dl.EventID, len(dl.Attempts))
+		}
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("%d dead letters for %s, want 1", n, id)
+		}
+	}
+}
+
+// An endpoint down for less than the retry window gets every delivery once
+// it is back, through the breaker's probe.
+func TestShortOutageLosesNothing(t *testing.T) {
+	rc := webhooktest.NewReceiver(t)
+	var down atomic.Bool
+	down.Store(true)
+	rc.Answer(func(int, *http.Request) int {
+		if down.Load() {
+			return http.StatusServiceUnavailable
+		}
+		return http.StatusOK
+	})
+	cfg := testConfig(t)
+	cfg.RetryDelays = []time.Duration{200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond, 1600 * time.Millisecond, 3200 * time.Millisecond}
+	cfg.Breaker = dispatcher.EndpointConfig{MinRequests: 5, FailureRatio: 0.6, Window: time.Minute, OpenTimeout: 300 * time.Millisecond, MaxConcurrent: 8}
+	in, _ := startWithHook(t, cfg, rc)
+	const events = 20
+	for i := 0; i < events; i++ {
+		mustProduce(t, in.brokers, "load-completed", fmt.Sprint(i), loadEvent(fmt.Sprintf("e%d", i), 1, 2, prettyPayload))
+	}
+	// The outage: from before the first attempt until 1.5 s after it,
+	// within a retry window of 6.2 s.
+	wait.For(t, 20*time.Second, func() (bool, string) { return rc.Count() >= 1, "no request yet" })
+	time.Sleep(1500 * time.Millisecond)
+	down.Store(false)
+
+	wait.For(t, 30*time.Second, func() (bool, string) {
+		n := len(rc.Delivered())
+		return n == events, fmt.Sprintf("%d of %d delivered", n, events)
+	})
+	if dls := deadLetters(t, in); len(dls) != 0 {
+		t.Errorf("%d dead letters after an outage shorter than the retry window", len(dls))
+	}
+}

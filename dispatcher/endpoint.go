@@ -1,0 +1,158 @@
+package dispatcher
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/sony/gobreaker/v2"
+	"go.uber.org/zap"
+)
+
+// EndpointConfig configures the per-endpoint protection: one circuit
+// breaker and one concurrency cap (bulkhead) per hook URL, shared by first
+// attempts and every retry tier of the process.
+type EndpointConfig struct {
+	// MinRequests is how many attempts the rolling window must hold before
+	// the breaker may open. Default 10.
+	MinRequests uint32
+	// FailureRatio opens the breaker when at least this share of the
+	// window's attempts failed. Default 0.6.
+	FailureRatio float64
+	// Window is the rolling window the ratio is taken over. Default 1m.
+	Window time.Duration
+	// OpenTimeout is how long an open breaker sends nothing before it lets
+	// one probe through (half-open). Default 30s.
+	OpenTimeout time.Duration
+	// MaxConcurrent caps the requests in flight to one endpoint; further
+	// attempts fail at once without a request. Default 32.
+	MaxConcurrent int
+}
+
+func (c *EndpointConfig) setDefaults() {
+	if c.MinRequests == 0 {
+		c.MinRequests = 10
+	}
+	if c.FailureRatio == 0 {
+		c.FailureRatio = 0.6
+	}
+	if c.Window == 0 {
+		c.Window = time.Minute
+	}
+	if c.OpenTimeout == 0 {
+		c.OpenTimeout = 30 * time.Second
+	}
+	if c.MaxConcurrent == 0 {
+		c.MaxConcurrent = 32
+	}
+}
+
+// Validate reports what to fix in c.
+func (c *EndpointConfig) Validate() error {
+	var errs []error
+	if c.FailureRatio < 0 || c.FailureRatio > 1 {
+		errs = append(errs, fmt.Errorf("breaker failure ratio %v: want a share between 0 and 1", c.FailureRatio))
+	}
+	if c.Window < 0 || c.OpenTimeout < 0 || c.MaxConcurrent < 0 {
+		errs = append(errs, errors.New("breaker window, open timeout and endpoint concurrency must not be negative"))
+	}
+	return errors.Join(errs...)
+}
+
+// Errors of attempts that sent no request.
+var (
+	ErrBreakerOpen  = errors.New("circuit breaker open: no request sent")
+	ErrEndpointBusy = errors.New("endpoint busy: too many requests in flight, no request sent")
+)
+
+// errAttemptFailed is what the breaker is told of a failed attempt.
+var errAttemptFailed = errors.New("attempt failed")
+
+// errNotCounted marks an attempt the breaker must not count (shutdown).
+var errNotCounted = errors.New("not counted")
+
+// endpoint guards one hook URL.
+type endpoint struct {
+	breaker *gobreaker.TwoStepCircuitBreaker[struct{}]
+	slots   chan struct{}
+}
+
+// endpoints holds the guard of every URL seen, created lazily.
+type endpoints struct {
+	cfg EndpointConfig
+	log *zap.Logger
+
+	mu sync.Mutex
+	m  map[string]*endpoint
+}
+
+func newEndpoints(cfg EndpointConfig, log *zap.Logger) *endpoints {
+	return &endpoints{cfg: cfg, log: log, m: make(map[string]*endpoint)}
+}
+
+func (e *endpoints) get(url string, hookID int64) *endpoint {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if ep, ok := e.m[url]; ok {
+		return ep
+	}
+	log := e.log.With(zap.Int64("hook_id", hookID), zap.String("url", url))
+	cfg := e.cfg
+	ep := &endpoint{
+		slots: make(chan struct{}, cfg.MaxConcurrent),
+		breaker: gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
+			Name:         url,
+			MaxRequests:  1,
+			Interval:     cfg.Window,
+			BucketPeriod: max(cfg.Window/10, time.Millisecond),
+			Timeout:      cfg.OpenTimeout,
+			ReadyToTrip: func(c gobreaker.Counts) bool {
+				return c.Requests >= cfg.MinRequests && float64(c.TotalFailures) >= cfg.FailureRatio*float64(c.Requests)
+			},
+			IsExcluded: func(err error) bool { return errors.Is(err, errNotCounted) },
+			OnStateChange: func(_ string, from, to gobreaker.State) {
+				log.Warn("circuit breaker state change", zap.Stringer("from", from), zap.Stringer("to", to))
+			},
+		}),
+	}
+	e.m[url] = ep
+	return ep
+}
+
+// State returns the breaker state of every endpoint seen, by URL.
+func (e *endpoints) states() map[string]gobreaker.State {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make(map[string]gobreaker.State, len(e.m))
+	for url, ep := range e.m {
+		out[url] = ep.breaker.State()
+	}
+	return out
+}
+
+// acquire takes a slot and the breaker's permission, without waiting. The
+// returned done must be called with the attempt's outcome.
+func (ep *endpoint) acquire() (done func(delivered, counted bool), err error) {
+	select {
+	case ep.slots <- struct{}{}:
+	default:
+		return nil, ErrEndpointBusy
+	}
+	report, err := ep.breaker.Allow()
+	if err != nil {
+		<-ep.slots
+		return nil, ErrBreakerOpen
+	}
+	return func(delivered, counted bool) {
+		switch {
+		case !counted:
+			report(errNotCounted)
+		case delivered:
+			report(nil)
+		default:
+			report(errAttemptFailed)
+		}
+		<-ep.slots
+	}, nil
+}
