@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -98,14 +99,7 @@ func TestKillBetweenFetchAndCommitLosesNothing(t *testing.T) {
 
 	p1 := startProcess(t, bin, args...)
 	in := &instance{api: "http://" + api + "/notifications/public/v1/api", brokers: []string{cluster.Addr}}
-	wait.For(t, 30*time.Second, func() (bool, string) {
-		resp, err := http.Get(in.api + "/hooks")
-		if err != nil {
-			return false, err.Error()
-		}
-		resp.Body.Close()
-		return true, ""
-	})
+	waitAPI(t, in)
 	mustHook(t, in, tok, 12345, rc.URL)
 	const events = 100
 	for i := 0; i < events; i++ {
@@ -130,5 +124,64 @@ func TestKillBetweenFetchAndCommitLosesNothing(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(delivered) == events, fmt.Sprintf("%d of %d events delivered (%d before the kill)", len(delivered), events, before)
+	})
+}
+
+// Killing the process while deliveries wait in a retry tier and starting it
+// again loses none of them.
+func TestKillMidTierLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the binary")
+	}
+	bin := mustBuild(t, t.TempDir())
+	cluster := kafkatest.NewCluster(t)
+	rc := webhooktest.NewReceiver(t)
+	var up atomic.Bool
+	rc.Answer(func(int, *http.Request) int {
+		if up.Load() {
+			return http.StatusOK
+		}
+		return http.StatusInternalServerError
+	})
+	dir := t.TempDir()
+	tok := mustToken(t, serveConfig{TokensFile: filepath.Join(dir, "tokens")}, 116078)
+	api := freeAddr(t)
+	args := []string{"--brokers", cluster.Addr, "--listen", api, "--data-dir", dir, "--ca-file", webhooktest.WriteCAs(t, dir, rc),
+		"--partitions", "2", "--session-timeout", "6s", "--retry-delays", "3s,100ms,100ms,100ms,100ms",
+		"--breaker-min-requests", "1000"}
+	p1 := startProcess(t, bin, args...)
+	in := &instance{api: "http://" + api + "/notifications/public/v1/api", brokers: []string{cluster.Addr}}
+	waitAPI(t, in)
+	mustHook(t, in, tok, 12345, rc.URL)
+	const events = 30
+	for i := 0; i < events; i++ {
+		mustProduce(t, in.brokers, "load-completed", fmt.Sprint(i), loadEvent(fmt.Sprintf("ev-%03d", i), 116078, 12345, prettyPayload))
+	}
+	// Every first attempt failed: all 30 now wait 3 s in postload.retry.1.
+	wait.For(t, 30*time.Second, func() (bool, string) {
+		n := len(readAll(t, in.brokers, "postload.retry.1"))
+		return n == events, fmt.Sprintf("%d of %d in the first tier", n, events)
+	})
+	if err := p1.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = p1.Process.Wait()
+	up.Store(true)
+	startProcess(t, bin, args...)
+	wait.For(t, 60*time.Second, func() (bool, string) {
+		n := len(rc.Delivered())
+		return n == events, fmt.Sprintf("%d of %d delivered", n, events)
+	})
+}
+
+func waitAPI(tb testing.TB, in *instance) {
+	tb.Helper()
+	wait.For(tb, 30*time.Second, func() (bool, string) {
+		resp, err := http.Get(in.api + "/hooks")
+		if err != nil {
+			return false, err.Error()
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusUnauthorized, resp.Status
 	})
 }
