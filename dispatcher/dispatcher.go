@@ -17,6 +17,8 @@ type Hooks interface {
 	Match(clientID, destinationID int64) []schema.Hook
 	// Hook returns a hook by id, disabled or not; false once deleted.
 	Hook(id int64) (schema.Hook, bool)
+	// SetHookEnabled disables (or enables) a hook for every instance.
+	SetHookEnabled(ctx context.Context, clientID, id int64, enabled bool) (schema.Hook, error)
 }
 
 // Publisher writes one record to a topic and returns once Kafka has it.

@@ -26,6 +26,9 @@ func (d *Dispatcher) handOn(ctx context.Context, log *zap.Logger, h schema.Hook,
 	}
 	dl.Attempts = append(dl.Attempts, out.Attempt)
 	dl.Error = out.Attempt.Error
+	if out.Gone {
+		return d.gone(ctx, log, h, dl)
+	}
 	if n > len(d.cfg.RetryDelays) {
 		return d.dead(ctx, log, h, dl, schema.ReasonRetriesExhausted)
 	}
@@ -38,6 +41,24 @@ func (d *Dispatcher) handOn(ctx context.Context, log *zap.Logger, h schema.Hook,
 	dl.Attempt = n + 1
 	dl.DueAt = now.Add(delay).UTC()
 	return d.toTier(ctx, log, n, h.ClientID, dl)
+}
+
+// gone handles a 410 Gone: the receiver is gone for good, so the hook is
+// disabled at once (its pending deliveries become dead letters as their tiers
+// reach them) and this delivery is a dead letter.
+func (d *Dispatcher) gone(ctx context.Context, log *zap.Logger, h schema.Hook, dl schema.Delivery) error {
+	var err error
+	for try := 0; try < 3; try++ {
+		if _, err = d.hooks.SetHookEnabled(ctx, h.ClientID, h.ID, false); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		log.Error("disabling a hook whose receiver answered 410", zap.Error(err))
+	} else {
+		log.Warn("receiver answered 410 Gone: hook disabled")
+	}
+	return d.dead(ctx, log, h, dl, schema.ReasonHookGone)
 }
 
 // jitter spreads retries of one outage a little: up to a tenth of the delay,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -187,5 +188,42 @@ func TestShortOutageLosesNothing(t *testing.T) {
 	})
 	if dls := deadLetters(t, in); len(dls) != 0 {
 		t.Errorf("%d dead letters after an outage shorter than the retry window", len(dls))
+	}
+}
+
+// A 410 Gone disables the hook at once: one dead letter marked as such, the
+// hook shows disabled_at through the API, and later events send nothing.
+func TestGoneDisablesTheHook(t *testing.T) {
+	rc := webhooktest.NewReceiver(t)
+	rc.Answer(func(int, *http.Request) int { return http.StatusGone })
+	cfg := testConfig(t)
+	cfg.CAFile = webhooktest.WriteCAs(t, t.TempDir(), rc)
+	tok := mustToken(t, cfg, 1)
+	in := mustServe(t, cfg)
+	h := mustHook(t, in, tok, 2, rc.URL)
+	mustProduce(t, in.brokers, "load-completed", "k", loadEvent("e1", 1, 2, prettyPayload))
+
+	var dls []schema.DeadLetter
+	wait.For(t, 20*time.Second, func() (bool, string) {
+		dls = deadLetters(t, in)
+		return len(dls) == 1, fmt.Sprintf("%d dead letters", len(dls))
+	})
+	if dls[0].Reason != schema.ReasonHookGone || len(dls[0].Attempts) != 1 || dls[0].Attempts[0].Status != 410 {
+		t.Errorf("dead letter %+v, want one attempt answered 410 and reason %s", dls[0], schema.ReasonHookGone)
+	}
+	status, body := call(t, "GET", in.api+"/hooks", tok, nil)
+	var list struct {
+		PostLoad []schema.Hook `json:"post_load"`
+	}
+	if err := json.Unmarshal(body, &list); status != 200 || err != nil || len(list.PostLoad) != 1 {
+		t.Fatalf("GET /hooks: %d %s", status, body)
+	}
+	if got := list.PostLoad[0]; got.ID != h.ID || got.DisabledAt == nil {
+		t.Fatalf("hook after 410: %+v, want disabled_at set", got)
+	}
+	mustProduce(t, in.brokers, "load-completed", "k", loadEvent("e2", 1, 2, prettyPayload))
+	waitCommitted(t, in, "postload", "load-completed")
+	if n := rc.Count(); n != 1 {
+		t.Errorf("%d requests, want only the one answered 410", n)
 	}
 }
