@@ -82,7 +82,7 @@ func (d *Dispatcher) HandleEvent(ctx context.Context, src Source, value []byte) 
 
 // first makes attempt 1 of one event to one hook.
 func (d *Dispatcher) first(ctx context.Context, ev schema.LoadEvent, raw []byte, h schema.Hook) error {
-	dl := schema.Delivery{Event: string(raw), HookID: h.ID, Attempt: 1}
+	dl := schema.Delivery{Event: string(raw), HookID: h.ID, Attempt: 1, Attempts: []schema.Attempt{}}
 	return d.attempt(ctx, ev, h, dl)
 }
 

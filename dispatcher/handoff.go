@@ -88,6 +88,9 @@ func (d *Dispatcher) toTier(ctx context.Context, log *zap.Logger, tier int, clie
 
 // dead publishes the delivery as a dead letter.
 func (d *Dispatcher) dead(ctx context.Context, log *zap.Logger, h schema.Hook, dl schema.Delivery, reason string) error {
+	if dl.Attempts == nil {
+		dl.Attempts = []schema.Attempt{}
+	}
 	rec := schema.DeadLetter{
 		Event:    dl.Event,
 		Hook:     schema.HookRef{ID: h.ID, ClientID: h.ClientID, DestinationID: h.DestinationID, URL: h.Config.URL},

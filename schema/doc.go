@@ -1,11 +1,29 @@
 // Package schema holds the messages postload reads and writes: the load
 // event and load failure that the loader puts on Kafka, and every record the
 // service writes itself (retry records, dead letters, invalid-message
-// records, hooks and recipients). Each has a JSON Schema (2020-12) embedded
-// from this folder and a Go type beside it.
+// records, hooks and recipients). Each has a JSON Schema (draft 2020-12)
+// embedded from this folder and a Go type beside it; schema imports no other
+// package of the project.
 //
-// A Decode function accepts a message only if it is valid JSON, valid UTF-8
-// and valid against its schema; otherwise it returns an error whose text is
-// the reason recorded on the invalid topic. schema imports no other package
-// of the project.
+// A Decode function accepts a message only if it is valid UTF-8, one JSON
+// value, within the number limits (at most 100 characters and an exponent
+// of at most ±400, which keeps validation cheap) and valid against its
+// schema, with date-time and email formats asserted. Otherwise its error
+// wraps ErrInvalid and its text is the reason to record on the invalid
+// topic: one line of at most 500 bytes, the same for the same input.
+//
+// Guarantees:
+//   - LoadEvent.Payload is the payload's bytes exactly as they arrived.
+//   - The load event's envelope, and every record the service writes, is
+//     closed: an unknown property is refused, so no key can reach a Go field
+//     through encoding/json's case-insensitive matching without being
+//     checked. The payload is open: loaders add fields and they are passed
+//     on.
+//   - A date-time is checked with the parser time.Time uses, so schema and
+//     Go type agree on times. (They differ on integers written as 1.0 or
+//     1e2: the schema accepts them, the Go decoder refuses them, and the
+//     reason starts with "decode:".)
+//   - A retry record's or dead letter's Event is itself a valid load event.
+//   - The schemas are compiled once, on first use; the Decode functions
+//     are safe for concurrent use.
 package schema
