@@ -86,6 +86,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	if c.RetryDelays, err = parseDurations("retry-delays", *delays); err != nil {
 		errs = append(errs, err)
+	} else if len(c.RetryDelays) > 20 {
+		errs = append(errs, fmt.Errorf("--retry-delays: %d tiers, at most 20 are supported", len(c.RetryDelays)))
 	}
 	if c.TokensFile == "" {
 		c.TokensFile = filepath.Join(c.DataDir, "tokens")
