@@ -4,7 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"net"
+	"github.com/postload/postload/egress"
 	"net/http"
 	"time"
 )
@@ -22,6 +22,9 @@ type ClientConfig struct {
 	// MaxIdleConnsPerHost bounds kept-alive connections per endpoint.
 	// Default 64.
 	MaxIdleConnsPerHost int
+	// Egress is the SSRF guard, source address and proxy of outgoing
+	// connections. The zero value blocks every internal address.
+	Egress egress.TransportConfig
 }
 
 func (c *ClientConfig) setDefaults() {
@@ -45,24 +48,24 @@ func (c *ClientConfig) Validate() error {
 }
 
 // newHTTPClient returns the client used for every attempt: HTTPS only,
-// connections kept alive and reused, redirects not followed.
-func newHTTPClient(cfg ClientConfig) *http.Client {
-	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	tr := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer.DialContext,
-		TLSClientConfig:       &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12},
-		TLSHandshakeTimeout:   10 * time.Second,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          4096,
-		MaxIdleConnsPerHost:   cfg.MaxIdleConnsPerHost,
-		IdleConnTimeout:       90 * time.Second,
-		ExpectContinueTimeout: time.Second,
+// every connection through the egress guard, kept alive and reused,
+// redirects not followed.
+func newHTTPClient(cfg ClientConfig) (*http.Client, error) {
+	tr, err := egress.NewTransport(cfg.Egress)
+	if err != nil {
+		return nil, err
 	}
+	tr.TLSClientConfig = &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12}
+	tr.TLSHandshakeTimeout = 10 * time.Second
+	tr.ForceAttemptHTTP2 = true
+	tr.MaxIdleConns = 4096
+	tr.MaxIdleConnsPerHost = cfg.MaxIdleConnsPerHost
+	tr.IdleConnTimeout = 90 * time.Second
+	tr.ExpectContinueTimeout = time.Second
 	return &http.Client{
 		Transport: tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse // a 3xx is a failed attempt
 		},
-	}
+	}, nil
 }

@@ -110,9 +110,9 @@ func (d *Dispatcher) attempt(ctx context.Context, ev schema.LoadEvent, h schema.
 // send makes the attempt through the endpoint's bulkhead and breaker; when
 // either refuses, the attempt fails at once without a request.
 func (d *Dispatcher) send(ctx context.Context, h schema.Hook, req Request) Outcome {
-	done, err := d.endpoints.get(h.Config.URL, h.ID).acquire()
+	done, err := d.endpoints.get(h.Config.URL, h.ID).acquire(ctx)
 	if err != nil {
-		return Outcome{Attempt: schema.Attempt{Number: req.Number, StartedAt: d.now().UTC(), Error: err.Error()}}
+		return Outcome{Attempt: schema.Attempt{Number: req.Number, StartedAt: d.now().UTC(), Error: err.Error()}, Interrupted: ctx.Err() != nil}
 	}
 	out := d.sender.Send(ctx, req)
 	done(out.Delivered, !out.Interrupted)

@@ -1,6 +1,7 @@
 package dispatcher
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -25,9 +26,16 @@ type EndpointConfig struct {
 	// OpenTimeout is how long an open breaker sends nothing before it lets
 	// one probe through (half-open). Default 30s.
 	OpenTimeout time.Duration
-	// MaxConcurrent caps the requests in flight to one endpoint; further
-	// attempts fail at once without a request. Default 32.
+	// MaxConcurrent caps the requests in flight to one endpoint (the
+	// bulkhead). Default 32.
 	MaxConcurrent int
+	// SlotWait is how long an attempt waits for one of the endpoint's
+	// slots. An endpoint that frees none in that time is not keeping up: the
+	// attempt fails without a request and counts as a failure for its
+	// breaker, so a black-holed endpoint trips its breaker within a few
+	// waits while a fast one never makes anyone wait this long. Default
+	// 250ms.
+	SlotWait time.Duration
 }
 
 func (c *EndpointConfig) setDefaults() {
@@ -46,6 +54,9 @@ func (c *EndpointConfig) setDefaults() {
 	if c.MaxConcurrent == 0 {
 		c.MaxConcurrent = 32
 	}
+	if c.SlotWait == 0 {
+		c.SlotWait = 250 * time.Millisecond
+	}
 }
 
 // Validate reports what to fix in c.
@@ -54,7 +65,7 @@ func (c *EndpointConfig) Validate() error {
 	if c.FailureRatio < 0 || c.FailureRatio > 1 {
 		errs = append(errs, fmt.Errorf("breaker failure ratio %v: want a share between 0 and 1", c.FailureRatio))
 	}
-	if c.Window < 0 || c.OpenTimeout < 0 || c.MaxConcurrent < 0 {
+	if c.Window < 0 || c.OpenTimeout < 0 || c.MaxConcurrent < 0 || c.SlotWait < 0 {
 		errs = append(errs, errors.New("breaker window, open timeout and endpoint concurrency must not be negative"))
 	}
 	return errors.Join(errs...)
@@ -63,7 +74,7 @@ func (c *EndpointConfig) Validate() error {
 // Errors of attempts that sent no request.
 var (
 	ErrBreakerOpen  = errors.New("circuit breaker open: no request sent")
-	ErrEndpointBusy = errors.New("endpoint busy: too many requests in flight, no request sent")
+	ErrEndpointBusy = errors.New("endpoint busy: no request slot freed in time, no request sent")
 )
 
 // errAttemptFailed is what the breaker is told of a failed attempt.
@@ -74,8 +85,9 @@ var errNotCounted = errors.New("not counted")
 
 // endpoint guards one hook URL.
 type endpoint struct {
-	breaker *gobreaker.TwoStepCircuitBreaker[struct{}]
-	slots   chan struct{}
+	breaker  *gobreaker.TwoStepCircuitBreaker[struct{}]
+	slots    chan struct{}
+	slotWait time.Duration
 }
 
 // endpoints holds the guard of every URL seen, created lazily.
@@ -100,7 +112,8 @@ func (e *endpoints) get(url string, hookID int64) *endpoint {
 	log := e.log.With(zap.Int64("hook_id", hookID), zap.String("url", url))
 	cfg := e.cfg
 	ep := &endpoint{
-		slots: make(chan struct{}, cfg.MaxConcurrent),
+		slots:    make(chan struct{}, cfg.MaxConcurrent),
+		slotWait: cfg.SlotWait,
 		breaker: gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
 			Name:         url,
 			MaxRequests:  1,
@@ -131,18 +144,28 @@ func (e *endpoints) states() map[string]gobreaker.State {
 	return out
 }
 
-// acquire takes a slot and the breaker's permission, without waiting. The
-// returned done must be called with the attempt's outcome.
-func (ep *endpoint) acquire() (done func(delivered, counted bool), err error) {
+// acquire asks the breaker, then takes a slot, waiting at most slotWait.
+// The returned done must be called with the attempt's outcome. An error
+// means no request may be sent: ErrBreakerOpen, ErrEndpointBusy, or ctx's.
+func (ep *endpoint) acquire(ctx context.Context) (done func(delivered, counted bool), err error) {
+	report, err := ep.breaker.Allow()
+	if err != nil {
+		return nil, ErrBreakerOpen
+	}
 	select {
 	case ep.slots <- struct{}{}:
 	default:
-		return nil, ErrEndpointBusy
-	}
-	report, err := ep.breaker.Allow()
-	if err != nil {
-		<-ep.slots
-		return nil, ErrBreakerOpen
+		t := time.NewTimer(ep.slotWait)
+		defer t.Stop()
+		select {
+		case ep.slots <- struct{}{}:
+		case <-t.C:
+			report(errAttemptFailed)
+			return nil, ErrEndpointBusy
+		case <-ctx.Done():
+			report(errNotCounted)
+			return nil, ctx.Err()
+		}
 	}
 	return func(delivered, counted bool) {
 		switch {

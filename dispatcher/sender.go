@@ -52,7 +52,11 @@ func NewSender(cfg ClientConfig) (*Sender, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Sender{client: newHTTPClient(cfg), cfg: cfg, now: time.Now}, nil
+	client, err := newHTTPClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Sender{client: client, cfg: cfg, now: time.Now}, nil
 }
 
 // Close drops idle connections.

@@ -8,11 +8,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postload/postload/egress"
 	"github.com/postload/postload/internal/webhooktest"
 	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// loopbackAllowed opens the SSRF guard for the test receivers on 127.0.0.1.
+var loopbackAllowed = egress.TransportConfig{Dialer: egress.DialerConfig{Policy: egress.NewPolicy(egress.Loopback())}}
 
 func mustSender(tb testing.TB, timeout time.Duration, rcs ...*webhooktest.Receiver) *Sender {
 	tb.Helper()
@@ -20,7 +24,7 @@ func mustSender(tb testing.TB, timeout time.Duration, rcs ...*webhooktest.Receiv
 	for _, rc := range rcs {
 		pool.AddCert(rc.Certificate())
 	}
-	s, err := NewSender(ClientConfig{AttemptTimeout: timeout, RootCAs: pool})
+	s, err := NewSender(ClientConfig{AttemptTimeout: timeout, RootCAs: pool, Egress: loopbackAllowed})
 	if err != nil {
 		tb.Fatal(err)
 	}

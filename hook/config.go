@@ -27,6 +27,10 @@ type Config struct {
 	// Timeout bounds each network call (a produce, an offset lookup) and the
 	// wait for this Store to apply its own write. Default 10s.
 	Timeout time.Duration
+	// CheckURL, if set, is a further check of a hook URL at creation (the
+	// SSRF guard: it refuses hosts inside the operator's network); an error
+	// makes CreateHook fail with ErrInvalidURL. Default: none.
+	CheckURL func(url string) error
 }
 
 // Defaults of Config.

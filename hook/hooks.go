@@ -52,6 +52,11 @@ func (s *Store) CreateHook(ctx context.Context, clientID, destinationID int64, u
 	if !validURL(url) {
 		return schema.Hook{}, ErrInvalidURL
 	}
+	if s.cfg.CheckURL != nil {
+		if err := s.cfg.CheckURL(url); err != nil {
+			return schema.Hook{}, fmt.Errorf("%w: %w", ErrInvalidURL, err)
+		}
+	}
 	unlock, err := s.lockClient(ctx, clientID)
 	if err != nil {
 		return schema.Hook{}, err

@@ -95,7 +95,7 @@ func TestKillBetweenFetchAndCommitLosesNothing(t *testing.T) {
 	tok := mustToken(t, cfg, 116078)
 	api := freeAddr(t)
 	args := []string{"--brokers", cluster.Addr, "--listen", api, "--data-dir", dir, "--ca-file", ca,
-		"--partitions", "2", "--session-timeout", "6s", "--retry-delays", "100ms,100ms,100ms,100ms,100ms", "--log-level", "debug"}
+		"--partitions", "2", "--session-timeout", "6s", "--allow-networks", "127.0.0.0/8", "--retry-delays", "100ms,100ms,100ms,100ms,100ms", "--log-level", "debug"}
 
 	p1 := startProcess(t, bin, args...)
 	in := &instance{api: "http://" + api + "/notifications/public/v1/api", brokers: []string{cluster.Addr}}
@@ -147,7 +147,7 @@ func TestKillMidTierLosesNothing(t *testing.T) {
 	tok := mustToken(t, serveConfig{TokensFile: filepath.Join(dir, "tokens")}, 116078)
 	api := freeAddr(t)
 	args := []string{"--brokers", cluster.Addr, "--listen", api, "--data-dir", dir, "--ca-file", webhooktest.WriteCAs(t, dir, rc),
-		"--partitions", "2", "--session-timeout", "6s", "--retry-delays", "3s,100ms,100ms,100ms,100ms",
+		"--partitions", "2", "--session-timeout", "6s", "--allow-networks", "127.0.0.0/8", "--retry-delays", "3s,100ms,100ms,100ms,100ms",
 		"--breaker-min-requests", "1000"}
 	p1 := startProcess(t, bin, args...)
 	in := &instance{api: "http://" + api + "/notifications/public/v1/api", brokers: []string{cluster.Addr}}

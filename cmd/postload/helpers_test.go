@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/postload/postload/consumer"
+	"github.com/postload/postload/egress"
 	"github.com/postload/postload/internal/wait"
 	"github.com/postload/postload/schema"
 	"github.com/postload/postload/token"
@@ -37,6 +38,7 @@ func testConfig(tb testing.TB) serveConfig {
 		AttemptTimeout: 5 * time.Second, DrainTimeout: 2 * time.Second, SessionTimeout: 6 * time.Second,
 		MaxInFlight: 64, MaxPerPart: 16, Retention: time.Hour, RetentionBytes: 16 << 20,
 		LogFormat: "console", LogLevel: "debug",
+		AllowNetworks: egress.Loopback(), // the test receivers are on 127.0.0.1
 	}
 }
 

@@ -40,6 +40,8 @@ Usage:
                                put one load event on load-completed (or load-rejected)
   postload receive [--listen A] [--secret whsec_...] [--status N]
                                a local HTTPS webhook receiver for trying things out
+  postload bench [--only throughput,latency,isolation,retry,backlog]
+                               measure postload against this machine's ceiling
 
 Every flag has an environment twin: --data-dir is POSTLOAD_DATA_DIR.
 Run "postload <command> -h" for a command's flags.
@@ -64,6 +66,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runProduce(ctx, args[1:], getenv, stdout, stderr)
 	case "receive":
 		return runReceive(ctx, args[1:], getenv, stdout, stderr)
+	case "bench":
+		return runBench(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

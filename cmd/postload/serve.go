@@ -11,6 +11,7 @@ import (
 
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/dispatcher"
+	"github.com/postload/postload/egress"
 	"github.com/postload/postload/hook"
 	"github.com/postload/postload/token"
 	"go.uber.org/zap"
@@ -55,7 +56,11 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 	if err != nil {
 		return err
 	}
-	store, err := hook.NewStore(hook.Config{Brokers: brokers, HooksTopic: topics.Hooks, RecipientsTopic: topics.Recipients, IDsTopic: topics.IDs}, log.Named("registry"))
+	policy := egress.NewPolicy(cfg.AllowNetworks)
+	store, err := hook.NewStore(hook.Config{
+		Brokers: brokers, HooksTopic: topics.Hooks, RecipientsTopic: topics.Recipients, IDsTopic: topics.IDs,
+		CheckURL: policy.CheckURL,
+	}, log.Named("registry"))
 	if err != nil {
 		return err
 	}
@@ -63,7 +68,10 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 	if err != nil {
 		return err
 	}
-	sender, err := dispatcher.NewSender(dispatcher.ClientConfig{AttemptTimeout: cfg.AttemptTimeout, RootCAs: cas})
+	sender, err := dispatcher.NewSender(dispatcher.ClientConfig{
+		AttemptTimeout: cfg.AttemptTimeout, RootCAs: cas,
+		Egress: egress.TransportConfig{Dialer: egress.DialerConfig{Policy: policy, SourceAddr: cfg.SourceAddr}},
+	})
 	if err != nil {
 		return err
 	}

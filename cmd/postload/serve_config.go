@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/postload/postload/dispatcher"
+	"github.com/postload/postload/egress"
 )
 
 // serveConfig is everything `postload serve` is told.
@@ -30,6 +32,8 @@ type serveConfig struct {
 	SessionTimeout time.Duration
 	MaxInFlight    int
 	Breaker        dispatcher.EndpointConfig
+	AllowNetworks  []netip.Prefix // opened in the SSRF guard
+	SourceAddr     netip.Addr     // zero: any
 	MaxPerPart     int
 	Retention      time.Duration
 	RetentionBytes int64
@@ -61,6 +65,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	brWindow := f.Duration("breaker-window", time.Minute, "rolling window of the breaker's counts")
 	brOpen := f.Duration("breaker-open-timeout", 30*time.Second, "how long an open breaker waits before one probe")
 	epConc := f.Int("endpoint-concurrency", 32, "requests in flight to one hook URL at most (bulkhead)")
+	allow := f.String("allow-networks", "", "address ranges hooks may reach despite the SSRF guard, e.g. 10.1.0.0/16,fd00::/8; replaces the default (loopback when embedded, nothing with --brokers)")
+	source := f.String("source-addr", "", "local address outgoing webhook connections are bound to (for receivers' allow-lists)")
 	retention := f.Duration("retention", 7*24*time.Hour, "retention time of the data topics postload creates")
 	retentionBytes := f.Int64("retention-bytes", 0, "retention size per partition of the data topics postload creates (default 64 MiB embedded, the broker's default otherwise)")
 	logFormat := f.String("log-format", "", "console or json (default console when embedded, json otherwise)")
@@ -88,6 +94,18 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		errs = append(errs, err)
 	} else if len(c.RetryDelays) > 20 {
 		errs = append(errs, fmt.Errorf("--retry-delays: %d tiers, at most 20 are supported", len(c.RetryDelays)))
+	}
+	if *allow != "" {
+		if c.AllowNetworks, err = egress.ParsePrefixes(*allow); err != nil {
+			errs = append(errs, fmt.Errorf("--allow-networks: %w", err))
+		}
+	} else if c.embedded() {
+		c.AllowNetworks = egress.Loopback()
+	}
+	if *source != "" {
+		if c.SourceAddr, err = netip.ParseAddr(*source); err != nil {
+			errs = append(errs, fmt.Errorf("--source-addr %q: not an IP address", *source))
+		}
 	}
 	if c.TokensFile == "" {
 		c.TokensFile = filepath.Join(c.DataDir, "tokens")

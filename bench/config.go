@@ -1,0 +1,93 @@
+package bench
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"time"
+)
+
+// Scenario names, in the order they run.
+var Scenarios = []string{"throughput", "latency", "isolation", "retry", "backlog"}
+
+// Config sizes the scenarios.
+type Config struct {
+	// Binary is the postload executable under test. Required.
+	Binary string
+	// Events pre-loaded for the throughput scenario. Default 100000.
+	Events int
+	// Concurrency is postload's in-flight events (--max-in-flight); the
+	// ceiling client runs Concurrency × hooks requests at once. Default 256.
+	Concurrency int
+	// Partitions of load-completed. Default 4.
+	Partitions int
+	// LatencyDuration is how long events are produced at half the measured
+	// throughput. Default 30s.
+	LatencyDuration time.Duration
+	// IsolationEvents pre-loaded per isolation run. Default 20000.
+	IsolationEvents int
+	// RetryDeliveries that fail once and pass on the retry. Default 10000.
+	RetryDeliveries int
+	// BacklogRecords waiting for the memory scenarios. Default 1000000.
+	BacklogRecords int
+	// BacklogWatch is how long peak RSS is watched under backlog. Default 20s.
+	BacklogWatch time.Duration
+	// Only runs these scenarios (default all).
+	Only []string
+	// ServeArgs are extra flags for `postload serve`.
+	ServeArgs []string
+	// JSONPath receives the report. Default "bench-report.json".
+	JSONPath string
+	// Out receives the summary lines. Default os.Stdout.
+	Out io.Writer
+}
+
+func (c *Config) setDefaults() {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&c.Events, 100000)
+	def(&c.Concurrency, 256)
+	def(&c.Partitions, 4)
+	def(&c.IsolationEvents, 20000)
+	def(&c.RetryDeliveries, 10000)
+	def(&c.BacklogRecords, 1000000)
+	if c.LatencyDuration == 0 {
+		c.LatencyDuration = 30 * time.Second
+	}
+	if c.BacklogWatch == 0 {
+		c.BacklogWatch = 20 * time.Second
+	}
+	if c.Only == nil {
+		c.Only = Scenarios
+	}
+	if c.JSONPath == "" {
+		c.JSONPath = "bench-report.json"
+	}
+	if c.Out == nil {
+		c.Out = os.Stdout
+	}
+}
+
+// Validate reports what to fix in c.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Binary == "" {
+		errs = append(errs, errors.New("no postload binary to run"))
+	}
+	for _, s := range c.Only {
+		if !slices.Contains(Scenarios, s) {
+			errs = append(errs, fmt.Errorf("unknown scenario %q: choose from %v", s, Scenarios))
+		}
+	}
+	if c.Events < 0 || c.Concurrency < 0 || c.Partitions < 0 || c.IsolationEvents < 0 || c.RetryDeliveries < 0 || c.BacklogRecords < 0 {
+		errs = append(errs, errors.New("sizes must be positive"))
+	}
+	return errors.Join(errs...)
+}
+
+func (c *Config) runs(name string) bool { return slices.Contains(c.Only, name) }

@@ -1,0 +1,214 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/postload/postload/consumer"
+	"github.com/postload/postload/schema"
+	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kfake"
+)
+
+// env is one scenario's world: a broker, receivers, and postload.
+type env struct {
+	cfg     Config
+	dir     string
+	cluster *kfake.Cluster
+	brokers []string
+	rcs     []*receiver
+	proc    *exec.Cmd
+	logFile *os.File
+	writer  *kafka.Writer
+}
+
+func newEnv(cfg Config) (*env, error) {
+	dir, err := os.MkdirTemp("", "postload-bench-")
+	if err != nil {
+		return nil, err
+	}
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(0))
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	e := &env{cfg: cfg, dir: dir, cluster: c, brokers: c.ListenAddrs()}
+	e.writer = &kafka.Writer{
+		Addr: kafka.TCP(e.brokers...), Balancer: &kafka.RoundRobin{}, RequiredAcks: kafka.RequireOne,
+		BatchSize: 1000, BatchBytes: 4 << 20, BatchTimeout: time.Millisecond, Transport: &kafka.Transport{},
+	}
+	topics := []consumer.Topic{
+		{Name: "load-completed", Partitions: cfg.Partitions},
+		{Name: "postload.retry.1", Partitions: cfg.Partitions},
+		{Name: "postload.hooks", Partitions: 1, Compacted: true},
+		{Name: "postload.ids", Partitions: 1, Compacted: true},
+		{Name: "postload.recipients", Partitions: 1, Compacted: true},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := consumer.EnsureTopics(ctx, e.brokers, topics); err != nil {
+		e.close()
+		return nil, err
+	}
+	return e, nil
+}
+
+func (e *env) close() {
+	e.stopPostload()
+	if e.writer != nil {
+		e.writer.Close()
+		e.writer.Transport.(*kafka.Transport).CloseIdleConnections()
+	}
+	for _, rc := range e.rcs {
+		rc.close()
+	}
+	e.cluster.Close()
+	if os.Getenv("POSTLOAD_BENCH_KEEP") == "" {
+		os.RemoveAll(e.dir)
+	}
+}
+
+// addReceivers starts n receivers in mode m and registers one hook (client
+// 1, destination 1) for each, by writing the hook records to the registry
+// topic before postload starts.
+func (e *env) addReceivers(ctx context.Context, n int, m mode, capacity int) ([]*receiver, error) {
+	var out []*receiver
+	var msgs []kafka.Message
+	now := time.Now().UTC().Truncate(time.Second)
+	for i := 0; i < n; i++ {
+		rc := newReceiver(m, capacity)
+		e.rcs = append(e.rcs, rc)
+		out = append(out, rc)
+		id := int64(len(e.rcs))
+		h := schema.Hook{
+			ID: id, ClientID: 1, Type: schema.HookTypePostLoad, Version: schema.HookVersion, DestinationID: 1,
+			Config:    schema.HookConfig{URL: rc.srv.URL + "/hook", Secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
+			CreatedAt: now, ModifiedAt: now,
+		}
+		b, _ := json.Marshal(h)
+		msgs = append(msgs, kafka.Message{Topic: "postload.hooks", Key: []byte(strconv.FormatInt(id, 10)), Value: b})
+	}
+	return out, e.writer.WriteMessages(ctx, msgs...)
+}
+
+// caFile writes every receiver's certificate into one PEM file.
+func (e *env) caFile() (string, error) {
+	var b []byte
+	for _, rc := range e.rcs {
+		b = append(b, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: rc.srv.Certificate().Raw})...)
+	}
+	path := filepath.Join(e.dir, "ca.pem")
+	return path, os.WriteFile(path, b, 0o644)
+}
+
+// startPostload runs `postload serve` against the bench broker.
+func (e *env) startPostload(extra ...string) error {
+	ca, err := e.caFile()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	api := ln.Addr().String()
+	ln.Close()
+	args := []string{"serve", "--brokers", strings.Join(e.brokers, ","), "--listen", api,
+		"--data-dir", e.dir, "--ca-file", ca, "--partitions", strconv.Itoa(e.cfg.Partitions),
+		"--session-timeout", "6s", "--log-format", "json", "--log-level", "warn",
+		"--allow-networks", "127.0.0.0/8"} // the receivers are on loopback
+	args = append(args, e.cfg.ServeArgs...)
+	args = append(args, extra...)
+	e.logFile, err = os.Create(filepath.Join(e.dir, "postload.log"))
+	if err != nil {
+		return err
+	}
+	e.proc = exec.Command(e.cfg.Binary, args...)
+	e.proc.Stdout, e.proc.Stderr = e.logFile, e.logFile
+	return e.proc.Start()
+}
+
+// stopPostload stops the child with SIGTERM (then SIGKILL after 20 s).
+func (e *env) stopPostload() {
+	if e.proc == nil || e.proc.Process == nil {
+		return
+	}
+	_ = e.proc.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = e.proc.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		_ = e.proc.Process.Kill()
+		<-done
+	}
+	e.proc = nil
+	if e.logFile != nil {
+		e.logFile.Close()
+	}
+}
+
+// peakRSS is the child's peak resident set (VmHWM), in MiB.
+func (e *env) peakRSS() (float64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", e.proc.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 64)
+			return kb / 1024, err
+		}
+	}
+	return 0, fmt.Errorf("no VmHWM in /proc/%d/status", e.proc.Process.Pid)
+}
+
+// produceEvents writes n load events (client 1, destination 1) with
+// emitted time now, in batches.
+func (e *env) produceEvents(ctx context.Context, n int, seq0 int) error {
+	const batch = 1000
+	msgs := make([]kafka.Message, 0, batch)
+	for i := 0; i < n; i++ {
+		now := time.Now()
+		msgs = append(msgs, kafka.Message{Topic: "load-completed", Value: sampleEvent(now, seq0+i)})
+		if len(msgs) == batch || i == n-1 {
+			if err := e.writer.WriteMessages(ctx, msgs...); err != nil {
+				return err
+			}
+			msgs = msgs[:0]
+		}
+	}
+	return nil
+}
+
+func sampleEvent(now time.Time, seq int) []byte {
+	return schema.SampleLoadEvent(eventID(now, seq), 1, 1, seq%3 == 0, now)
+}
+
+// waitFor polls cond until it holds or the timeout passes.
+func waitFor(ctx context.Context, timeout time.Duration, cond func() bool) error {
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not reached within %v", timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	return nil
+}

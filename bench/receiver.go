@@ -1,0 +1,136 @@
+package bench
+
+import (
+	"crypto/tls"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// mode is how a receiver answers.
+type mode int
+
+const (
+	answerOK  mode = iota // 200 at once
+	blackHole             // accept, never answer
+	failOnce              // 500 to a webhook-id's first request, 200 after
+	slow                  // 200 after a delay
+)
+
+// receiver is a TLS 1.3 webhook receiver that measures what reaches it.
+type receiver struct {
+	srv   *httptest.Server
+	mode  mode
+	delay time.Duration
+
+	count     atomic.Int64
+	first     atomic.Int64 // unix nanos of the first receipt
+	last      atomic.Int64 // unix nanos of the latest receipt
+	latencies *samples     // emitted → receipt
+
+	mu        sync.Mutex
+	failedAt  map[string]time.Time // failOnce: when the first answer was sent
+	lateness  *samples             // failOnce: receipt of the retry − (first answer + delay)
+	early     atomic.Int64
+	tierDelay time.Duration
+}
+
+func newReceiver(m mode, capacity int) *receiver {
+	rc := &receiver{mode: m, latencies: newSamples(capacity), lateness: newSamples(capacity), failedAt: map[string]time.Time{}}
+	rc.srv = httptest.NewUnstartedServer(http.HandlerFunc(rc.serve))
+	rc.srv.EnableHTTP2 = true
+	rc.srv.TLS = &tls.Config{MinVersion: tls.VersionTLS13}
+	rc.srv.StartTLS()
+	return rc
+}
+
+func (rc *receiver) close() {
+	rc.srv.CloseClientConnections()
+	rc.srv.Close()
+}
+
+// reset clears the figures between runs.
+func (rc *receiver) reset() {
+	rc.count.Store(0)
+	rc.first.Store(0)
+	rc.last.Store(0)
+	rc.latencies.reset()
+	rc.lateness.reset()
+	rc.early.Store(0)
+	rc.mu.Lock()
+	rc.failedAt = map[string]time.Time{}
+	rc.mu.Unlock()
+}
+
+func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
+	_, _ = io.Copy(io.Discard, r.Body)
+	now := time.Now()
+	id := r.Header.Get("Webhook-Id")
+	switch rc.mode {
+	case blackHole:
+		<-r.Context().Done()
+		return
+	case slow:
+		time.Sleep(rc.delay)
+	case failOnce:
+		rc.mu.Lock()
+		at, seen := rc.failedAt[id]
+		if !seen {
+			rc.failedAt[id] = time.Now()
+		}
+		rc.mu.Unlock()
+		if !seen {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		late := now.Sub(at.Add(rc.tierDelay))
+		if late < 0 {
+			rc.early.Add(1)
+		}
+		rc.lateness.add(late)
+	}
+	rc.record(now, id)
+	w.WriteHeader(http.StatusOK)
+}
+
+func (rc *receiver) record(now time.Time, webhookID string) {
+	n := now.UnixNano()
+	rc.count.Add(1)
+	rc.first.CompareAndSwap(0, n)
+	for {
+		last := rc.last.Load()
+		if n <= last || rc.last.CompareAndSwap(last, n) {
+			break
+		}
+	}
+	if emitted, ok := emittedAt(webhookID); ok {
+		rc.latencies.add(now.Sub(emitted))
+	}
+}
+
+// eventID encodes the time an event was produced, so receivers can measure
+// emitted → receipt: "b<unix nanos>-<seq>".
+func eventID(emitted time.Time, seq int) string {
+	return "b" + strconv.FormatInt(emitted.UnixNano(), 10) + "-" + strconv.Itoa(seq)
+}
+
+func emittedAt(webhookID string) (time.Time, bool) {
+	rest, ok := strings.CutPrefix(webhookID, "b")
+	if !ok {
+		return time.Time{}, false
+	}
+	nanos, _, ok := strings.Cut(rest, "-")
+	if !ok {
+		return time.Time{}, false
+	}
+	n, err := strconv.ParseInt(nanos, 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.Unix(0, n), true
+}

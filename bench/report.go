@@ -1,0 +1,108 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// Report is the whole run, written as JSON.
+type Report struct {
+	Machine    Machine            `json:"machine"`
+	StartedAt  time.Time          `json:"started_at"`
+	Throughput []ThroughputResult `json:"throughput,omitempty"`
+	Latency    *LatencyResult     `json:"latency,omitempty"`
+	Isolation  *IsolationResult   `json:"isolation,omitempty"`
+	Retry      *RetryResult       `json:"retry,omitempty"`
+	Backlog    []BacklogResult    `json:"backlog,omitempty"`
+}
+
+// Machine says where the figures come from.
+type Machine struct {
+	CPUs   int    `json:"cpus"`
+	CPU    string `json:"cpu"`
+	GoOS   string `json:"goos"`
+	GoArch string `json:"goarch"`
+	Go     string `json:"go"`
+}
+
+// ThroughputResult compares postload draining pre-loaded events with the
+// ceiling.
+type ThroughputResult struct {
+	HooksPerEvent  int     `json:"hooks_per_event"`
+	Events         int     `json:"events"`
+	Deliveries     int64   `json:"deliveries"`
+	CeilingPerSec  float64 `json:"ceiling_deliveries_per_sec"`
+	PostloadPerSec float64 `json:"postload_deliveries_per_sec"`
+	Ratio          float64 `json:"ratio"`
+}
+
+// LatencyResult is emitted_at → receipt at a steady share of throughput.
+type LatencyResult struct {
+	EventsPerSec float64 `json:"events_per_sec"`
+	Seconds      float64 `json:"seconds"`
+	Deliveries   int64   `json:"deliveries"`
+	P50MS        float64 `json:"p50_ms"`
+	P99MS        float64 `json:"p99_ms"`
+	P999MS       float64 `json:"p999_ms"`
+	MaxMS        float64 `json:"max_ms"`
+}
+
+// IsolationResult compares the 9 healthy hooks with and without a
+// black-holed tenth.
+type IsolationResult struct {
+	Events           int     `json:"events"`
+	HealthyPerSec    float64 `json:"all_healthy_per_sec"`
+	WithHolePerSec   float64 `json:"with_black_hole_per_sec"`
+	RateRatio        float64 `json:"rate_ratio"`
+	HealthyP99MS     float64 `json:"all_healthy_p99_ms"`
+	WithHoleP99MS    float64 `json:"with_black_hole_p99_ms"`
+	P99Ratio         float64 `json:"p99_ratio"`
+	SteadyEventsPerS float64 `json:"steady_events_per_sec"`
+}
+
+// RetryResult is when retries happen relative to their tier's delay.
+type RetryResult struct {
+	Deliveries int64   `json:"deliveries"`
+	TierDelay  string  `json:"tier_delay"`
+	Early      int64   `json:"early"`
+	LateP50MS  float64 `json:"late_p50_ms"`
+	LateP99MS  float64 `json:"late_p99_ms"`
+	LateMaxMS  float64 `json:"late_max_ms"`
+}
+
+// BacklogResult is postload's peak RSS while a backlog waits.
+type BacklogResult struct {
+	Case      string  `json:"case"`
+	Records   int     `json:"records"`
+	PeakRSSMB float64 `json:"peak_rss_mib"`
+	Watched   string  `json:"watched"`
+}
+
+func machine() Machine {
+	m := Machine{CPUs: runtime.NumCPU(), GoOS: runtime.GOOS, GoArch: runtime.GOARCH, Go: runtime.Version()}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				m.CPU = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	return m
+}
+
+func (r *Report) write(path string) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+func (c *Config) printf(format string, args ...any) {
+	fmt.Fprintf(c.Out, format+"\n", args...)
+}

@@ -1,0 +1,73 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Run runs the chosen scenarios one after another and writes the report.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	r := &Report{Machine: machine(), StartedAt: time.Now().UTC()}
+	cfg.printf("machine: %d CPUs, %s, %s", r.Machine.CPUs, r.Machine.CPU, r.Machine.Go)
+	var tput1 float64
+	if cfg.runs("throughput") || cfg.runs("latency") {
+		for _, hooks := range []int{1, 10} {
+			if hooks == 10 && !cfg.runs("throughput") {
+				break
+			}
+			res, err := throughput(ctx, cfg, hooks)
+			if err != nil {
+				return r, fmt.Errorf("throughput, %d hooks: %w", hooks, err)
+			}
+			r.Throughput = append(r.Throughput, res)
+			if hooks == 1 {
+				tput1 = res.PostloadPerSec
+			}
+			cfg.printf("throughput  %2d hook(s)/event: postload %8.0f deliveries/s, ceiling %8.0f/s, ratio %.2f (%d events)",
+				hooks, res.PostloadPerSec, res.CeilingPerSec, res.Ratio, res.Events)
+		}
+	}
+	if cfg.runs("latency") {
+		res, err := latency(ctx, cfg, tput1/2)
+		if err != nil {
+			return r, fmt.Errorf("latency: %w", err)
+		}
+		r.Latency = res
+		cfg.printf("latency     at %.0f events/s for %.0fs: p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms",
+			res.EventsPerSec, res.Seconds, res.P50MS, res.P99MS, res.P999MS, res.MaxMS)
+	}
+	if cfg.runs("isolation") {
+		res, err := isolation(ctx, cfg)
+		if err != nil {
+			return r, fmt.Errorf("isolation: %w", err)
+		}
+		r.Isolation = res
+		cfg.printf("isolation   9 healthy of 10 hooks, 1 black-holed: %.0f vs %.0f deliveries/s (ratio %.2f), p99 %.1f vs %.1f ms at %.0f events/s (ratio %.2f)",
+			res.WithHolePerSec, res.HealthyPerSec, res.RateRatio, res.WithHoleP99MS, res.HealthyP99MS, res.SteadyEventsPerS, res.P99Ratio)
+	}
+	if cfg.runs("retry") {
+		res, err := retryTiming(ctx, cfg)
+		if err != nil {
+			return r, fmt.Errorf("retry: %w", err)
+		}
+		r.Retry = res
+		cfg.printf("retry       %d deliveries failing once, %s tier: %d early, late p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+			res.Deliveries, res.TierDelay, res.Early, res.LateP50MS, res.LateP99MS, res.LateMaxMS)
+	}
+	if cfg.runs("backlog") {
+		for _, c := range []string{"load-completed", "retry-tier"} {
+			res, err := backlog(ctx, cfg, c)
+			if err != nil {
+				return r, fmt.Errorf("backlog %s: %w", c, err)
+			}
+			r.Backlog = append(r.Backlog, res)
+			cfg.printf("backlog     %d records waiting on %s: peak RSS %.0f MiB (watched %s)", res.Records, c, res.PeakRSSMB, res.Watched)
+		}
+	}
+	return r, r.write(cfg.JSONPath)
+}

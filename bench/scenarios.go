@@ -1,0 +1,293 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/postload/postload/schema"
+	"github.com/segmentio/kafka-go"
+)
+
+func inFlightArgs(cfg Config) []string {
+	return []string{"--max-in-flight", strconv.Itoa(cfg.Concurrency),
+		"--max-in-flight-per-partition", strconv.Itoa(max(cfg.Concurrency/cfg.Partitions, 1)),
+		"--endpoint-concurrency", strconv.Itoa(cfg.Concurrency)}
+}
+
+// throughput: the ceiling, then postload draining cfg.Events pre-loaded
+// events, with hooks hooks per event.
+func throughput(ctx context.Context, cfg Config, hooks int) (ThroughputResult, error) {
+	e, err := newEnv(cfg)
+	if err != nil {
+		return ThroughputResult{}, err
+	}
+	defer e.close()
+	rcs, err := e.addReceivers(ctx, hooks, answerOK, 1)
+	if err != nil {
+		return ThroughputResult{}, err
+	}
+	total := int64(cfg.Events * hooks)
+	// The ceiling is the best a plain client does at postload's request
+	// concurrency (events in flight × hooks) or at its event concurrency.
+	var ceil float64
+	for _, conc := range uniq(cfg.Concurrency*hooks, cfg.Concurrency) {
+		c, err := ceiling(ctx, rcs, int(total), conc)
+		if err != nil {
+			return ThroughputResult{}, fmt.Errorf("ceiling: %w", err)
+		}
+		ceil = max(ceil, c)
+	}
+	for _, rc := range rcs {
+		rc.reset()
+	}
+	if err := e.produceEvents(ctx, cfg.Events, 0); err != nil {
+		return ThroughputResult{}, err
+	}
+	if err := e.startPostload(inFlightArgs(cfg)...); err != nil {
+		return ThroughputResult{}, err
+	}
+	if err := waitFor(ctx, 30*time.Minute, func() bool { return totalCount(rcs) >= total }); err != nil {
+		return ThroughputResult{}, fmt.Errorf("%d of %d delivered: %w", totalCount(rcs), total, err)
+	}
+	got := rate(rcs)
+	return ThroughputResult{HooksPerEvent: hooks, Events: cfg.Events, Deliveries: total, CeilingPerSec: ceil, PostloadPerSec: got, Ratio: got / ceil}, nil
+}
+
+func uniq(a, b int) []int {
+	if a == b {
+		return []int{a}
+	}
+	return []int{a, b}
+}
+
+// produceSteady produces events at perSec for d, in 10 ms ticks.
+func (e *env) produceSteady(ctx context.Context, perSec float64, d time.Duration) (int, error) {
+	tick := 10 * time.Millisecond
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	start := time.Now()
+	sent := 0
+	for time.Since(start) < d {
+		select {
+		case <-ctx.Done():
+			return sent, ctx.Err()
+		case <-t.C:
+		}
+		due := int(perSec * time.Since(start).Seconds())
+		if n := due - sent; n > 0 {
+			if err := e.produceEvents(ctx, n, sent); err != nil {
+				return sent, err
+			}
+			sent += n
+		}
+	}
+	return sent, nil
+}
+
+// latency: emitted_at → receipt with events produced at perSec.
+func latency(ctx context.Context, cfg Config, perSec float64) (*LatencyResult, error) {
+	e, err := newEnv(cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer e.close()
+	capacity := int(perSec*cfg.LatencyDuration.Seconds()) + 1000
+	rcs, err := e.addReceivers(ctx, 1, answerOK, capacity)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.startPostload(inFlightArgs(cfg)...); err != nil {
+		return nil, err
+	}
+	if err := e.warmUp(ctx, rcs); err != nil {
+		return nil, err
+	}
+	sent, err := e.produceSteady(ctx, perSec, cfg.LatencyDuration)
+	if err != nil {
+		return nil, err
+	}
+	if err := waitFor(ctx, 2*time.Minute, func() bool { return totalCount(rcs) >= int64(sent) }); err != nil {
+		return nil, fmt.Errorf("%d of %d delivered: %w", totalCount(rcs), sent, err)
+	}
+	p, mx := rcs[0].latencies.percentiles(0.5, 0.99, 0.999)
+	return &LatencyResult{EventsPerSec: perSec, Seconds: cfg.LatencyDuration.Seconds(), Deliveries: int64(sent), P50MS: p[0], P99MS: p[1], P999MS: p[2], MaxMS: mx}, nil
+}
+
+// warmUp sends a few events until postload delivers them (group joined,
+// connections open), then clears the figures.
+func (e *env) warmUp(ctx context.Context, rcs []*receiver) error {
+	if err := e.produceEvents(ctx, 10, 0); err != nil {
+		return err
+	}
+	want := int64(10 * len(rcs))
+	if err := waitFor(ctx, time.Minute, func() bool { return totalCount(rcs) >= want }); err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	for _, rc := range rcs {
+		rc.reset()
+	}
+	return nil
+}
+
+// isolation: 9 healthy hooks with a healthy or a black-holed tenth; the
+// healthy ones' drain rate and p99 latency at a steady load.
+func isolation(ctx context.Context, cfg Config) (*IsolationResult, error) {
+	res := &IsolationResult{Events: cfg.IsolationEvents}
+	run := func(hole bool) (perSec, p99 float64, steady float64, err error) {
+		e, err := newEnv(cfg)
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		defer e.close()
+		healthy, err := e.addReceivers(ctx, 9, answerOK, cfg.IsolationEvents*2)
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		m := answerOK
+		if hole {
+			m = blackHole
+		}
+		if _, err := e.addReceivers(ctx, 1, m, 1); err != nil {
+			return 0, 0, 0, err
+		}
+		if err := e.produceEvents(ctx, cfg.IsolationEvents, 0); err != nil {
+			return 0, 0, 0, err
+		}
+		if err := e.startPostload(inFlightArgs(cfg)...); err != nil {
+			return 0, 0, 0, err
+		}
+		want := int64(9 * cfg.IsolationEvents)
+		if err := waitFor(ctx, 30*time.Minute, func() bool { return totalCount(healthy) >= want }); err != nil {
+			return 0, 0, 0, fmt.Errorf("%d of %d delivered to the healthy hooks: %w", totalCount(healthy), want, err)
+		}
+		perSec = rate(healthy)
+		for _, rc := range healthy {
+			rc.reset()
+		}
+		steady = perSec / 9 / 2 // events/s: half of the all-healthy drain
+		if res.SteadyEventsPerS > 0 {
+			steady = res.SteadyEventsPerS
+		}
+		sent, err := e.produceSteady(ctx, steady, cfg.LatencyDuration/2)
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		if err := waitFor(ctx, 5*time.Minute, func() bool { return totalCount(healthy) >= int64(9*sent) }); err != nil {
+			return 0, 0, 0, fmt.Errorf("steady phase: %w", err)
+		}
+		all := newSamples(9 * sent)
+		for _, rc := range healthy {
+			rc.latencies.mu.Lock()
+			for _, d := range rc.latencies.d {
+				all.add(d)
+			}
+			rc.latencies.mu.Unlock()
+		}
+		p, _ := all.percentiles(0.99)
+		return perSec, p[0], steady, nil
+	}
+	var err error
+	if res.HealthyPerSec, res.HealthyP99MS, res.SteadyEventsPerS, err = run(false); err != nil {
+		return nil, err
+	}
+	if res.WithHolePerSec, res.WithHoleP99MS, _, err = run(true); err != nil {
+		return nil, err
+	}
+	res.RateRatio = res.WithHolePerSec / res.HealthyPerSec
+	res.P99Ratio = res.HealthyP99MS / res.WithHoleP99MS
+	return res, nil
+}
+
+// retryTiming: deliveries that fail once and pass on the retry, with a 1 s
+// first tier; early attempts and lateness against the tier delay.
+func retryTiming(ctx context.Context, cfg Config) (*RetryResult, error) {
+	e, err := newEnv(cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer e.close()
+	rcs, err := e.addReceivers(ctx, 1, failOnce, cfg.RetryDeliveries+100)
+	if err != nil {
+		return nil, err
+	}
+	const tier = time.Second
+	rcs[0].tierDelay = tier
+	// The breaker must not open: every delivery fails once by design.
+	if err := e.startPostload(append(inFlightArgs(cfg), "--retry-delays", "1s,2m,10m,30m,1h", "--breaker-min-requests", "100000000")...); err != nil {
+		return nil, err
+	}
+	if err := e.produceEvents(ctx, cfg.RetryDeliveries, 0); err != nil {
+		return nil, err
+	}
+	want := int64(cfg.RetryDeliveries)
+	if err := waitFor(ctx, 10*time.Minute, func() bool { return rcs[0].count.Load() >= want }); err != nil {
+		return nil, fmt.Errorf("%d of %d delivered: %w", rcs[0].count.Load(), want, err)
+	}
+	p, mx := rcs[0].lateness.percentiles(0.5, 0.99)
+	return &RetryResult{Deliveries: want, TierDelay: tier.String(), Early: rcs[0].early.Load(), LateP50MS: p[0], LateP99MS: p[1], LateMaxMS: mx}, nil
+}
+
+// backlog: postload's peak RSS while records wait, on load-completed with
+// slow receivers, or in a retry tier not yet due.
+func backlog(ctx context.Context, cfg Config, where string) (BacklogResult, error) {
+	e, err := newEnv(cfg)
+	if err != nil {
+		return BacklogResult{}, err
+	}
+	defer e.close()
+	rcs, err := e.addReceivers(ctx, 1, slow, 1)
+	if err != nil {
+		return BacklogResult{}, err
+	}
+	rcs[0].delay = 200 * time.Millisecond
+	args := inFlightArgs(cfg)
+	switch where {
+	case "load-completed":
+		err = e.produceEvents(ctx, cfg.BacklogRecords, 0)
+	default:
+		err = e.produceRetries(ctx, cfg.BacklogRecords)
+		args = append(args, "--retry-delays", "1h,1h,1h,1h,1h")
+	}
+	if err != nil {
+		return BacklogResult{}, err
+	}
+	if err := e.startPostload(args...); err != nil {
+		return BacklogResult{}, err
+	}
+	select {
+	case <-time.After(cfg.BacklogWatch):
+	case <-ctx.Done():
+		return BacklogResult{}, ctx.Err()
+	}
+	rss, err := e.peakRSS()
+	if err != nil {
+		return BacklogResult{}, err
+	}
+	return BacklogResult{Case: where, Records: cfg.BacklogRecords, PeakRSSMB: rss, Watched: cfg.BacklogWatch.String()}, nil
+}
+
+// produceRetries writes n retry records for hook 1, due in an hour.
+func (e *env) produceRetries(ctx context.Context, n int) error {
+	const batch = 1000
+	msgs := make([]kafka.Message, 0, batch)
+	due := time.Now().Add(time.Hour).UTC()
+	for i := 0; i < n; i++ {
+		now := time.Now()
+		d := schema.Delivery{
+			Event: string(sampleEvent(now, i)), HookID: 1, Attempt: 2, DueAt: due, Error: "HTTP 500 Internal Server Error",
+			Attempts: []schema.Attempt{{Number: 1, StartedAt: now.UTC(), DurationMS: 3, Status: 500, Error: "HTTP 500 Internal Server Error"}},
+		}
+		b, _ := json.Marshal(d)
+		msgs = append(msgs, kafka.Message{Topic: "postload.retry.1", Key: []byte("1"), Value: b})
+		if len(msgs) == batch || i == n-1 {
+			if err := e.writer.WriteMessages(ctx, msgs...); err != nil {
+				return err
+			}
+			msgs = msgs[:0]
+		}
+	}
+	return nil
+}

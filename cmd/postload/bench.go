@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/postload/postload/bench"
+)
+
+func runBench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	f := newFlags("bench", getenv, stderr)
+	cfg := bench.Config{Out: stdout}
+	f.IntVar(&cfg.Events, "events", 100000, "events pre-loaded for the throughput scenario")
+	f.IntVar(&cfg.Concurrency, "concurrency", 256, "postload's in-flight events; the ceiling runs this × hooks requests at once")
+	f.IntVar(&cfg.Partitions, "partitions", 4, "partitions of load-completed")
+	f.DurationVar(&cfg.LatencyDuration, "latency-duration", 0, "how long the latency scenario produces (default 30s)")
+	f.IntVar(&cfg.IsolationEvents, "isolation-events", 20000, "events pre-loaded per isolation run")
+	f.IntVar(&cfg.RetryDeliveries, "retry-deliveries", 10000, "deliveries that fail once in the retry scenario")
+	f.IntVar(&cfg.BacklogRecords, "backlog-records", 1000000, "records waiting in the memory scenarios")
+	f.DurationVar(&cfg.BacklogWatch, "backlog-watch", 0, "how long peak RSS is watched under backlog (default 20s)")
+	only := f.String("only", "", "comma-separated scenarios to run: throughput,latency,isolation,retry,backlog (default all)")
+	f.StringVar(&cfg.JSONPath, "json", "bench-report.json", "where the JSON report is written")
+	bin := f.String("binary", "", "postload binary under test (default this executable)")
+	serveArgs := f.String("serve-args", "", "extra flags for the postload under test, space-separated (e.g. \"--log-level info\")")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	cfg.Only = splitList(*only)
+	cfg.ServeArgs = strings.Fields(*serveArgs)
+	cfg.Binary = *bin
+	if cfg.Binary == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return fmt.Errorf("bench: finding this executable: %w", err)
+		}
+		cfg.Binary = exe
+	}
+	_, err := bench.Run(ctx, cfg)
+	if err == nil {
+		fmt.Fprintf(stderr, "report written to %s\n", cfg.JSONPath)
+	}
+	return err
+}
