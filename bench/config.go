@@ -21,6 +21,9 @@ type Config struct {
 	// Concurrency is postload's in-flight events (--max-in-flight); the
 	// ceiling client runs Concurrency × hooks requests at once. Default 256.
 	Concurrency int
+	// EndpointConcurrency is postload's bulkhead (--endpoint-concurrency).
+	// Default 32, postload's default.
+	EndpointConcurrency int
 	// Partitions of load-completed. Default 4.
 	Partitions int
 	// LatencyDuration is how long events are produced at half the measured
@@ -53,6 +56,7 @@ func (c *Config) setDefaults() {
 	def(&c.Events, 100000)
 	def(&c.Concurrency, 256)
 	def(&c.Partitions, 4)
+	def(&c.EndpointConcurrency, 32)
 	def(&c.IsolationEvents, 20000)
 	def(&c.RetryDeliveries, 10000)
 	def(&c.BacklogRecords, 1000000)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sony/gobreaker/v2"
@@ -29,12 +30,14 @@ type EndpointConfig struct {
 	// MaxConcurrent caps the requests in flight to one endpoint (the
 	// bulkhead). Default 32.
 	MaxConcurrent int
-	// SlotWait is how long an attempt waits for one of the endpoint's
-	// slots. An endpoint that frees none in that time is not keeping up: the
-	// attempt fails without a request and counts as a failure for its
-	// breaker, so a black-holed endpoint trips its breaker within a few
-	// waits while a fast one never makes anyone wait this long. Default
-	// 250ms.
+	// SlotWait tells a stuck endpoint from a busy one. While all of an
+	// endpoint's slots are taken, an attempt waits for one; but once no
+	// request to the endpoint has finished (and no slot been taken) for
+	// SlotWait, the endpoint is stuck (a black hole): waiting attempts, and
+	// every attempt after them until a request finishes, fail at once
+	// without a request, counted as failures by its breaker. A busy but
+	// healthy endpoint finishes requests all the time and is never stuck.
+	// Default 500ms.
 	SlotWait time.Duration
 }
 
@@ -55,7 +58,7 @@ func (c *EndpointConfig) setDefaults() {
 		c.MaxConcurrent = 32
 	}
 	if c.SlotWait == 0 {
-		c.SlotWait = 250 * time.Millisecond
+		c.SlotWait = 500 * time.Millisecond
 	}
 }
 
@@ -88,6 +91,8 @@ type endpoint struct {
 	breaker  *gobreaker.TwoStepCircuitBreaker[struct{}]
 	slots    chan struct{}
 	slotWait time.Duration
+	// progress is when a slot was last taken or freed (unix nanos).
+	progress atomic.Int64
 }
 
 // endpoints holds the guard of every URL seen, created lazily.
@@ -144,28 +149,22 @@ func (e *endpoints) states() map[string]gobreaker.State {
 	return out
 }
 
-// acquire asks the breaker, then takes a slot, waiting at most slotWait.
-// The returned done must be called with the attempt's outcome. An error
-// means no request may be sent: ErrBreakerOpen, ErrEndpointBusy, or ctx's.
+// acquire asks the breaker, then takes a slot, waiting while the endpoint
+// makes progress (see EndpointConfig.SlotWait). The returned done must be
+// called with the attempt's outcome. An error means no request may be sent:
+// ErrBreakerOpen, ErrEndpointBusy, or ctx's.
 func (ep *endpoint) acquire(ctx context.Context) (done func(delivered, counted bool), err error) {
 	report, err := ep.breaker.Allow()
 	if err != nil {
 		return nil, ErrBreakerOpen
 	}
-	select {
-	case ep.slots <- struct{}{}:
-	default:
-		t := time.NewTimer(ep.slotWait)
-		defer t.Stop()
-		select {
-		case ep.slots <- struct{}{}:
-		case <-t.C:
+	if err := ep.takeSlot(ctx); err != nil {
+		if errors.Is(err, ErrEndpointBusy) {
 			report(errAttemptFailed)
-			return nil, ErrEndpointBusy
-		case <-ctx.Done():
+		} else {
 			report(errNotCounted)
-			return nil, ctx.Err()
 		}
+		return nil, err
 	}
 	return func(delivered, counted bool) {
 		switch {
@@ -177,5 +176,35 @@ func (ep *endpoint) acquire(ctx context.Context) (done func(delivered, counted b
 			report(errAttemptFailed)
 		}
 		<-ep.slots
+		ep.progress.Store(time.Now().UnixNano())
 	}, nil
+}
+
+// takeSlot waits for a slot while the endpoint is not stuck.
+func (ep *endpoint) takeSlot(ctx context.Context) error {
+	for {
+		select {
+		case ep.slots <- struct{}{}:
+			ep.progress.Store(time.Now().UnixNano())
+			return nil
+		default:
+		}
+		stuckAt := time.Unix(0, ep.progress.Load()).Add(ep.slotWait)
+		wait := time.Until(stuckAt)
+		if wait <= 0 {
+			return ErrEndpointBusy
+		}
+		t := time.NewTimer(wait)
+		select {
+		case ep.slots <- struct{}{}:
+			t.Stop()
+			ep.progress.Store(time.Now().UnixNano())
+			return nil
+		case <-t.C:
+			// Loop: stuck unless a request finished meanwhile.
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+	}
 }

@@ -61,10 +61,11 @@ func (d *Dispatcher) gone(ctx context.Context, log *zap.Logger, h schema.Hook, d
 	return d.dead(ctx, log, h, dl, schema.ReasonHookGone)
 }
 
-// jitter spreads retries of one outage a little: up to a tenth of the delay,
-// at most 500 ms, so a tier's records stay close to due order.
+// jitter spreads retries of one outage a little: up to 1% of the delay, at
+// most 100 ms. A tier partition is consumed in order, so a record waits for
+// the jitter of the records before it: the jitter bounds that lateness.
 func jitter(delay time.Duration) time.Duration {
-	limit := min(delay/10, 500*time.Millisecond)
+	limit := min(delay/100, 100*time.Millisecond)
 	if limit <= 0 {
 		return 0
 	}

@@ -65,6 +65,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	brWindow := f.Duration("breaker-window", time.Minute, "rolling window of the breaker's counts")
 	brOpen := f.Duration("breaker-open-timeout", 30*time.Second, "how long an open breaker waits before one probe")
 	epConc := f.Int("endpoint-concurrency", 32, "requests in flight to one hook URL at most (bulkhead)")
+	slotWait := f.Duration("endpoint-slot-wait", 500*time.Millisecond, "an endpoint whose slots are all taken and that finished no request for this long is stuck: its attempts fail at once without a request")
 	allow := f.String("allow-networks", "", "address ranges hooks may reach despite the SSRF guard, e.g. 10.1.0.0/16,fd00::/8; replaces the default (loopback when embedded, nothing with --brokers)")
 	source := f.String("source-addr", "", "local address outgoing webhook connections are bound to (for receivers' allow-lists)")
 	retention := f.Duration("retention", 7*24*time.Hour, "retention time of the data topics postload creates")
@@ -83,12 +84,12 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	c.Breaker = dispatcher.EndpointConfig{
 		MinRequests: uint32(max(*brMin, 0)), FailureRatio: *brRatio, Window: *brWindow,
-		OpenTimeout: *brOpen, MaxConcurrent: *epConc,
+		OpenTimeout: *brOpen, MaxConcurrent: *epConc, SlotWait: *slotWait,
 	}
 	var errs []error
 	var err error
-	if *brMin < 1 || *epConc < 1 || *brWindow <= 0 || *brOpen <= 0 || *brRatio <= 0 || *brRatio > 1 {
-		errs = append(errs, errors.New("--breaker-min-requests and --endpoint-concurrency must be at least 1, --breaker-window and --breaker-open-timeout positive, --breaker-failure-ratio in (0,1]"))
+	if *brMin < 1 || *epConc < 1 || *brWindow <= 0 || *brOpen <= 0 || *slotWait <= 0 || *brRatio <= 0 || *brRatio > 1 {
+		errs = append(errs, errors.New("--breaker-min-requests and --endpoint-concurrency must be at least 1, --breaker-window, --breaker-open-timeout and --endpoint-slot-wait positive, --breaker-failure-ratio in (0,1]"))
 	}
 	if c.RetryDelays, err = parseDurations("retry-delays", *delays); err != nil {
 		errs = append(errs, err)

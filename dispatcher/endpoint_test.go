@@ -1,0 +1,84 @@
+package dispatcher
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+func TestBulkheadWaitsForABusyEndpointButNotForAStuckOne(t *testing.T) {
+	cfg := EndpointConfig{MinRequests: 1000, MaxConcurrent: 2, SlotWait: 200 * time.Millisecond}
+	cfg.setDefaults()
+	ep := newEndpoints(cfg, zap.NewNop()).get("https://example.com/hook", 1)
+	ctx := context.Background()
+
+	// Busy but healthy: a slot frees within the wait, the third attempt gets it.
+	d1, err1 := ep.acquire(ctx)
+	d2, err2 := ep.acquire(ctx)
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	go func() { time.Sleep(50 * time.Millisecond); d1(true, true) }()
+	d3, err := ep.acquire(ctx)
+	if err != nil {
+		t.Fatalf("waiting for a busy endpoint: %v", err)
+	}
+
+	// Stuck: both slots held and nothing finishes: the next attempt gives up
+	// after SlotWait, and the one after it at once.
+	start := time.Now()
+	if _, err := ep.acquire(ctx); !errors.Is(err, ErrEndpointBusy) {
+		t.Fatalf("stuck endpoint: %v, want ErrEndpointBusy", err)
+	}
+	if waited := time.Since(start); waited < 100*time.Millisecond {
+		t.Fatalf("gave up after %v, before the endpoint could be called stuck", waited)
+	}
+	start = time.Now()
+	if _, err := ep.acquire(ctx); !errors.Is(err, ErrEndpointBusy) {
+		t.Fatalf("still stuck: %v, want ErrEndpointBusy", err)
+	}
+	if waited := time.Since(start); waited > 50*time.Millisecond {
+		t.Fatalf("waited %v on an endpoint already known to be stuck", waited)
+	}
+
+	// A finished request ends the stuck state.
+	d2(true, true)
+	d4, err := ep.acquire(ctx)
+	if err != nil {
+		t.Fatalf("after progress: %v", err)
+	}
+	d3(true, true)
+	d4(true, true)
+}
+
+func TestBreakerOpensOnFailureRatioAndSendsNothingWhileOpen(t *testing.T) {
+	cfg := EndpointConfig{MinRequests: 4, FailureRatio: 0.5, OpenTimeout: time.Hour}
+	cfg.setDefaults()
+	ep := newEndpoints(cfg, zap.NewNop()).get("https://example.com/hook", 1)
+	for i := 0; i < 4; i++ {
+		done, err := ep.acquire(context.Background())
+		if err != nil {
+			t.Fatalf("attempt %d refused before the breaker could open: %v", i+1, err)
+		}
+		done(i%2 == 0, true) // 2 of 4 fail
+	}
+	if _, err := ep.acquire(context.Background()); !errors.Is(err, ErrBreakerOpen) {
+		t.Fatalf("after 50%% failures of 4: %v, want ErrBreakerOpen", err)
+	}
+}
+
+func TestOneFailingDeliveryOnAQuietHookKeepsTheBreakerClosed(t *testing.T) {
+	cfg := EndpointConfig{}
+	cfg.setDefaults()
+	ep := newEndpoints(cfg, zap.NewNop()).get("https://example.com/hook", 1)
+	for i := 0; i < 6; i++ { // the 6 attempts of one delivery, all failing
+		done, err := ep.acquire(context.Background())
+		if err != nil {
+			t.Fatalf("attempt %d refused: %v", i+1, err)
+		}
+		done(false, true)
+	}
+}
