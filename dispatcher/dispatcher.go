@@ -65,7 +65,7 @@ func New(cfg Config, hooks Hooks, pub Publisher, sender *Sender) (*Dispatcher, e
 func (d *Dispatcher) HandleEvent(ctx context.Context, src Source, value []byte) error {
 	ev, err := schema.DecodeLoadEvent(value)
 	if err != nil {
-		return d.invalid(ctx, src, value, err)
+		return d.Invalid(ctx, src, value, err)
 	}
 	hooks := d.hooks.Match(ev.ClientID, ev.DestinationID)
 	if len(hooks) == 1 {

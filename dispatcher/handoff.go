@@ -118,8 +118,9 @@ func (d *Dispatcher) dead(ctx context.Context, log *zap.Logger, h schema.Hook, d
 	return nil
 }
 
-// invalid publishes a message that failed to decode, with the reason.
-func (d *Dispatcher) invalid(ctx context.Context, src Source, value []byte, reason error) error {
+// Invalid publishes a message that failed to decode to the invalid topic,
+// with the reason, its source and its original bytes.
+func (d *Dispatcher) Invalid(ctx context.Context, src Source, value []byte, reason error) error {
 	rec := schema.Invalid{
 		Reason:    reason.Error(),
 		Topic:     src.Topic,

@@ -15,11 +15,11 @@ import (
 func (d *Dispatcher) HandleRetry(ctx context.Context, src Source, value []byte) error {
 	dl, err := schema.DecodeDelivery(value)
 	if err != nil {
-		return d.invalid(ctx, src, value, err)
+		return d.Invalid(ctx, src, value, err)
 	}
 	ev, err := schema.DecodeLoadEvent([]byte(dl.Event))
 	if err != nil {
-		return d.invalid(ctx, src, value, fmt.Errorf("retry record's event: %w", err))
+		return d.Invalid(ctx, src, value, fmt.Errorf("retry record's event: %w", err))
 	}
 	log := d.cfg.Log.With(zap.String("event_id", ev.EventID), zap.Int64("hook_id", dl.HookID), zap.Int("attempt", dl.Attempt))
 	h, ok := d.hooks.Hook(dl.HookID)

@@ -7,11 +7,13 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/dispatcher"
 	"github.com/postload/postload/egress"
+	"github.com/postload/postload/email"
 	"github.com/postload/postload/hook"
 	"github.com/postload/postload/token"
 	"go.uber.org/zap"
@@ -31,8 +33,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	return serve(ctx, cfg, log, nil)
 }
 
-// serve runs every role until ctx is done. ready, if set, is called with
-// the API's address and the brokers once everything runs (tests use it).
+// runner is a long-lived part: Run returns once ctx is done and everything
+// it started has stopped.
+type runner interface {
+	Run(ctx context.Context) error
+}
+
+// serve runs the configured roles until ctx is done. ready, if set, is
+// called with the API's address and the brokers once everything runs.
 func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(apiAddr string, brokers []string)) error {
 	brokers := cfg.Brokers
 	if cfg.embedded() {
@@ -40,7 +48,7 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 		if err != nil {
 			return err
 		}
-		defer cluster.Close()
+		defer cluster.Close() // last: everything else has stopped
 		brokers = cluster.ListenAddrs()
 		log.Info("embedded Kafka broker running", zap.Strings("addr", brokers), zap.String("data_dir", cfg.DataDir))
 	}
@@ -52,10 +60,6 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 		return fmt.Errorf("%w (are the brokers %v reachable?)", err, brokers)
 	}
 
-	tokens, err := token.Open(cfg.TokensFile, log.Named("tokens"))
-	if err != nil {
-		return err
-	}
 	policy := egress.NewPolicy(cfg.AllowNetworks)
 	store, err := hook.NewStore(hook.Config{
 		Brokers: brokers, HooksTopic: topics.Hooks, RecipientsTopic: topics.Recipients, IDsTopic: topics.IDs,
@@ -64,6 +68,8 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 	if err != nil {
 		return err
 	}
+	writer := consumer.NewWriter(brokers, log)
+	defer writer.Close() // after every group has drained
 	cas, err := loadCAs(cfg.CAFile)
 	if err != nil {
 		return err
@@ -76,8 +82,6 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 		return err
 	}
 	defer sender.Close()
-	writer := consumer.NewWriter(brokers, log)
-	defer writer.Close() // after every group has drained: deferred first, runs last but one
 	disp, err := dispatcher.New(dispatcher.Config{
 		InvalidTopic: topics.Invalid, RetryTopics: topics.Retry, RetryDelays: cfg.RetryDelays,
 		DLQTopic: topics.DLQ, Endpoints: cfg.Breaker, Log: log.Named("dispatch"),
@@ -95,45 +99,35 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 		return fmt.Errorf("waiting for the hook registry to catch up: %w", err)
 	}
 
+	runners, err := roleRunners(cfg, brokers, topics, store, disp, log)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("--listen %s: %w", cfg.Listen, err)
 	}
-	api := &http.Server{
-		Handler:           hook.NewHandler(store, tokens, log.Named("api")),
+	var tokens *token.File
+	if cfg.Roles.api {
+		if tokens, err = token.Open(cfg.TokensFile, log.Named("tokens")); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	srv := &http.Server{
+		Handler:           httpHandler(cfg, store, tokens, log),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
 
-	groupCfg := func(id string, topics ...string) consumer.GroupConfig {
-		return consumer.GroupConfig{
-			Brokers: brokers, GroupID: id, Topics: topics,
-			MaxInFlight: cfg.MaxInFlight, MaxInFlightPerPartition: cfg.MaxPerPart,
-			DrainTimeout: cfg.DrainTimeout, SessionTimeout: cfg.SessionTimeout, Log: log.Named("consumer"),
-		}
-	}
-	events, err := consumer.NewGroup(groupCfg(cfg.Group, topics.Completed, topics.Rejected), consumer.HandlerFunc(func(ctx context.Context, m consumer.Message) error {
-		return disp.HandleEvent(ctx, source(m), m.Value)
-	}))
-	if err != nil {
-		return err
-	}
-	retryCfg := groupCfg(cfg.Group+".retry", topics.Retry...)
-	retryCfg.Gate = func(ctx context.Context, m consumer.Message) error { return disp.WaitDue(ctx, m.Value) }
-	retries, err := consumer.NewGroup(retryCfg, consumer.HandlerFunc(func(ctx context.Context, m consumer.Message) error {
-		return disp.HandleRetry(ctx, source(m), m.Value)
-	}))
-	if err != nil {
-		return err
-	}
-
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return events.Run(gctx) })
-	g.Go(func() error { return retries.Run(gctx) })
+	for _, r := range runners {
+		g.Go(func() error { return r.Run(gctx) })
+	}
 	g.Go(func() error {
-		if err := api.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
 		return nil
@@ -142,15 +136,97 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 		<-gctx.Done()
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(gctx), 5*time.Second)
 		defer cancel()
-		return api.Shutdown(sctx)
+		return srv.Shutdown(sctx)
 	})
-	log.Info("postload is running", zap.String("api", "http://"+ln.Addr().String()+hook.BasePath), zap.Strings("brokers", brokers), zap.String("tokens_file", cfg.TokensFile))
+	log.Info("postload is running", zap.Stringer("roles", cfg.Roles), zap.String("listen", "http://"+ln.Addr().String()),
+		zap.String("api", "http://"+ln.Addr().String()+hook.BasePath), zap.Strings("brokers", brokers))
 	if ready != nil {
 		ready(ln.Addr().String(), brokers)
 	}
 	err = g.Wait()
 	log.Info("postload stopped")
 	return err
+}
+
+// httpHandler serves the API (role api) under its base path.
+func httpHandler(cfg serveConfig, store *hook.Store, tokens *token.File, log *zap.Logger) http.Handler {
+	mux := http.NewServeMux()
+	if cfg.Roles.api {
+		mux.Handle(hook.BasePath+"/", hook.NewHandler(store, tokens, log.Named("api")))
+	}
+	return mux
+}
+
+// roleRunners builds the consumer groups (and the email sender) of the
+// configured roles.
+func roleRunners(cfg serveConfig, brokers []string, topics topicNames, store *hook.Store, disp *dispatcher.Dispatcher, log *zap.Logger) ([]runner, error) {
+	groupCfg := func(id string, topics ...string) consumer.GroupConfig {
+		return consumer.GroupConfig{
+			Brokers: brokers, GroupID: id, Topics: topics,
+			MaxInFlight: cfg.MaxInFlight, MaxInFlightPerPartition: cfg.MaxPerPart,
+			DrainTimeout: cfg.DrainTimeout, SessionTimeout: cfg.SessionTimeout, Log: log.Named("consumer"),
+		}
+	}
+	var out []runner
+	add := func(gc consumer.GroupConfig, h consumer.HandlerFunc) error {
+		g, err := consumer.NewGroup(gc, h)
+		if err != nil {
+			return err
+		}
+		out = append(out, g)
+		return nil
+	}
+	if cfg.Roles.dispatch {
+		if err := add(groupCfg(cfg.Group, topics.Completed, topics.Rejected), func(ctx context.Context, m consumer.Message) error {
+			return disp.HandleEvent(ctx, source(m), m.Value)
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Roles.retry {
+		rc := groupCfg(cfg.Group+".retry", topics.Retry...)
+		rc.Gate = func(ctx context.Context, m consumer.Message) error { return disp.WaitDue(ctx, m.Value) }
+		if err := add(rc, func(ctx context.Context, m consumer.Message) error {
+			return disp.HandleRetry(ctx, source(m), m.Value)
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Roles.email {
+		mail, err := email.New(email.Config{
+			From: cfg.SMTPFrom, SMTPURL: cfg.SMTPURL, OutboxDir: filepath.Join(cfg.DataDir, "outbox"),
+			DigestWindow: cfg.DigestWindow, FailedLoadWindow: cfg.FailedWindow, Log: log.Named("email"),
+		}, store)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, mail)
+		// A record folded into a digest (or a failed-load batch) is finished
+		// only when that email is sent, so these groups hold many records in
+		// flight; dead letters and failed loads have groups of their own so
+		// that waiting failed loads never delay a hook's first email.
+		emailGroup := func(id, topic string, handle func(context.Context, []byte) error) error {
+			gc := groupCfg(id, topic)
+			gc.MaxInFlightPerPartition, gc.MaxInFlight = 10000, 40000
+			return add(gc, func(ctx context.Context, m consumer.Message) error {
+				err := handle(ctx, m.Value)
+				if errors.Is(err, email.ErrInvalid) {
+					return disp.Invalid(ctx, source(m), m.Value, err)
+				}
+				return err
+			})
+		}
+		if err := emailGroup(cfg.Group+".email", topics.DLQ, mail.HandleDeadLetter); err != nil {
+			return nil, err
+		}
+		if err := emailGroup(cfg.Group+".email-failed", topics.Failed, mail.HandleLoadFailure); err != nil {
+			return nil, err
+		}
+		if cfg.SMTPURL == "" {
+			log.Info("no --smtp-url: emails are written as .eml files", zap.String("outbox", filepath.Join(cfg.DataDir, "outbox")))
+		}
+	}
+	return out, nil
 }
 
 func source(m consumer.Message) dispatcher.Source {

@@ -39,6 +39,11 @@ type serveConfig struct {
 	RetentionBytes int64
 	LogFormat      string
 	LogLevel       string
+	Roles          roles
+	SMTPURL        string
+	SMTPFrom       string
+	DigestWindow   time.Duration
+	FailedWindow   time.Duration
 }
 
 func (c serveConfig) embedded() bool { return len(c.Brokers) == 0 }
@@ -70,6 +75,11 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	source := f.String("source-addr", "", "local address outgoing webhook connections are bound to (for receivers' allow-lists)")
 	retention := f.Duration("retention", 7*24*time.Hour, "retention time of the data topics postload creates")
 	retentionBytes := f.Int64("retention-bytes", 0, "retention size per partition of the data topics postload creates (default 64 MiB embedded, the broker's default otherwise)")
+	roleList := f.String("roles", "api,dispatch,retry,email", "the parts this process runs: api, dispatch (first attempts), retry (the tiers), email")
+	smtpURL := f.String("smtp-url", "", "SMTP server: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://host:465; empty writes emails to <data-dir>/outbox")
+	smtpFrom := f.String("smtp-from", "postload@localhost", "sender address of the emails")
+	digestWindow := f.Duration("digest-window", 15*time.Minute, "after a hook's first dead letter is mailed, its further dead letters within this window go out as one digest")
+	failedWindow := f.Duration("failed-load-window", 2*time.Hour, "failed loads of an account are collected this long, then mailed as one email")
 	logFormat := f.String("log-format", "", "console or json (default console when embedded, json otherwise)")
 	logLevel := f.String("log-level", "info", "debug, info, warn or error")
 	if err := f.parse(args); err != nil {
@@ -82,12 +92,16 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		DrainTimeout: *drain, SessionTimeout: *session, MaxInFlight: *maxInFlight, MaxPerPart: *maxPerPart,
 		Retention: *retention, RetentionBytes: *retentionBytes, LogFormat: *logFormat, LogLevel: *logLevel,
 	}
+	c.SMTPURL, c.SMTPFrom, c.DigestWindow, c.FailedWindow = *smtpURL, *smtpFrom, *digestWindow, *failedWindow
 	c.Breaker = dispatcher.EndpointConfig{
 		MinRequests: uint32(max(*brMin, 0)), FailureRatio: *brRatio, Window: *brWindow,
 		OpenTimeout: *brOpen, MaxConcurrent: *epConc, SlotWait: *slotWait,
 	}
 	var errs []error
 	var err error
+	if c.Roles, err = parseRoles(*roleList); err != nil {
+		errs = append(errs, err)
+	}
 	if *brMin < 1 || *epConc < 1 || *brWindow <= 0 || *brOpen <= 0 || *slotWait <= 0 || *brRatio <= 0 || *brRatio > 1 {
 		errs = append(errs, errors.New("--breaker-min-requests and --endpoint-concurrency must be at least 1, --breaker-window, --breaker-open-timeout and --endpoint-slot-wait positive, --breaker-failure-ratio in (0,1]"))
 	}
@@ -150,6 +164,9 @@ func (c serveConfig) validate() error {
 	}
 	if c.MaxInFlight < 1 || c.MaxPerPart < 1 {
 		errs = append(errs, errors.New("--max-in-flight and --max-in-flight-per-partition must be at least 1"))
+	}
+	if c.DigestWindow <= 0 || c.FailedWindow <= 0 {
+		errs = append(errs, errors.New("--digest-window and --failed-load-window must be positive"))
 	}
 	if c.RetentionBytes < 0 {
 		errs = append(errs, errors.New("--retention-bytes must not be negative"))

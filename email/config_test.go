@@ -1,0 +1,50 @@
+package email_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/postload/postload/email"
+)
+
+func TestConfigValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		cfg     email.Config
+		wantErr string // "" = valid
+	}{
+		{"outbox with defaults", email.Config{OutboxDir: "/tmp/outbox"}, ""},
+		{"smtp", email.Config{SMTPURL: "smtp://user:pass@mail.example.com:587"}, ""},
+		{"smtp without port", email.Config{SMTPURL: "smtp://localhost"}, ""},
+		{"smtps", email.Config{SMTPURL: "smtps://mail.example.com"}, ""},
+		{"from with name", email.Config{OutboxDir: "o", From: "Postload <p@example.com>"}, ""},
+		{"nothing to send to", email.Config{}, "set SMTPURL to send emails, or OutboxDir"},
+		{"bad from", email.Config{OutboxDir: "o", From: "not an address"}, "From \"not an address\" is not an email address"},
+		{"bad scheme", email.Config{SMTPURL: "http://mail.example.com"}, `has scheme "http": use smtp://`},
+		{"no host", email.Config{SMTPURL: "smtp://:25"}, "has no host"},
+		{"bad port", email.Config{SMTPURL: "smtp://h:99999"}, `has port "99999"`},
+		{"path", email.Config{SMTPURL: "smtp://h:25/x?tls=no"}, "remove them"},
+		{"negative window", email.Config{OutboxDir: "o", DigestWindow: -time.Second}, "DigestWindow is -1s"},
+		{"negative list", email.Config{OutboxDir: "o", DigestListMax: -1}, "DigestListMax is -1"},
+		{"retry max below min", email.Config{OutboxDir: "o", RetryMin: time.Minute, RetryMax: time.Second}, "raise RetryMax"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.cfg.Validate()
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Errorf("Validate: %v", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Errorf("Validate: %v, want an error containing %q", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+// The password never shows in an error.
+func TestConfigErrorHidesPassword(t *testing.T) {
+	err := email.Config{SMTPURL: "smtpx://user:hunter2@h"}.Validate()
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("Validate: %v", err)
+	}
+}

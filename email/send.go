@@ -1,0 +1,52 @@
+package email
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// attempt tries to send j once. On success j leaves the queue and its
+// waiters are released; on failure it waits for its next try (or, when the
+// destination as a whole is unavailable, every job waits).
+func (s *Sender) attempt(ctx context.Context, j *job) {
+	m, err := s.message(j.letter)
+	if err != nil { // a bug: retrying would not help
+		s.remove(j)
+		j.log.Error("email cannot be built; dropped", zap.Error(err))
+		j.done.resolve(err)
+		return
+	}
+	where, err := s.transport.deliver(ctx, m, j.letter.id)
+	if err == nil {
+		s.remove(j)
+		s.mu.Lock()
+		s.gateFails = 0
+		s.mu.Unlock()
+		s.stats.sent.Add(1)
+		j.log.Info("email sent", zap.String("via", where), zap.Int("recipients", len(j.letter.to)),
+			zap.Int("records", j.covers), zap.Int("failed_attempts", j.attempts))
+		j.done.resolve(nil)
+		return
+	}
+	if ctx.Err() != nil {
+		return // interrupted, not failed: the flush tries again
+	}
+	s.stats.failures.Add(1)
+	j.attempts++
+	now := time.Now()
+	wait := backoff(j.attempts, s.cfg.RetryMin, s.cfg.RetryMax)
+	s.mu.Lock()
+	if errors.Is(err, errUnavailable) {
+		s.gateFails++
+		wait = backoff(s.gateFails, s.cfg.RetryMin, s.cfg.RetryMax)
+		s.gate = now.Add(wait)
+	} else {
+		j.notBefore = now.Add(wait)
+	}
+	s.mu.Unlock()
+	j.log.Warn("email not sent; will retry", zap.String("via", where),
+		zap.Int("attempt", j.attempts), zap.Duration("retry_in", wait), zap.Error(err))
+}

@@ -1,0 +1,124 @@
+package email
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/postload/postload/schema"
+)
+
+// The data the templates get.
+type (
+	deadLetterData struct {
+		DeadLetter deadLetterView
+		Window     string
+	}
+	goneData struct {
+		DeadLetter         deadLetterView
+		Method, Path, Body string // the request that re-enables the hook
+		Window             string
+	}
+	digestData struct {
+		HookID                    int64
+		URL                       string
+		Count, NotListed          int
+		Exhausted, Gone, Disabled int // Count by reason
+		Listed                    []deadLetterView
+		First, Last               string // dead_at range
+		Window                    string
+	}
+	failedLoadsData struct {
+		Tables  []tableView
+		Records int
+		Since   string
+	}
+)
+
+type deadLetterView struct {
+	EventID, URL, Integration, Table string
+	HookID, DestinationID            int64
+	Reason, What, DeadAt             string
+	Attempts                         []attemptView
+}
+
+type attemptView struct {
+	Number   int
+	At       string
+	Duration string
+	Status   string // "HTTP 503", or "no response"
+	Error    string // raw, as the dispatcher recorded it
+}
+
+type tableView struct {
+	DestinationID      int64
+	Integration, Table string
+	Error              string // the latest
+	First, Last        string
+	Count              int
+}
+
+func deadLetterViewOf(dl schema.DeadLetter) deadLetterView {
+	integration, table := "unknown", "unknown"
+	if ev, err := schema.DecodeLoadEvent([]byte(dl.Event)); err == nil {
+		integration, table = ev.Summary()
+	}
+	v := deadLetterView{
+		EventID:       dl.EventID,
+		URL:           dl.Hook.URL,
+		Integration:   integration,
+		Table:         table,
+		HookID:        dl.Hook.ID,
+		DestinationID: dl.Hook.DestinationID,
+		Reason:        dl.Reason,
+		What:          what(dl),
+		DeadAt:        when(dl.DeadAt),
+	}
+	for _, a := range dl.Attempts {
+		av := attemptView{Number: a.Number, At: when(a.StartedAt),
+			Duration: strconv.FormatInt(a.DurationMS, 10) + " ms", Status: "no response", Error: a.Error}
+		if a.Status != 0 {
+			av.Status = "HTTP " + strconv.Itoa(a.Status)
+		}
+		v.Attempts = append(v.Attempts, av)
+	}
+	return v
+}
+
+// what says in a sentence why dl will not be delivered.
+func what(dl schema.DeadLetter) string {
+	switch dl.Reason {
+	case schema.ReasonHookGone:
+		return "The receiver answered 410 Gone, so the hook was disabled; no more attempts will be made."
+	case schema.ReasonHookDisabled:
+		return "The hook was disabled while this notification waited for its next attempt; it will not be delivered."
+	}
+	return fmt.Sprintf("All %d delivery attempts failed; no more attempts will be made.", len(dl.Attempts))
+}
+
+// when formats t for people: UTC, to the second.
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "unknown"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+// human formats a window: "15 minutes", "2 hours", "300ms".
+func human(d time.Duration) string {
+	unit := func(n int64, one string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return strconv.FormatInt(n, 10) + " " + one + "s"
+	}
+	switch {
+	case d%time.Hour == 0:
+		return unit(int64(d/time.Hour), "hour")
+	case d%time.Minute == 0:
+		return unit(int64(d/time.Minute), "minute")
+	case d%time.Second == 0:
+		return unit(int64(d/time.Second), "second")
+	}
+	return d.String()
+}
