@@ -45,12 +45,30 @@ type reply struct {
 // route is a handler of an authenticated request of account client.
 type route func(r *http.Request, client int64) reply
 
+// Route is a further route of the API, served like the built-in ones:
+// authenticated (Handle gets the account of the bearer token), answered
+// with status and body as JSON. Pattern is a ServeMux pattern with a method,
+// relative to BasePath: "GET /hooks/{id}/dead-letters".
+type Route struct {
+	Pattern string
+	Handle  func(r *http.Request, clientID int64) (status int, body any)
+}
+
 // NewHandler returns the Connect API handler for hooks and notification
-// recipients, with every route under BasePath. A request for a path it does
-// not serve gets 404, a method it does not serve 405, both with a JSON body.
-func NewHandler(store *Store, tokens TokenLookup, log *zap.Logger) http.Handler {
+// recipients, with every route under BasePath, and the extra routes. A
+// request for a path it does not serve gets 404, a method it does not serve
+// 405, both with a JSON body.
+func NewHandler(store *Store, tokens TokenLookup, log *zap.Logger, extra ...Route) http.Handler {
 	a := &api{store: store, tokens: tokens, log: log}
 	mux := http.NewServeMux()
+	for _, r := range extra {
+		method, path, _ := strings.Cut(r.Pattern, " ")
+		handle := r.Handle
+		mux.Handle(method+" "+BasePath+path, a.serve(func(req *http.Request, client int64) reply {
+			status, body := handle(req, client)
+			return reply{status, body}
+		}))
+	}
 	for _, r := range []struct {
 		pattern string
 		route   route
