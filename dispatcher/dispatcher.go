@@ -90,13 +90,13 @@ func (d *Dispatcher) first(ctx context.Context, ev schema.LoadEvent, raw []byte,
 func (d *Dispatcher) attempt(ctx context.Context, ev schema.LoadEvent, h schema.Hook, dl schema.Delivery) error {
 	log := d.cfg.Log.With(zap.String("event_id", ev.EventID), zap.Int64("hook_id", h.ID), zap.Int("attempt", dl.Attempt))
 	req := Request{URL: h.Config.URL, WebhookID: webhookID(ev.EventID, h.ID), Body: ev.Payload, Number: dl.Attempt}
-	if h.Config.Secret != "" {
-		s, err := NewSigner(h.Config.Secret)
+	for _, secret := range h.Config.Secrets(d.now()) {
+		s, err := NewSigner(secret)
 		if err != nil {
-			log.Error("hook has a bad signing secret; sending unsigned", zap.Error(err))
-		} else {
-			req.Signers = []Signer{s}
+			log.Error("hook has a bad signing secret; not signing with it", zap.Error(err))
+			continue
 		}
+		req.Signers = append(req.Signers, s)
 	}
 	out := d.send(ctx, h, req)
 	if out.Delivered {

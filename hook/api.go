@@ -77,6 +77,7 @@ func NewHandler(store *Store, tokens TokenLookup, log *zap.Logger, extra ...Rout
 		{"GET /hooks", a.listHooks},
 		{"PUT /hooks/{id}", a.enableHook},
 		{"DELETE /hooks/{id}", a.deleteHook},
+		{"POST /hooks/{id}/rotate-secret", a.rotateSecret},
 		{"POST /custom-emails", a.createRecipient},
 		{"GET /custom-emails", a.listRecipients},
 		{"PUT /custom-emails/{id}", a.pauseRecipient},

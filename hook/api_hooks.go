@@ -104,3 +104,20 @@ func (a *api) deleteHook(r *http.Request, client int64) reply {
 	}
 	return a.failed(r, client, err)
 }
+
+// rotateSecret answers POST /hooks/{id}/rotate-secret: the hook with its new
+// config.secret; the previous one keeps signing during the overlap.
+func (a *api) rotateSecret(r *http.Request, client int64) reply {
+	id, ok := pathID(r)
+	if !ok {
+		return reply{http.StatusNotFound, bodyNotFound}
+	}
+	h, err := a.store.RotateSecret(r.Context(), client, id)
+	switch {
+	case err == nil:
+		return reply{http.StatusOK, h}
+	case errors.Is(err, ErrNotFound):
+		return reply{http.StatusNotFound, bodyNotFound}
+	}
+	return a.failed(r, client, err)
+}

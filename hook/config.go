@@ -31,6 +31,9 @@ type Config struct {
 	// SSRF guard: it refuses hosts inside the operator's network); an error
 	// makes CreateHook fail with ErrInvalidURL. Default: none.
 	CheckURL func(url string) error
+	// RotationOverlap is how long after a secret rotation requests are
+	// signed with the previous secret too. Default 24h.
+	RotationOverlap time.Duration
 }
 
 // Defaults of Config.
@@ -40,6 +43,7 @@ const (
 	DefaultIDsTopic        = "postload.ids"
 	DefaultMaxWait         = 250 * time.Millisecond
 	DefaultTimeout         = 10 * time.Second
+	DefaultRotationOverlap = 24 * time.Hour
 )
 
 // Validate says what to fix in c.
@@ -81,6 +85,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
+	}
+	if c.RotationOverlap == 0 {
+		c.RotationOverlap = DefaultRotationOverlap
 	}
 	return c
 }

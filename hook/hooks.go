@@ -125,6 +125,36 @@ func (s *Store) SetHookEnabled(ctx context.Context, clientID, id int64, enabled 
 	return h, nil
 }
 
+// RotateSecret gives hook id of the account a new signing secret and
+// returns it. The previous secret keeps signing (a second signature) for
+// Config.RotationOverlap. Errors: ErrNotFound, ErrUnavailable.
+func (s *Store) RotateSecret(ctx context.Context, clientID, id int64) (schema.Hook, error) {
+	unlock, err := s.lockClient(ctx, clientID)
+	if err != nil {
+		return schema.Hook{}, err
+	}
+	defer unlock()
+	h, err := s.hookOf(clientID, id)
+	if err != nil {
+		return schema.Hook{}, err
+	}
+	if err := s.usable(); err != nil {
+		return schema.Hook{}, err
+	}
+	secret, err := newSecret()
+	if err != nil {
+		return schema.Hook{}, err
+	}
+	now := stamp(s.now())
+	expires := now.Add(s.cfg.RotationOverlap)
+	h.Config = schema.HookConfig{URL: h.Config.URL, Secret: secret, PreviousSecret: h.Config.Secret, PreviousSecretExpiresAt: &expires}
+	h.ModifiedAt = now
+	if err := s.write(ctx, s.cfg.HooksTopic, id, h); err != nil {
+		return schema.Hook{}, fmt.Errorf("rotate secret of hook %d: %w", id, err)
+	}
+	return h, nil
+}
+
 // DeleteHook deletes hook id of the account: it writes the hook with
 // deleted_at set, so that the id is never reused. Errors: ErrNotFound,
 // ErrUnavailable.

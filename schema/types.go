@@ -122,6 +122,23 @@ type HookConfig struct {
 	URL string `json:"url"`
 	// Secret is the Standard Webhooks signing secret: "whsec_" + base64.
 	Secret string `json:"secret,omitempty"`
+	// PreviousSecret is the secret before the last rotation; requests are
+	// signed with it too until PreviousSecretExpiresAt.
+	PreviousSecret          string     `json:"previous_secret,omitempty"`
+	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at,omitempty"`
+}
+
+// Secrets returns the secrets requests are signed with at now: the current
+// one, and the previous one during the overlap after a rotation.
+func (c HookConfig) Secrets(now time.Time) []string {
+	var out []string
+	if c.Secret != "" {
+		out = append(out, c.Secret)
+	}
+	if c.PreviousSecret != "" && c.PreviousSecretExpiresAt != nil && now.Before(*c.PreviousSecretExpiresAt) {
+		out = append(out, c.PreviousSecret)
+	}
+	return out
 }
 
 // Enabled reports whether deliveries go to the hook.

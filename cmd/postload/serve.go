@@ -63,7 +63,7 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 	policy := egress.NewPolicy(cfg.AllowNetworks)
 	store, err := hook.NewStore(hook.Config{
 		Brokers: brokers, HooksTopic: topics.Hooks, RecipientsTopic: topics.Recipients, IDsTopic: topics.IDs,
-		CheckURL: policy.CheckURL,
+		CheckURL: policy.CheckURL, RotationOverlap: cfg.RotationOverlap,
 	}, log.Named("registry"))
 	if err != nil {
 		return err

@@ -17,33 +17,34 @@ import (
 
 // serveConfig is everything `postload serve` is told.
 type serveConfig struct {
-	Brokers        []string // empty: embedded broker
-	EmbeddedAddr   string
-	Listen         string
-	DataDir        string
-	TokensFile     string
-	CAFile         string
-	TopicPrefix    string
-	Group          string
-	Partitions     int
-	RetryDelays    []time.Duration
-	AttemptTimeout time.Duration
-	DrainTimeout   time.Duration
-	SessionTimeout time.Duration
-	MaxInFlight    int
-	Breaker        dispatcher.EndpointConfig
-	AllowNetworks  []netip.Prefix // opened in the SSRF guard
-	SourceAddr     netip.Addr     // zero: any
-	MaxPerPart     int
-	Retention      time.Duration
-	RetentionBytes int64
-	LogFormat      string
-	LogLevel       string
-	Roles          roles
-	SMTPURL        string
-	SMTPFrom       string
-	DigestWindow   time.Duration
-	FailedWindow   time.Duration
+	Brokers         []string // empty: embedded broker
+	EmbeddedAddr    string
+	Listen          string
+	DataDir         string
+	TokensFile      string
+	CAFile          string
+	TopicPrefix     string
+	Group           string
+	Partitions      int
+	RetryDelays     []time.Duration
+	AttemptTimeout  time.Duration
+	DrainTimeout    time.Duration
+	SessionTimeout  time.Duration
+	MaxInFlight     int
+	Breaker         dispatcher.EndpointConfig
+	AllowNetworks   []netip.Prefix // opened in the SSRF guard
+	SourceAddr      netip.Addr     // zero: any
+	MaxPerPart      int
+	Retention       time.Duration
+	RetentionBytes  int64
+	LogFormat       string
+	LogLevel        string
+	Roles           roles
+	RotationOverlap time.Duration
+	SMTPURL         string
+	SMTPFrom        string
+	DigestWindow    time.Duration
+	FailedWindow    time.Duration
 }
 
 func (c serveConfig) embedded() bool { return len(c.Brokers) == 0 }
@@ -75,6 +76,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	source := f.String("source-addr", "", "local address outgoing webhook connections are bound to (for receivers' allow-lists)")
 	retention := f.Duration("retention", 7*24*time.Hour, "retention time of the data topics postload creates")
 	retentionBytes := f.Int64("retention-bytes", 0, "retention size per partition of the data topics postload creates (default 64 MiB embedded, the broker's default otherwise)")
+	overlap := f.Duration("secret-rotation-overlap", 24*time.Hour, "after a hook's secret is rotated, how long requests carry a signature with the previous secret too")
 	roleList := f.String("roles", "api,dispatch,retry,email", "the parts this process runs: api, dispatch (first attempts), retry (the tiers), email")
 	smtpURL := f.String("smtp-url", "", "SMTP server: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://host:465; empty writes emails to <data-dir>/outbox")
 	smtpFrom := f.String("smtp-from", "postload@localhost", "sender address of the emails")
@@ -92,6 +94,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		DrainTimeout: *drain, SessionTimeout: *session, MaxInFlight: *maxInFlight, MaxPerPart: *maxPerPart,
 		Retention: *retention, RetentionBytes: *retentionBytes, LogFormat: *logFormat, LogLevel: *logLevel,
 	}
+	c.RotationOverlap = *overlap
 	c.SMTPURL, c.SMTPFrom, c.DigestWindow, c.FailedWindow = *smtpURL, *smtpFrom, *digestWindow, *failedWindow
 	c.Breaker = dispatcher.EndpointConfig{
 		MinRequests: uint32(max(*brMin, 0)), FailureRatio: *brRatio, Window: *brWindow,
@@ -165,8 +168,8 @@ func (c serveConfig) validate() error {
 	if c.MaxInFlight < 1 || c.MaxPerPart < 1 {
 		errs = append(errs, errors.New("--max-in-flight and --max-in-flight-per-partition must be at least 1"))
 	}
-	if c.DigestWindow <= 0 || c.FailedWindow <= 0 {
-		errs = append(errs, errors.New("--digest-window and --failed-load-window must be positive"))
+	if c.DigestWindow <= 0 || c.FailedWindow <= 0 || c.RotationOverlap <= 0 {
+		errs = append(errs, errors.New("--digest-window, --failed-load-window and --secret-rotation-overlap must be positive"))
 	}
 	if c.RetentionBytes < 0 {
 		errs = append(errs, errors.New("--retention-bytes must not be negative"))
