@@ -35,6 +35,8 @@ func (g *Group) newPartition(gen *kafka.Generation, topic string, a kafka.Partit
 	}
 }
 
+func (p *partition) tp() TopicPartition { return TopicPartition{p.topic, p.id} }
+
 type result struct {
 	offset int64
 	err    error
@@ -78,6 +80,10 @@ func (p *partition) run(ctx context.Context) {
 
 	wm := newWatermark()
 	committed := p.start
+	if committed >= 0 {
+		p.g.stats.started(p.tp(), committed)
+	}
+	defer p.g.stats.released(p.tp())
 	flush := func() {
 		off := wm.commitOffset()
 		if off < 0 || off == committed {
@@ -88,7 +94,7 @@ func (p *partition) run(ctx context.Context) {
 			return
 		}
 		committed = off
-		p.g.stats.committed(p.topic, p.id, off)
+		p.g.stats.committed(p.tp(), off)
 	}
 	ticker := time.NewTicker(p.g.cfg.CommitInterval)
 	defer ticker.Stop()
@@ -168,6 +174,7 @@ func (p *partition) fetch(ctx context.Context, r *kafka.Reader, local chan struc
 			}
 			return
 		}
+		p.g.stats.fetched(p.tp(), km.HighWaterMark)
 		m := Message{Topic: km.Topic, Partition: km.Partition, Offset: km.Offset, Key: km.Key, Value: km.Value, Time: km.Time}
 		if gate := p.g.cfg.Gate; gate != nil {
 			if err := gate(ctx, m); err != nil {

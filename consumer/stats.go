@@ -2,10 +2,11 @@ package consumer
 
 import "sync"
 
-// Stats are a group's live figures, read by metrics.
+// Stats are a group's live figures for the partitions this process owns,
+// read by metrics.
 type Stats struct {
-	mu      sync.Mutex
-	offsets map[TopicPartition]int64
+	mu    sync.Mutex
+	parts map[TopicPartition]PartitionStats
 }
 
 // TopicPartition names one partition of one topic.
@@ -14,20 +15,59 @@ type TopicPartition struct {
 	Partition int
 }
 
-func newStats() *Stats { return &Stats{offsets: make(map[TopicPartition]int64)} }
+// PartitionStats are one owned partition's offsets.
+type PartitionStats struct {
+	// Committed is the last offset this process committed (-1: none yet).
+	Committed int64
+	// HighWater is the partition's end offset as of the latest fetch.
+	HighWater int64
+}
 
-func (s *Stats) committed(topic string, partition int, offset int64) {
+// Lag is how many records of the partition are not yet committed.
+func (p PartitionStats) Lag() int64 {
+	if p.Committed < 0 || p.HighWater < p.Committed {
+		return max(p.HighWater, 0)
+	}
+	return p.HighWater - p.Committed
+}
+
+func newStats() *Stats { return &Stats{parts: make(map[TopicPartition]PartitionStats)} }
+
+func (s *Stats) update(tp TopicPartition, f func(*PartitionStats)) {
 	s.mu.Lock()
-	s.offsets[TopicPartition{topic, partition}] = offset
+	p, ok := s.parts[tp]
+	if !ok {
+		p = PartitionStats{Committed: -1}
+	}
+	f(&p)
+	s.parts[tp] = p
 	s.mu.Unlock()
 }
 
-// Committed returns the last offset this process committed per partition.
-func (s *Stats) Committed() map[TopicPartition]int64 {
+func (s *Stats) committed(tp TopicPartition, offset int64) {
+	s.update(tp, func(p *PartitionStats) { p.Committed = offset })
+}
+
+func (s *Stats) fetched(tp TopicPartition, highWater int64) {
+	s.update(tp, func(p *PartitionStats) { p.HighWater = highWater })
+}
+
+func (s *Stats) started(tp TopicPartition, committed int64) {
+	s.update(tp, func(p *PartitionStats) { p.Committed = committed })
+}
+
+func (s *Stats) released(tp TopicPartition) {
+	s.mu.Lock()
+	delete(s.parts, tp)
+	s.mu.Unlock()
+}
+
+// Partitions returns the figures of every partition this process owns.
+func (s *Stats) Partitions() map[TopicPartition]PartitionStats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[TopicPartition]int64, len(s.offsets))
-	for k, v := range s.offsets {
+	out := make(map[TopicPartition]PartitionStats, len(s.parts))
+	for k, v := range s.parts {
 		out[k] = v
 	}
 	return out

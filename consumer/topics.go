@@ -53,3 +53,12 @@ func EnsureTopics(ctx context.Context, brokers []string, topics []Topic) error {
 	}
 	return errors.Join(errs...)
 }
+
+// Ping checks that the brokers answer a metadata request.
+func Ping(ctx context.Context, brokers []string) error {
+	t := &kafka.Transport{DialTimeout: 5 * time.Second}
+	defer t.CloseIdleConnections()
+	cl := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 5 * time.Second, Transport: t}
+	_, err := cl.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{}})
+	return err
+}

@@ -27,7 +27,32 @@ type Config struct {
 	PublishTimeout time.Duration
 	// Log receives delivery lines. Default: none.
 	Log *zap.Logger
+	// Observer is told of every attempt, dead letter and invalid message
+	// (metrics). Default: none.
+	Observer Observer
 }
+
+// Outcomes of an attempt, as an Observer is told.
+const (
+	OutcomeDelivered   = "delivered"
+	OutcomeFailed      = "failed"      // a request was made and failed
+	OutcomeSkipped     = "skipped"     // no request: breaker open or endpoint stuck
+	OutcomeInterrupted = "interrupted" // shutdown; not counted
+)
+
+// Observer is told what the dispatcher does, for metrics. Its methods are
+// called concurrently and must not block.
+type Observer interface {
+	Attempted(outcome string, attempt int, d time.Duration)
+	DeadLettered(reason string)
+	Invalid(topic string)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) Attempted(string, int, time.Duration) {}
+func (nopObserver) DeadLettered(string)                  {}
+func (nopObserver) Invalid(string)                       {}
 
 // DefaultRetryDelays are the contract's tiers: 5 retries, so 6 attempts.
 var DefaultRetryDelays = []time.Duration{30 * time.Second, 2 * time.Minute, 10 * time.Minute, 30 * time.Minute, time.Hour}
@@ -59,6 +84,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Log == nil {
 		c.Log = zap.NewNop()
+	}
+	if c.Observer == nil {
+		c.Observer = nopObserver{}
 	}
 	c.Endpoints.setDefaults()
 }

@@ -112,12 +112,29 @@ func (d *Dispatcher) attempt(ctx context.Context, ev schema.LoadEvent, h schema.
 func (d *Dispatcher) send(ctx context.Context, h schema.Hook, req Request) Outcome {
 	done, err := d.endpoints.get(h.Config.URL, h.ID).acquire(ctx)
 	if err != nil {
-		return Outcome{Attempt: schema.Attempt{Number: req.Number, StartedAt: d.now().UTC(), Error: err.Error()}, Interrupted: ctx.Err() != nil}
+		out := Outcome{Attempt: schema.Attempt{Number: req.Number, StartedAt: d.now().UTC(), Error: err.Error()}, Interrupted: ctx.Err() != nil}
+		d.observe(out, OutcomeSkipped)
+		return out
 	}
 	out := d.sender.Send(ctx, req)
 	done(out.Delivered, !out.Interrupted)
+	d.observe(out, OutcomeFailed)
 	return out
 }
+
+func (d *Dispatcher) observe(out Outcome, failed string) {
+	outcome := failed
+	switch {
+	case out.Interrupted:
+		outcome = OutcomeInterrupted
+	case out.Delivered:
+		outcome = OutcomeDelivered
+	}
+	d.cfg.Observer.Attempted(outcome, out.Attempt.Number, time.Duration(out.Attempt.DurationMS)*time.Millisecond)
+}
+
+// InFlight returns the requests in flight per hook URL.
+func (d *Dispatcher) InFlight() map[string]int { return d.endpoints.inFlight() }
 
 // BreakerStates returns the breaker state ("closed", "half-open", "open")
 // of every hook URL this process has sent to.

@@ -149,6 +149,17 @@ func (e *endpoints) states() map[string]gobreaker.State {
 	return out
 }
 
+// inFlight returns the requests in flight per URL.
+func (e *endpoints) inFlight() map[string]int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make(map[string]int, len(e.m))
+	for url, ep := range e.m {
+		out[url] = len(ep.slots)
+	}
+	return out
+}
+
 // acquire asks the breaker, then takes a slot, waiting while the endpoint
 // makes progress (see EndpointConfig.SlotWait). The returned done must be
 // called with the attempt's outcome. An error means no request may be sent:

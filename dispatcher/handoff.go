@@ -114,6 +114,7 @@ func (d *Dispatcher) dead(ctx context.Context, log *zap.Logger, h schema.Hook, d
 		log.Error("publishing dead letter", zap.Error(err))
 		return fmt.Errorf("publishing to %s: %w", d.cfg.DLQTopic, err)
 	}
+	d.cfg.Observer.DeadLettered(reason)
 	log.Warn("dead letter", zap.String("reason", reason), zap.Int("attempts", len(dl.Attempts)))
 	return nil
 }
@@ -139,6 +140,7 @@ func (d *Dispatcher) Invalid(ctx context.Context, src Source, value []byte, reas
 		log.Error("publishing invalid message", zap.Error(err))
 		return fmt.Errorf("publishing to %s: %w", d.cfg.InvalidTopic, err)
 	}
+	d.cfg.Observer.Invalid(src.Topic)
 	log.Warn("invalid message", zap.String("reason", rec.Reason))
 	return nil
 }

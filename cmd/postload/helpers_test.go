@@ -16,6 +16,7 @@ import (
 	"github.com/postload/postload/schema"
 	"github.com/postload/postload/token"
 	"github.com/segmentio/kafka-go"
+	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 )
 
@@ -47,6 +48,12 @@ func testConfig(tb testing.TB) serveConfig {
 // mustServe runs serve with cfg until the test ends (or stop is called).
 func mustServe(tb testing.TB, cfg serveConfig) *instance {
 	tb.Helper()
+	return mustServeLog(tb, cfg, zaptest.NewLogger(tb))
+}
+
+// mustServeLog is mustServe logging to log.
+func mustServeLog(tb testing.TB, cfg serveConfig, log *zap.Logger) *instance {
+	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	type up struct {
 		api     string
@@ -55,7 +62,7 @@ func mustServe(tb testing.TB, cfg serveConfig) *instance {
 	ready := make(chan up, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- serve(ctx, cfg, zaptest.NewLogger(tb), func(a string, b []string) { ready <- up{a, b} })
+		done <- serve(ctx, cfg, log, func(a string, b []string) { ready <- up{a, b} })
 	}()
 	var u up
 	select {

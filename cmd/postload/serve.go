@@ -82,84 +82,123 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 		return err
 	}
 	defer sender.Close()
+	m := newMetrics()
+	m.store = store
 	disp, err := dispatcher.New(dispatcher.Config{
 		InvalidTopic: topics.Invalid, RetryTopics: topics.Retry, RetryDelays: cfg.RetryDelays,
-		DLQTopic: topics.DLQ, Endpoints: cfg.Breaker, Log: log.Named("dispatch"),
+		DLQTopic: topics.DLQ, Endpoints: cfg.Breaker, Log: log.Named("dispatch"), Observer: m,
 	}, store, writer, sender)
 	if err != nil {
 		return err
 	}
 
-	// The registry runs until everything else has stopped.
-	storeCtx, stopStore := context.WithCancel(context.WithoutCancel(ctx))
-	storeDone := make(chan error, 1)
-	go func() { storeDone <- store.Run(storeCtx) }()
-	defer func() { stopStore(); <-storeDone }()
-	if err := store.Wait(ctx); err != nil {
-		return fmt.Errorf("waiting for the hook registry to catch up: %w", err)
-	}
-
-	runners, err := roleRunners(cfg, brokers, topics, store, disp, log)
+	runners, err := roleRunners(cfg, brokers, topics, store, disp, m, log)
 	if err != nil {
 		return err
-	}
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return fmt.Errorf("--listen %s: %w", cfg.Listen, err)
 	}
 	var tokens *token.File
 	if cfg.Roles.api {
 		if tokens, err = token.Open(cfg.TokensFile, log.Named("tokens")); err != nil {
-			ln.Close()
 			return err
 		}
 	}
-	srv := &http.Server{
-		Handler:           httpHandler(cfg, store, tokens, log),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+	hl := &health{brokers: brokers, store: store}
+	apiMux, opsMux := http.NewServeMux(), http.NewServeMux()
+	if cfg.Roles.api {
+		apiMux.Handle(hook.BasePath+"/", hook.NewHandler(store, tokens, log.Named("api")))
+	}
+	if cfg.MetricsListen == "" {
+		opsMux = apiMux
+	}
+	opsHandler(opsMux, m, hl)
+	servers := []*server{{name: "listen", addr: cfg.Listen, handler: apiMux}}
+	if cfg.MetricsListen != "" {
+		servers = append(servers, &server{name: "metrics-listen", addr: cfg.MetricsListen, handler: opsMux})
+	}
+	for i, s := range servers {
+		if err := s.listen(); err != nil {
+			for _, prev := range servers[:i] {
+				prev.ln.Close()
+			}
+			return err
+		}
 	}
 
-	g, gctx := errgroup.WithContext(ctx)
+	// The registry runs until everything else has stopped; the API answers
+	// 503 and /readyz says not ready until it has caught up.
+	storeCtx, stopStore := context.WithCancel(context.WithoutCancel(ctx))
+	storeDone := make(chan error, 1)
+	go func() { storeDone <- store.Run(storeCtx) }()
+	defer func() { stopStore(); <-storeDone }()
+
+	runCtx, stopAll := context.WithCancel(ctx)
+	defer stopAll()
+	g, gctx := errgroup.WithContext(runCtx)
+	for _, s := range servers {
+		g.Go(func() error { return s.run(gctx) })
+	}
+	if err := store.Wait(gctx); err != nil {
+		stopAll()
+		_ = g.Wait()
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
+		return fmt.Errorf("waiting for the hook registry to catch up: %w", err)
+	}
 	for _, r := range runners {
 		g.Go(func() error { return r.Run(gctx) })
 	}
-	g.Go(func() error {
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
-	})
-	g.Go(func() error {
-		<-gctx.Done()
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(gctx), 5*time.Second)
-		defer cancel()
-		return srv.Shutdown(sctx)
-	})
-	log.Info("postload is running", zap.Stringer("roles", cfg.Roles), zap.String("listen", "http://"+ln.Addr().String()),
-		zap.String("api", "http://"+ln.Addr().String()+hook.BasePath), zap.Strings("brokers", brokers))
+	log.Info("postload is running", zap.Stringer("roles", cfg.Roles), zap.String("listen", "http://"+servers[0].ln.Addr().String()),
+		zap.String("api", "http://"+servers[0].ln.Addr().String()+hook.BasePath), zap.Strings("brokers", brokers))
 	if ready != nil {
-		ready(ln.Addr().String(), brokers)
+		ready(servers[0].ln.Addr().String(), brokers)
 	}
 	err = g.Wait()
 	log.Info("postload stopped")
 	return err
 }
 
-// httpHandler serves the API (role api) under its base path.
-func httpHandler(cfg serveConfig, store *hook.Store, tokens *token.File, log *zap.Logger) http.Handler {
-	mux := http.NewServeMux()
-	if cfg.Roles.api {
-		mux.Handle(hook.BasePath+"/", hook.NewHandler(store, tokens, log.Named("api")))
+// server is one HTTP listener of serve.
+type server struct {
+	name, addr string
+	handler    http.Handler
+	ln         net.Listener
+}
+
+func (s *server) listen() error {
+	ln, err := net.Listen("tcp", s.addr)
+	if err != nil {
+		return fmt.Errorf("--%s %s: %w", s.name, s.addr, err)
 	}
-	return mux
+	s.ln = ln
+	return nil
+}
+
+// run serves until ctx is done, then shuts down within 5 s.
+func (s *server) run(ctx context.Context) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	done := make(chan error, 1)
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		done <- srv.Shutdown(sctx)
+	}()
+	if err := srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return <-done
 }
 
 // roleRunners builds the consumer groups (and the email sender) of the
 // configured roles.
-func roleRunners(cfg serveConfig, brokers []string, topics topicNames, store *hook.Store, disp *dispatcher.Dispatcher, log *zap.Logger) ([]runner, error) {
+func roleRunners(cfg serveConfig, brokers []string, topics topicNames, store *hook.Store, disp *dispatcher.Dispatcher, m *metrics, log *zap.Logger) ([]runner, error) {
 	groupCfg := func(id string, topics ...string) consumer.GroupConfig {
 		return consumer.GroupConfig{
 			Brokers: brokers, GroupID: id, Topics: topics,
@@ -174,7 +213,11 @@ func roleRunners(cfg serveConfig, brokers []string, topics topicNames, store *ho
 			return err
 		}
 		out = append(out, g)
+		m.groups[gc.GroupID] = g
 		return nil
+	}
+	if cfg.Roles.dispatch || cfg.Roles.retry {
+		m.disp = disp
 	}
 	if cfg.Roles.dispatch {
 		if err := add(groupCfg(cfg.Group, topics.Completed, topics.Rejected), func(ctx context.Context, m consumer.Message) error {
@@ -201,6 +244,7 @@ func roleRunners(cfg serveConfig, brokers []string, topics topicNames, store *ho
 			return nil, err
 		}
 		out = append(out, mail)
+		m.mail = mail
 		// A record folded into a digest (or a failed-load batch) is finished
 		// only when that email is sent, so these groups hold many records in
 		// flight; dead letters and failed loads have groups of their own so

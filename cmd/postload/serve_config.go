@@ -20,6 +20,7 @@ type serveConfig struct {
 	Brokers         []string // empty: embedded broker
 	EmbeddedAddr    string
 	Listen          string
+	MetricsListen   string
 	DataDir         string
 	TokensFile      string
 	CAFile          string
@@ -54,6 +55,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	brokers := f.String("brokers", "", "Kafka bootstrap brokers host:port,...; empty runs the embedded broker")
 	embeddedAddr := f.String("embedded-addr", "127.0.0.1:9092", "where the embedded broker listens")
 	listen := f.String("listen", "127.0.0.1:8080", "address of the hook API")
+	metricsListen := f.String("metrics-listen", "", "serve /metrics, /healthz and /readyz here instead of on --listen")
 	dataDir := f.String("data-dir", "./postload-data", "directory for the embedded broker, tokens and outbox")
 	tokens := f.String("tokens-file", "", "API tokens file (default <data-dir>/tokens)")
 	caFile := f.String("ca-file", "", "PEM file of extra CAs to trust for hook servers (e.g. the one `postload receive` writes)")
@@ -88,7 +90,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		return serveConfig{}, err
 	}
 	c := serveConfig{
-		Brokers: splitList(*brokers), EmbeddedAddr: *embeddedAddr, Listen: *listen,
+		Brokers: splitList(*brokers), EmbeddedAddr: *embeddedAddr, Listen: *listen, MetricsListen: *metricsListen,
 		DataDir: *dataDir, TokensFile: *tokens, CAFile: *caFile, TopicPrefix: *prefix,
 		Group: *group, Partitions: *partitions, AttemptTimeout: *attemptTimeout,
 		DrainTimeout: *drain, SessionTimeout: *session, MaxInFlight: *maxInFlight, MaxPerPart: *maxPerPart,
@@ -148,7 +150,10 @@ func (c serveConfig) validate() error {
 			errs = append(errs, fmt.Errorf("--brokers: %q is not host:port", b))
 		}
 	}
-	for name, addr := range map[string]string{"listen": c.Listen, "embedded-addr": c.EmbeddedAddr} {
+	for name, addr := range map[string]string{"listen": c.Listen, "embedded-addr": c.EmbeddedAddr, "metrics-listen": c.MetricsListen} {
+		if addr == "" && name == "metrics-listen" {
+			continue
+		}
 		if _, _, err := net.SplitHostPort(addr); err != nil {
 			errs = append(errs, fmt.Errorf("--%s: %q is not host:port (e.g. 127.0.0.1:8080)", name, addr))
 		}

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/postload/postload/consumer"
+	"github.com/postload/postload/dispatcher"
+	"github.com/postload/postload/email"
+	"github.com/postload/postload/hook"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// metrics are postload's Prometheus metrics: counters the dispatcher pushes
+// (it is their Observer), and figures pulled from each part at scrape time.
+type metrics struct {
+	reg      *prometheus.Registry
+	attempts *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	dead     *prometheus.CounterVec
+	invalid  *prometheus.CounterVec
+
+	// Pulled at scrape time; nil when the role does not run here.
+	groups map[string]*consumer.Group
+	disp   *dispatcher.Dispatcher
+	mail   *email.Sender
+	store  *hook.Store
+}
+
+var _ dispatcher.Observer = (*metrics)(nil)
+
+func newMetrics() *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "postload_delivery_attempts_total",
+			Help: "Delivery attempts by outcome (delivered, failed, skipped: no request because the breaker was open or the endpoint stuck, interrupted) and attempt number.",
+		}, []string{"outcome", "attempt"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "postload_attempt_duration_seconds",
+			Help:    "Duration of attempts that made a request, by outcome.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"outcome"}),
+		dead: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "postload_dead_letters_total",
+			Help: "Deliveries that became dead letters, by reason.",
+		}, []string{"reason"}),
+		invalid: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "postload_invalid_messages_total",
+			Help: "Messages sent to the invalid topic, by source topic.",
+		}, []string{"topic"}),
+		groups: map[string]*consumer.Group{},
+	}
+	m.reg.MustRegister(m.attempts, m.latency, m.dead, m.invalid, m,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) Attempted(outcome string, attempt int, d time.Duration) {
+	m.attempts.WithLabelValues(outcome, strconv.Itoa(attempt)).Inc()
+	if outcome == dispatcher.OutcomeDelivered || outcome == dispatcher.OutcomeFailed {
+		m.latency.WithLabelValues(outcome).Observe(d.Seconds())
+	}
+}
+
+func (m *metrics) DeadLettered(reason string) { m.dead.WithLabelValues(reason).Inc() }
+func (m *metrics) Invalid(topic string)       { m.invalid.WithLabelValues(topic).Inc() }
+
+var (
+	descLag      = prometheus.NewDesc("postload_consumer_lag", "Records of an owned partition not yet committed by this process.", []string{"group", "topic", "partition"}, nil)
+	descInFlight = prometheus.NewDesc("postload_endpoint_in_flight", "Requests in flight per hook URL.", []string{"url"}, nil)
+	descBreaker  = prometheus.NewDesc("postload_breaker_state", "Circuit breaker state per hook URL: 0 closed, 1 half-open, 2 open.", []string{"url"}, nil)
+	descEmails   = prometheus.NewDesc("postload_emails_total", "Emails by result: sent (accepted by SMTP or written to the outbox), failed (attempts, each retried).", []string{"result"}, nil)
+	descSkipped  = prometheus.NewDesc("postload_email_records_skipped_total", "Dead letters and failed loads not mailed: the account had no enabled recipient.", nil, nil)
+	descFolded   = prometheus.NewDesc("postload_email_dead_letters_folded_total", "Dead letters folded into a digest email.", nil, nil)
+	descPending  = prometheus.NewDesc("postload_emails_pending", "Emails waiting to be sent.", nil, nil)
+	descHooks    = prometheus.NewDesc("postload_registry_objects", "Live hooks and recipients in the registry.", []string{"kind"}, nil)
+	descReady    = prometheus.NewDesc("postload_registry_ready", "1 once the hook and recipient tables are caught up.", nil, nil)
+)
+
+// Describe sends the pulled metrics' descriptions.
+func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descLag, descInFlight, descBreaker, descEmails, descSkipped, descFolded, descPending, descHooks, descReady} {
+		ch <- d
+	}
+}
+
+// Collect reads each part's figures.
+func (m *metrics) Collect(ch chan<- prometheus.Metric) {
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	counter := func(d *prometheus.Desc, v int64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+	}
+	for id, g := range m.groups {
+		for tp, p := range g.Stats().Partitions() {
+			gauge(descLag, float64(p.Lag()), id, tp.Topic, strconv.Itoa(tp.Partition))
+		}
+	}
+	if m.disp != nil {
+		for url, n := range m.disp.InFlight() {
+			gauge(descInFlight, float64(n), url)
+		}
+		for url, st := range m.disp.BreakerStates() {
+			gauge(descBreaker, map[string]float64{"closed": 0, "half-open": 1, "open": 2}[st], url)
+		}
+	}
+	if m.mail != nil {
+		s := m.mail.Stats()
+		counter(descEmails, s.Sent, "sent")
+		counter(descEmails, s.SendFailures, "failed")
+		counter(descSkipped, s.SkippedNoRecipient)
+		counter(descFolded, s.Folded)
+		gauge(descPending, float64(s.Pending))
+	}
+	if m.store != nil {
+		s := m.store.Stats()
+		gauge(descHooks, float64(s.Hooks), "hooks")
+		gauge(descHooks, float64(s.Recipients), "recipients")
+		ready := 0.0
+		if s.Ready {
+			ready = 1
+		}
+		gauge(descReady, ready)
+	}
+}
