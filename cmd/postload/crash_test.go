@@ -7,11 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/postload/postload/hook"
 	"github.com/postload/postload/internal/kafkatest"
 	"github.com/postload/postload/internal/wait"
 	"github.com/postload/postload/internal/webhooktest"
@@ -177,11 +179,56 @@ func TestKillMidTierLosesNothing(t *testing.T) {
 func waitAPI(tb testing.TB, in *instance) {
 	tb.Helper()
 	wait.For(tb, 30*time.Second, func() (bool, string) {
-		resp, err := http.Get(in.api + "/hooks")
+		resp, err := http.Get(strings.TrimSuffix(in.api, hook.BasePath) + "/readyz")
 		if err != nil {
 			return false, err.Error()
 		}
 		resp.Body.Close()
-		return resp.StatusCode == http.StatusUnauthorized, resp.Status
+		return resp.StatusCode == http.StatusOK, resp.Status
+	})
+}
+
+// Two processes with different roles against one broker deliver
+// everything, and killing the dispatching one mid-stream loses nothing: a
+// second dispatcher takes its partitions over.
+func TestRolesSplitAcrossProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the binary")
+	}
+	bin := mustBuild(t, t.TempDir())
+	cluster := kafkatest.NewCluster(t)
+	rc := webhooktest.NewReceiver(t)
+	var slow atomic.Bool
+	slow.Store(true)
+	rc.Answer(func(n int, r *http.Request) int {
+		if slow.Load() && n >= 20 { // in flight when the dispatcher dies
+			<-r.Context().Done()
+		}
+		return http.StatusOK
+	})
+	dir := t.TempDir()
+	tok := mustToken(t, serveConfig{TokensFile: filepath.Join(dir, "tokens")}, 7)
+	common := []string{"--brokers", cluster.Addr, "--data-dir", dir, "--ca-file", webhooktest.WriteCAs(t, dir, rc),
+		"--partitions", "4", "--session-timeout", "6s", "--allow-networks", "127.0.0.0/8", "--retry-delays", "200ms,200ms,200ms,200ms,200ms"}
+	apiAddr := freeAddr(t)
+	startProcess(t, bin, append([]string{"--roles", "api,retry,email", "--listen", apiAddr}, common...)...)
+	d1 := startProcess(t, bin, append([]string{"--roles", "dispatch", "--listen", freeAddr(t)}, common...)...)
+	in := &instance{api: "http://" + apiAddr + "/notifications/public/v1/api", brokers: []string{cluster.Addr}}
+	waitAPI(t, in)
+	mustHook(t, in, tok, 8, rc.URL)
+	const events = 60
+	for i := 0; i < events; i++ {
+		mustProduce(t, in.brokers, "load-completed", fmt.Sprint(i), loadEvent(fmt.Sprintf("r-%02d", i), 7, 8, prettyPayload))
+	}
+	wait.For(t, 30*time.Second, func() (bool, string) { return rc.Count() >= 25, fmt.Sprintf("%d requests", rc.Count()) })
+	if err := d1.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = d1.Process.Wait()
+	slow.Store(false)
+	startProcess(t, bin, append([]string{"--roles", "dispatch", "--listen", freeAddr(t)}, common...)...)
+	wait.For(t, 60*time.Second, func() (bool, string) {
+		n := len(rc.Delivered())
+		return n == events, fmt.Sprintf("%d of %d delivered", n, events)
 	})
 }
