@@ -86,26 +86,9 @@ func (s *Sender) Send(ctx context.Context, r Request) Outcome {
 func (s *Sender) do(ctx context.Context, r Request, start time.Time) (status int, retryAfter time.Duration, err error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.AttemptTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.URL, bytes.NewReader(r.Body))
+	req, err := buildRequest(ctx, r, start.Unix())
 	if err != nil {
 		return 0, 0, err
-	}
-	if req.URL.Scheme != "https" {
-		return 0, 0, errors.New("refusing a non-https URL")
-	}
-	ts := start.Unix()
-	req.Header = http.Header{
-		"Content-Type":      {"application/json"},
-		"User-Agent":        {UserAgent},
-		"Webhook-Id":        {r.WebhookID},
-		"Webhook-Timestamp": {strconv.FormatInt(ts, 10)},
-	}
-	if len(r.Signers) > 0 {
-		sigs := make([]string, len(r.Signers))
-		for i, sg := range r.Signers {
-			sigs[i] = sg.Sign(r.WebhookID, ts, r.Body)
-		}
-		req.Header["Webhook-Signature"] = []string{strings.Join(sigs, " ")}
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
@@ -121,6 +104,31 @@ func (s *Sender) do(ctx context.Context, r Request, start time.Time) (status int
 		retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), s.now())
 	}
 	return resp.StatusCode, retryAfter, nil
+}
+
+// buildRequest makes the contract's webhook request, signed at timestamp ts.
+func buildRequest(ctx context.Context, r Request, ts int64) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.URL, bytes.NewReader(r.Body))
+	if err != nil {
+		return nil, err
+	}
+	if req.URL.Scheme != "https" {
+		return nil, errors.New("refusing a non-https URL")
+	}
+	req.Header = http.Header{
+		"Content-Type":      {"application/json"},
+		"User-Agent":        {UserAgent},
+		"Webhook-Id":        {r.WebhookID},
+		"Webhook-Timestamp": {strconv.FormatInt(ts, 10)},
+	}
+	if len(r.Signers) > 0 {
+		sigs := make([]string, len(r.Signers))
+		for i, sg := range r.Signers {
+			sigs[i] = sg.Sign(r.WebhookID, ts, r.Body)
+		}
+		req.Header["Webhook-Signature"] = []string{strings.Join(sigs, " ")}
+	}
+	return req, nil
 }
 
 // unwrapURLError drops the "Post \"https://...\":" prefix that repeats the URL.
