@@ -179,23 +179,6 @@ func mustDecode[T any](tb testing.TB, body string) T {
 	return v
 }
 
-// waitFor polls cond until it holds or timeout passes, then fails with what
-// cond last said.
-func waitFor(tb testing.TB, timeout time.Duration, cond func() (bool, string)) {
-	tb.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		ok, last := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("not within %v: %s", timeout, last)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // clock is a test clock that moves only when told.
 type clock struct {
 	mu sync.Mutex

@@ -3,6 +3,7 @@ package hook
 import (
 	"context"
 	"fmt"
+	"github.com/postload/postload/internal/wait"
 	"slices"
 	"strings"
 	"testing"
@@ -68,7 +69,7 @@ func TestChangeReachesAnotherInstanceWithinASecond(t *testing.T) {
 	ctx := context.Background()
 
 	h := mustHook(t, a, clientA, 7)
-	waitFor(t, time.Second, func() (bool, string) {
+	wait.For(t, time.Second, func() (bool, string) {
 		got := b.Match(clientA, 7)
 		return len(got) == 1 && got[0] == h, fmt.Sprintf("B's Match = %+v, want %+v", got, h)
 	})
@@ -76,7 +77,7 @@ func TestChangeReachesAnotherInstanceWithinASecond(t *testing.T) {
 	if _, err := b.SetHookEnabled(ctx, clientA, h.ID, false); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, time.Second, func() (bool, string) {
+	wait.For(t, time.Second, func() (bool, string) {
 		got, ok := a.Hook(h.ID)
 		return ok && got.DisabledAt != nil && len(a.Match(clientA, 7)) == 0, fmt.Sprintf("A's hook = %+v", got)
 	})
@@ -85,7 +86,7 @@ func TestChangeReachesAnotherInstanceWithinASecond(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, time.Second, func() (bool, string) {
+	wait.For(t, time.Second, func() (bool, string) {
 		got := a.Recipients(clientA)
 		return len(got) == 1 && got[0].ID == r.ID, fmt.Sprintf("A's recipients = %+v", got)
 	})
@@ -93,7 +94,7 @@ func TestChangeReachesAnotherInstanceWithinASecond(t *testing.T) {
 	if err := a.DeleteHook(ctx, clientA, h.ID); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, time.Second, func() (bool, string) {
+	wait.For(t, time.Second, func() (bool, string) {
 		_, ok := b.Hook(h.ID)
 		return !ok && len(b.Hooks(clientA)) == 0, "B still has the deleted hook"
 	})

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"testing"
-	"time"
 
 	"go.uber.org/zap"
 )
@@ -58,20 +57,3 @@ func appendFile(tb testing.TB, path, content string) {
 }
 
 func fmtFields(m map[string]any) string { return fmt.Sprint(m) }
-
-// waitFor polls cond until it holds or timeout passes, then fails with what
-// cond last said.
-func waitFor(tb testing.TB, timeout time.Duration, cond func() (bool, string)) {
-	tb.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		ok, last := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("after %v: %s", timeout, last)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}

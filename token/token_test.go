@@ -1,6 +1,7 @@
 package token
 
 import (
+	"github.com/postload/postload/internal/wait"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,7 +77,7 @@ func TestPicksUpNewTokenWithoutRestart(t *testing.T) {
 	mustClient(t, f, first, 1)
 
 	second := mustCreate(t, path, 2)
-	waitFor(t, 3*time.Second, func() (bool, string) {
+	wait.For(t, 3*time.Second, func() (bool, string) {
 		id, ok := f.ClientID(second)
 		return ok && id == 2, "new token not seen"
 	})
@@ -95,7 +96,7 @@ func TestMissingFileMeansNoTokensUntilCreated(t *testing.T) {
 	}
 
 	tok := mustCreate(t, path, 7)
-	waitFor(t, 3*time.Second, func() (bool, string) {
+	wait.For(t, 3*time.Second, func() (bool, string) {
 		id, ok := f.ClientID(tok)
 		return ok && id == 7, "token in the new file not seen"
 	})
