@@ -40,6 +40,8 @@ Usage:
                                put one load event on load-completed (or load-rejected)
   postload receive [--listen A] [--secret whsec_...] [--status N]
                                a local HTTPS webhook receiver for trying things out
+  postload dlq stats|list|tail|replay [filters]
+                               watch and replay the dead-letter queue
   postload bench [--only throughput,latency,isolation,retry,backlog]
                                measure postload against this machine's ceiling
 
@@ -66,6 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runProduce(ctx, args[1:], getenv, stdout, stderr)
 	case "receive":
 		return runReceive(ctx, args[1:], getenv, stdout, stderr)
+	case "dlq":
+		return runDLQ(ctx, args[1:], getenv, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":

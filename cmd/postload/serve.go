@@ -12,6 +12,7 @@ import (
 
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/dispatcher"
+	"github.com/postload/postload/dlq"
 	"github.com/postload/postload/egress"
 	"github.com/postload/postload/email"
 	"github.com/postload/postload/hook"
@@ -105,7 +106,12 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 	hl := &health{brokers: brokers, store: store}
 	apiMux, opsMux := http.NewServeMux(), http.NewServeMux()
 	if cfg.Roles.api {
-		apiMux.Handle(hook.BasePath+"/", hook.NewHandler(store, tokens, log.Named("api")))
+		dcfg := dlqConfig(brokers, topics, log)
+		if err := dcfg.Validate(); err != nil {
+			return err
+		}
+		routes := dlq.Routes(dcfg, store, writer, time.Now)
+		apiMux.Handle(hook.BasePath+"/", hook.NewHandler(store, tokens, log.Named("api"), routes...))
 	}
 	if cfg.MetricsListen == "" {
 		opsMux = apiMux

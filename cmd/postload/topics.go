@@ -13,6 +13,7 @@ type topicNames struct {
 	Retry                       []string
 	DLQ, Invalid                string
 	Hooks, Recipients, IDs      string
+	Replayed                    string
 }
 
 func newTopicNames(prefix string, retries int) topicNames {
@@ -26,6 +27,7 @@ func newTopicNames(prefix string, retries int) topicNames {
 		Hooks:      prefix + "postload.hooks",
 		Recipients: prefix + "postload.recipients",
 		IDs:        prefix + "postload.ids",
+		Replayed:   prefix + "postload.replayed",
 	}
 }
 
@@ -39,7 +41,7 @@ func (t topicNames) specs(partitions int, retention time.Duration, retentionByte
 	for _, name := range data {
 		out = append(out, consumer.Topic{Name: name, Partitions: partitions, RetentionTime: retention, RetentionBytes: retentionBytes})
 	}
-	for _, name := range []string{t.Hooks, t.Recipients, t.IDs} {
+	for _, name := range []string{t.Hooks, t.Recipients, t.IDs, t.Replayed} {
 		out = append(out, consumer.Topic{Name: name, Partitions: 1, Compacted: true})
 	}
 	return out

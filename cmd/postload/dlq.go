@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/postload/postload/consumer"
+	"github.com/postload/postload/dlq"
+	"github.com/postload/postload/hook"
+	"go.uber.org/zap"
+)
+
+const dlqUsage = `postload dlq: watch and replay the dead-letter queue.
+
+  postload dlq stats  [filters]           counts by account, hook and reason; oldest and newest
+  postload dlq list   [filters] [--json]  one line per dead letter
+  postload dlq tail   [filters] [--json]  follow new dead letters
+  postload dlq replay [filters] [--dry-run]
+                                          put them back as fresh deliveries (attempt 1, same webhook-id)
+
+Filters: --client N --hook N --since T --until T (RFC 3339, on dead_at) --limit N.
+Kafka: --brokers host:port,... (default the embedded broker at --embedded-addr), --topic-prefix.
+`
+
+// dlqConfig is the dlq package's view of the topics.
+func dlqConfig(brokers []string, topics topicNames, log *zap.Logger) dlq.Config {
+	retry := topics.Retry
+	first := "postload.retry.1"
+	if len(retry) > 0 {
+		first = retry[0]
+	}
+	return dlq.Config{Brokers: brokers, DLQTopic: topics.DLQ, RetryTopic: first, ReplayedTopic: topics.Replayed, Log: log.Named("dlq")}
+}
+
+func runDLQ(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, dlqUsage)
+		return errUsage
+	}
+	cmd := args[0]
+	f := newFlags("dlq "+cmd, getenv, stderr)
+	brokers := f.String("brokers", "", "Kafka brokers host:port,... (default the embedded broker)")
+	embeddedAddr := f.String("embedded-addr", "127.0.0.1:9092", "the embedded broker's address")
+	prefix := f.String("topic-prefix", "", "prefix for every topic name")
+	client := f.Int64("client", 0, "only this account")
+	hookID := f.Int64("hook", 0, "only this hook")
+	since := f.String("since", "", "only dead letters from this time on (RFC 3339)")
+	until := f.String("until", "", "only dead letters before this time (RFC 3339)")
+	limit := f.Int("limit", 0, "at most this many")
+	asJSON := f.Bool("json", false, "JSON lines instead of text")
+	dryRun := f.Bool("dry-run", false, "replay: say what would happen, publish nothing")
+	switch cmd {
+	case "stats", "list", "tail", "replay":
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, dlqUsage)
+		return nil
+	default:
+		fmt.Fprintf(stderr, "postload dlq: unknown command %q\n\n%s", cmd, dlqUsage)
+		return errUsage
+	}
+	if err := f.parse(args[1:]); err != nil {
+		return err
+	}
+	filter := dlq.Filter{ClientID: *client, HookID: *hookID, Limit: *limit}
+	var errs []error
+	for name, v := range map[string]struct {
+		s string
+		t *time.Time
+	}{"since": {*since, &filter.Since}, "until": {*until, &filter.Until}} {
+		if v.s == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339, v.s)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--%s %q: want an RFC 3339 time such as 2026-11-27T06:00:00Z", name, v.s))
+		}
+		*v.t = t
+	}
+	if err := errors.Join(append(errs, filter.Validate())...); err != nil {
+		return err
+	}
+	addrs := splitList(*brokers)
+	if len(addrs) == 0 {
+		addrs = []string{*embeddedAddr}
+	}
+	log := zap.NewNop()
+	topics := newTopicNames(*prefix, 1)
+	cfg := dlqConfig(addrs, topics, log)
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	switch cmd {
+	case "stats":
+		st, err := dlq.Stats(ctx, cfg, filter)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return json.NewEncoder(stdout).Encode(st)
+		}
+		return st.Print(stdout)
+	case "list":
+		_, err := dlq.List(ctx, cfg, filter, stdout, *asJSON)
+		return err
+	case "tail":
+		print := dlq.PrintLine
+		if *asJSON {
+			print = dlq.PrintJSONLine
+		}
+		err := dlq.Tail(ctx, cfg, filter, func(e dlq.Entry) error { return print(stdout, e) })
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	default:
+		return replayCLI(ctx, cfg, topics, filter, *dryRun, *asJSON, stdout, log)
+	}
+}
+
+// replayCLI reads the hook registry (to replay only to existing, enabled
+// hooks at their current URL) and replays.
+func replayCLI(ctx context.Context, cfg dlq.Config, topics topicNames, filter dlq.Filter, dryRun, asJSON bool, stdout io.Writer, log *zap.Logger) error {
+	store, err := hook.NewStore(hook.Config{Brokers: cfg.Brokers, HooksTopic: topics.Hooks, RecipientsTopic: topics.Recipients, IDsTopic: topics.IDs}, log)
+	if err != nil {
+		return err
+	}
+	sctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- store.Run(sctx) }()
+	defer func() { stop(); <-done }()
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := store.Wait(wctx); err != nil {
+		return fmt.Errorf("reading the hook registry: %w", err)
+	}
+	w := consumer.NewWriter(cfg.Brokers, log)
+	defer w.Close()
+	res, err := dlq.Replay(ctx, cfg, filter, store, w, dryRun, time.Now)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return json.NewEncoder(stdout).Encode(res)
+	}
+	return res.Print(stdout)
+}

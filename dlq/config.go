@@ -1,0 +1,83 @@
+package dlq
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// Config says where the dead letters, the retry tier and the replay markers
+// are. The zero value of every field but Brokers is its default.
+type Config struct {
+	// Brokers are the Kafka bootstrap addresses (host:port). Required.
+	Brokers []string
+	// DLQTopic holds the dead letters. Default "postload.dlq".
+	DLQTopic string
+	// RetryTopic is the first retry tier, where a replayed dead letter goes
+	// as a fresh delivery. Default "postload.retry.1".
+	RetryTopic string
+	// ReplayedTopic holds one replay marker per replayed dead letter
+	// (key = the dead letter's id). Replay creates it when it is missing: a
+	// compacted topic of one partition. Default "postload.replayed".
+	ReplayedTopic string
+	// Timeout bounds each network call (a metadata or offsets request, one
+	// fetch, one publish). Default 10s.
+	Timeout time.Duration
+	// Log receives malformed records, Kafka reader errors and the API's
+	// failures. Default: none.
+	Log *zap.Logger
+}
+
+func (c Config) withDefaults() Config {
+	if c.DLQTopic == "" {
+		c.DLQTopic = "postload.dlq"
+	}
+	if c.RetryTopic == "" {
+		c.RetryTopic = "postload.retry.1"
+	}
+	if c.ReplayedTopic == "" {
+		c.ReplayedTopic = "postload.replayed"
+	}
+	if c.Timeout == 0 {
+		c.Timeout = 10 * time.Second
+	}
+	if c.Log == nil {
+		c.Log = zap.NewNop()
+	}
+	return c
+}
+
+// Validate reports what to fix in c; empty fields take their defaults.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	var errs []error
+	if len(c.Brokers) == 0 {
+		errs = append(errs, errors.New("dlq: no brokers: give at least one host:port"))
+	}
+	for _, b := range c.Brokers {
+		if b == "" {
+			errs = append(errs, errors.New("dlq: empty broker address: give host:port"))
+		}
+	}
+	if c.Timeout < 0 {
+		errs = append(errs, fmt.Errorf("dlq: timeout %v: give a positive duration", c.Timeout))
+	}
+	topics := map[string]string{}
+	for _, t := range [][2]string{{"DLQ", c.DLQTopic}, {"retry", c.RetryTopic}, {"replayed", c.ReplayedTopic}} {
+		if other, dup := topics[t[1]]; dup {
+			errs = append(errs, fmt.Errorf("dlq: the %s and %s topics are both %q: give each its own topic", other, t[0], t[1]))
+		}
+		topics[t[1]] = t[0]
+	}
+	return errors.Join(errs...)
+}
+
+// prepare returns c with its defaults, or why it cannot be used.
+func (c Config) prepare() (Config, error) {
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c.withDefaults(), nil
+}
