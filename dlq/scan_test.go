@@ -197,7 +197,7 @@ func TestList(t *testing.T) {
 		t.Fatalf("List: %+v, %v", res, err)
 	}
 	lines := strings.Split(strings.TrimSuffix(human.String(), "\n"), "\n")
-	line := regexp.MustCompile(`^2026-03-01T10:0[134]:00Z\t\d+-\d+\tclient=116078\thook=[12]\thttps://hooks.example.com/catch/[12]\t(retries_exhausted|hook_gone)\tattempts=6\tHTTP 503 Service Unavailable$`)
+	line := regexp.MustCompile(`^2026-03-01T10:0[134]:00Z\t\d+-\d+\tevent=ev-\d+\tclient=116078\thook=[12]\thttps://hooks.example.com/catch/[12]\t(retries_exhausted|hook_gone)\tattempts=6\tHTTP 503 Service Unavailable$`)
 	if len(lines) != 3 {
 		t.Fatalf("%d lines:\n%s", len(lines), human.String())
 	}
