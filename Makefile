@@ -16,5 +16,6 @@ lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-bench: ## benchmarks (see docs/benchmarks.md)
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+bench: build ## the scenarios of docs/benchmarks.md against this machine's ceiling, then the hot-path micro-benchmarks
+	./postload bench --json bench-report.json
+	$(GO) test -run '^$$' -bench . -benchmem ./dispatcher/ ./schema/ ./hook/
