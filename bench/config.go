@@ -37,6 +37,8 @@ type Config struct {
 	BacklogRecords int
 	// BacklogWatch is how long peak RSS is watched under backlog. Default 20s.
 	BacklogWatch time.Duration
+	// HooksPerEvent are the throughput runs. Default 1 and 10.
+	HooksPerEvent []int
 	// Only runs these scenarios (default all).
 	Only []string
 	// ServeArgs are extra flags for `postload serve`.
@@ -65,6 +67,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.BacklogWatch == 0 {
 		c.BacklogWatch = 20 * time.Second
+	}
+	if c.HooksPerEvent == nil {
+		c.HooksPerEvent = []int{1, 10}
 	}
 	if c.Only == nil {
 		c.Only = Scenarios

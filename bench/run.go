@@ -16,17 +16,17 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	cfg.printf("machine: %d CPUs, %s, %s", r.Machine.CPUs, r.Machine.CPU, r.Machine.Go)
 	var tput1 float64
 	if cfg.runs("throughput") || cfg.runs("latency") {
-		for _, hooks := range []int{1, 10} {
-			if hooks == 10 && !cfg.runs("throughput") {
-				break
+		for i, hooks := range cfg.HooksPerEvent {
+			if i > 0 && !cfg.runs("throughput") {
+				break // the latency scenario needs the first figure only
 			}
 			res, err := throughput(ctx, cfg, hooks)
 			if err != nil {
 				return r, fmt.Errorf("throughput, %d hooks: %w", hooks, err)
 			}
 			r.Throughput = append(r.Throughput, res)
-			if hooks == 1 {
-				tput1 = res.PostloadPerSec
+			if i == 0 {
+				tput1 = res.PostloadPerSec / float64(hooks) // events per second
 			}
 			cfg.printf("throughput  %2d hook(s)/event: postload %8.0f deliveries/s, ceiling %8.0f/s, ratio %.2f (%d events)",
 				hooks, res.PostloadPerSec, res.CeilingPerSec, res.Ratio, res.Events)

@@ -10,6 +10,9 @@ import (
 // DecodeLoadEvent decodes the value of a load-completed or load-rejected
 // message. Payload holds the payload's bytes exactly as they are in b.
 func DecodeLoadEvent(b []byte) (LoadEvent, error) {
+	if ev, ok := fastLoadEvent(b); ok {
+		return ev, nil
+	}
 	return decode[LoadEvent](schemas().loadEvent, b, "")
 }
 
@@ -63,6 +66,9 @@ func DecodeRecipient(b []byte) (Recipient, error) {
 // checkEvent checks the load event a retry record or dead letter carries as
 // a string (the schemas say so with contentSchema, an annotation only).
 func checkEvent(event string) error {
+	if _, ok := fastLoadEvent([]byte(event)); ok {
+		return nil
+	}
 	_, err := decode[LoadEvent](schemas().loadEvent, []byte(event), "/event")
 	return err
 }

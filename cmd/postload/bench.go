@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/postload/postload/bench"
@@ -22,6 +23,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	f.IntVar(&cfg.RetryDeliveries, "retry-deliveries", 10000, "deliveries that fail once in the retry scenario")
 	f.IntVar(&cfg.BacklogRecords, "backlog-records", 1000000, "records waiting in the memory scenarios")
 	f.DurationVar(&cfg.BacklogWatch, "backlog-watch", 0, "how long peak RSS is watched under backlog (default 20s)")
+	hooks := f.String("hooks", "1,10", "hooks per event of the throughput runs (the first also sets the latency load)")
 	only := f.String("only", "", "comma-separated scenarios to run: throughput,latency,isolation,retry,backlog (default all)")
 	f.StringVar(&cfg.JSONPath, "json", "bench-report.json", "where the JSON report is written")
 	bin := f.String("binary", "", "postload binary under test (default this executable)")
@@ -30,6 +32,13 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	cfg.Only = splitList(*only)
+	for _, h := range splitList(*hooks) {
+		n, err := strconv.Atoi(h)
+		if err != nil || n < 1 || n > 10 {
+			return fmt.Errorf("bench --hooks: %q is not a number of hooks from 1 to 10", h)
+		}
+		cfg.HooksPerEvent = append(cfg.HooksPerEvent, n)
+	}
 	cfg.ServeArgs = strings.Fields(*serveArgs)
 	cfg.Binary = *bin
 	if cfg.Binary == "" {

@@ -21,6 +21,7 @@ type serveConfig struct {
 	EmbeddedAddr    string
 	Listen          string
 	MetricsListen   string
+	CPUProfile      string
 	DataDir         string
 	TokensFile      string
 	CAFile          string
@@ -84,6 +85,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	smtpFrom := f.String("smtp-from", "postload@localhost", "sender address of the emails")
 	digestWindow := f.Duration("digest-window", 15*time.Minute, "after a hook's first dead letter is mailed, its further dead letters within this window go out as one digest")
 	failedWindow := f.Duration("failed-load-window", 2*time.Hour, "failed loads of an account are collected this long, then mailed as one email")
+	cpuProfile := f.String("cpu-profile", "", "write a CPU profile of the whole run to this file (for benchmarking)")
 	logFormat := f.String("log-format", "", "console or json (default console when embedded, json otherwise)")
 	logLevel := f.String("log-level", "info", "debug, info, warn or error")
 	if err := f.parse(args); err != nil {
@@ -97,6 +99,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		Retention: *retention, RetentionBytes: *retentionBytes, LogFormat: *logFormat, LogLevel: *logLevel,
 	}
 	c.RotationOverlap = *overlap
+	c.CPUProfile = *cpuProfile
 	c.SMTPURL, c.SMTPFrom, c.DigestWindow, c.FailedWindow = *smtpURL, *smtpFrom, *digestWindow, *failedWindow
 	c.Breaker = dispatcher.EndpointConfig{
 		MinRequests: uint32(max(*brMin, 0)), FailureRatio: *brRatio, Window: *brWindow,
