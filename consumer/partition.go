@@ -3,6 +3,7 @@ package consumer
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -116,15 +117,37 @@ func (p *partition) run(ctx context.Context) {
 		wm.finish(res.offset)
 	}
 
+	// Handlers run on workers that live as long as the partition, started
+	// as the in-flight window grows: their stacks, once grown by a call into
+	// the HTTP client, are reused rather than grown again per message.
+	jobs := make(chan Message)
+	var workers sync.WaitGroup
+	started := 0
+	defer func() { close(jobs); workers.Wait() }()
+	handle := func(m Message) {
+		select {
+		case jobs <- m:
+			return
+		default:
+		}
+		if started < p.g.cfg.MaxInFlightPerPartition {
+			started++
+			workers.Go(func() {
+				for m := range jobs {
+					results <- result{offset: m.Offset, err: p.g.handler.Handle(hctx, m)}
+				}
+			})
+		}
+		jobs <- m
+	}
+
 	fetching := true
 	for fetching {
 		select {
 		case m := <-fetched:
 			wm.add(m.Offset)
 			inflight++
-			go func() {
-				results <- result{offset: m.Offset, err: p.g.handler.Handle(hctx, m)}
-			}()
+			handle(m)
 		case res := <-results:
 			finish(res)
 		case <-ticker.C:

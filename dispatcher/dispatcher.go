@@ -41,6 +41,7 @@ type Dispatcher struct {
 	pub       Publisher
 	sender    *Sender
 	endpoints *endpoints
+	workers   *pool
 	now       func() time.Time
 }
 
@@ -53,9 +54,14 @@ func New(cfg Config, hooks Hooks, pub Publisher, sender *Sender) (*Dispatcher, e
 	return &Dispatcher{
 		cfg: cfg, hooks: hooks, pub: pub, sender: sender,
 		endpoints: newEndpoints(cfg.Endpoints, cfg.Log.Named("breaker")),
+		workers:   newPool(4096),
 		now:       time.Now,
 	}, nil
 }
+
+// Close stops the dispatcher's idle workers. Call it after the last
+// Handle* call has returned.
+func (d *Dispatcher) Close() { d.workers.close() }
 
 // HandleEvent delivers a load event (a load-completed or load-rejected
 // value) to every enabled hook of its account and destination, concurrently.
@@ -68,14 +74,19 @@ func (d *Dispatcher) HandleEvent(ctx context.Context, src Source, value []byte) 
 		return d.Invalid(ctx, src, value, err)
 	}
 	hooks := d.hooks.Match(ev.ClientID, ev.DestinationID)
-	if len(hooks) == 1 {
-		return d.first(ctx, ev, value, hooks[0])
+	if len(hooks) == 0 {
+		return nil
 	}
 	errs := make([]error, len(hooks))
 	var wg sync.WaitGroup
-	for i, h := range hooks {
-		wg.Go(func() { errs[i] = d.first(ctx, ev, value, h) })
+	wg.Add(len(hooks) - 1)
+	for i, h := range hooks[1:] {
+		d.workers.run(func() {
+			defer wg.Done()
+			errs[i+1] = d.first(ctx, ev, value, h)
+		})
 	}
+	errs[0] = d.first(ctx, ev, value, hooks[0]) // this goroutine takes one
 	wg.Wait()
 	return errors.Join(errs...)
 }

@@ -105,6 +105,7 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 	if err != nil {
 		return err
 	}
+	defer disp.Close() // after every group has stopped
 
 	runners, err := roleRunners(cfg, brokers, topics, store, disp, m, log)
 	if err != nil {
