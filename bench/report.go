@@ -38,6 +38,10 @@ type ThroughputResult struct {
 	CeilingPerSec  float64 `json:"ceiling_deliveries_per_sec"`
 	PostloadPerSec float64 `json:"postload_deliveries_per_sec"`
 	Ratio          float64 `json:"ratio"`
+	// Cores used while postload drained the events: by postload, and by the
+	// harness process (the Kafka broker and the receivers).
+	PostloadCores float64 `json:"postload_cores"`
+	HarnessCores  float64 `json:"broker_and_receivers_cores"`
 }
 
 // LatencyResult is emitted_at → receipt at a steady share of throughput.

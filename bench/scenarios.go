@@ -50,11 +50,15 @@ func throughput(ctx context.Context, cfg Config, hooks int) (ThroughputResult, e
 	if err := e.startPostload(inFlightArgs(cfg)...); err != nil {
 		return ThroughputResult{}, err
 	}
+	cpu := startCPU(e.proc.Process.Pid)
 	if err := waitFor(ctx, 30*time.Minute, func() bool { return totalCount(rcs) >= total }); err != nil {
 		return ThroughputResult{}, fmt.Errorf("%d of %d delivered: %w", totalCount(rcs), total, err)
 	}
+	cpu.stop()
 	got := rate(rcs)
-	return ThroughputResult{HooksPerEvent: hooks, Events: cfg.Events, Deliveries: total, CeilingPerSec: ceil, PostloadPerSec: got, Ratio: got / ceil}, nil
+	pl, harness := cpu.cores()
+	return ThroughputResult{HooksPerEvent: hooks, Events: cfg.Events, Deliveries: total, CeilingPerSec: ceil, PostloadPerSec: got, Ratio: got / ceil,
+		PostloadCores: pl, HarnessCores: harness}, nil
 }
 
 func uniq(a, b int) []int {

@@ -1,11 +1,13 @@
 package schema
 
 import (
-	"bytes"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tidwall/gjson"
 )
 
 // fastLoadEvent decodes b when it is certainly valid against
@@ -15,136 +17,150 @@ import (
 // lets the validator decide and give the reason. Its accepting only what
 // the schema accepts is checked by FuzzFastLoadEvent against the validator.
 func fastLoadEvent(b []byte) (LoadEvent, bool) {
-	if !utf8.Valid(b) || !plainNumbers(b) {
+	if !utf8.Valid(b) || !plainNumbers(b) || !gjson.ValidBytes(b) {
 		return LoadEvent{}, false
 	}
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	var env map[string]any
-	if d.Decode(&env) != nil || d.InputOffset() != int64(len(bytes.TrimRight(b, " \t\r\n"))) || len(env) != 5 {
+	env, ok := object(gjson.ParseBytes(b), envelopeKeys, true)
+	if !ok {
 		return LoadEvent{}, false
 	}
 	var ev LoadEvent
-	var ok bool
-	if ev.EventID, ok = stringOf(env["event_id"], 1, 128); !ok || hasControl(ev.EventID) {
+	if ev.EventID, ok = stringOf(env[0], 1, 128); !ok || hasControl(ev.EventID) {
 		return LoadEvent{}, false
 	}
-	if ev.ClientID, ok = positiveInt(env["client_id"]); !ok {
+	if ev.ClientID, ok = positiveInt(env[1]); !ok {
 		return LoadEvent{}, false
 	}
-	if ev.DestinationID, ok = positiveInt(env["destination_id"]); !ok {
+	if ev.DestinationID, ok = positiveInt(env[2]); !ok {
 		return LoadEvent{}, false
 	}
-	if ev.EmittedAt, ok = dateTime(env["emitted_at"]); !ok {
+	if ev.EmittedAt, ok = dateTime(env[3]); !ok {
 		return LoadEvent{}, false
 	}
-	if !validPayload(env["payload"]) {
+	if !validPayload(env[4]) {
 		return LoadEvent{}, false
 	}
-	// The envelope's keys are exactly the five, so "payload" is the only
-	// key that encoding/json's case-insensitive matching can take here.
-	var raw struct {
-		Payload json.RawMessage `json:"payload"`
-	}
-	if json.Unmarshal(b, &raw) != nil {
-		return LoadEvent{}, false
-	}
-	ev.Payload = raw.Payload
+	ev.Payload = json.RawMessage(env[4].Raw) // the bytes exactly as in b
 	return ev, true
 }
 
-func validPayload(v any) bool {
-	p, ok := v.(map[string]any)
+var (
+	envelopeKeys = []string{"event_id", "client_id", "destination_id", "emitted_at", "payload"}
+	payloadKeys  = []string{"version", "integration_name", "source_root_table_name", "destination_root_table_name",
+		"minimum_sdc_batched_at", "new_version", "table_version", "tables"}
+	tableKeys    = []string{"source_table_name", "destination_table_name", "num_rows", "num_rows_rejected", "max_time_extracted", "s3_objects", "bookmark_metadata"}
+	bookmarkKeys = []string{"key", "min_value", "max_value"}
+)
+
+// object returns the values of keys in v, in the order of keys (a missing
+// key's value does not Exist). ok is false when v is not an object, when one
+// of keys appears twice (the validator would see the last, this the
+// first: let it decide), or, if closed, when another key is present.
+func object(v gjson.Result, keys []string, closed bool) ([]gjson.Result, bool) {
+	if !v.IsObject() {
+		return nil, false
+	}
+	out := make([]gjson.Result, len(keys))
+	ok := true
+	v.ForEach(func(k, val gjson.Result) bool {
+		i := slices.Index(keys, k.Str)
+		switch {
+		case i < 0:
+			ok = !closed
+		case out[i].Exists():
+			ok = false
+		default:
+			out[i] = val
+		}
+		return ok
+	})
+	return out, ok
+}
+
+func validPayload(v gjson.Result) bool {
+	p, ok := object(v, payloadKeys, false)
 	if !ok {
 		return false
 	}
-	for _, k := range []string{"version", "integration_name", "source_root_table_name", "destination_root_table_name"} {
-		if _, ok := stringOf(p[k], 1, -1); !ok {
+	for _, s := range p[:4] {
+		if _, ok := stringOf(s, 1, -1); !ok {
 			return false
 		}
 	}
-	if _, ok := dateTime(p["minimum_sdc_batched_at"]); !ok {
+	if _, ok := dateTime(p[4]); !ok {
 		return false
 	}
-	if _, ok := p["new_version"].(bool); !ok {
+	if p[5].Type != gjson.True && p[5].Type != gjson.False {
 		return false
 	}
-	if !count(p["table_version"]) {
+	if !count(p[6]) || !p[7].IsArray() {
 		return false
 	}
-	tables, ok := p["tables"].([]any)
-	if !ok || len(tables) == 0 {
-		return false
-	}
-	for _, t := range tables {
-		t, ok := t.(map[string]any)
-		if !ok || !validTable(t) {
-			return false
-		}
-	}
-	return true
+	n := 0
+	p[7].ForEach(func(_, t gjson.Result) bool {
+		n++
+		ok = validTable(t)
+		return ok
+	})
+	return ok && n > 0
 }
 
-func validTable(t map[string]any) bool {
-	for _, k := range []string{"source_table_name", "destination_table_name"} {
-		if _, ok := stringOf(t[k], 1, -1); !ok {
+func validTable(v gjson.Result) bool {
+	t, ok := object(v, tableKeys, false)
+	if !ok {
+		return false
+	}
+	for _, s := range t[:2] {
+		if _, ok := stringOf(s, 1, -1); !ok {
 			return false
 		}
 	}
-	if !count(t["num_rows"]) || !count(t["num_rows_rejected"]) {
+	if !count(t[2]) || !count(t[3]) {
 		return false
 	}
-	if _, ok := dateTime(t["max_time_extracted"]); !ok {
+	if _, ok := dateTime(t[4]); !ok {
 		return false
 	}
-	if v, present := t["s3_objects"]; present {
-		objs, ok := v.([]any)
+	if s3 := t[5]; s3.Exists() {
+		if !s3.IsArray() {
+			return false
+		}
+		s3.ForEach(func(_, o gjson.Result) bool {
+			_, ok = stringOf(o, 1, -1)
+			return ok
+		})
 		if !ok {
 			return false
 		}
-		for _, o := range objs {
-			if _, ok := stringOf(o, 1, -1); !ok {
-				return false
-			}
-		}
 	}
-	bm, present := t["bookmark_metadata"]
-	if !present {
+	bm := t[6]
+	switch {
+	case !bm.Exists():
 		return false
-	}
-	if bm == nil {
+	case bm.Type == gjson.Null:
 		return true
-	}
-	marks, ok := bm.([]any)
-	if !ok {
+	case !bm.IsArray():
 		return false
 	}
-	for _, m := range marks {
-		m, ok := m.(map[string]any)
-		if !ok {
+	bm.ForEach(func(_, m gjson.Result) bool {
+		var f []gjson.Result
+		if f, ok = object(m, bookmarkKeys, false); !ok {
 			return false
 		}
-		if _, ok := stringOf(m["key"], 1, -1); !ok {
-			return false
-		}
-		if _, ok := m["min_value"]; !ok {
-			return false
-		}
-		if _, ok := m["max_value"]; !ok {
-			return false
-		}
-	}
-	return true
+		_, ok = stringOf(f[0], 1, -1)
+		ok = ok && f[1].Exists() && f[2].Exists()
+		return ok
+	})
+	return ok
 }
 
-// stringOf is a string of min to max characters (max < 0: no limit).
-func stringOf(v any, minLen, maxLen int) (string, bool) {
-	s, ok := v.(string)
-	if !ok {
+// stringOf is a JSON string of min to max characters (max < 0: no limit).
+func stringOf(v gjson.Result, minLen, maxLen int) (string, bool) {
+	if v.Type != gjson.String {
 		return "", false
 	}
-	n := utf8.RuneCountInString(s)
-	return s, n >= minLen && (maxLen < 0 || n <= maxLen)
+	n := utf8.RuneCountInString(v.Str)
+	return v.Str, n >= minLen && (maxLen < 0 || n <= maxLen)
 }
 
 func hasControl(s string) bool {
@@ -157,18 +173,18 @@ func hasControl(s string) bool {
 }
 
 // positiveInt is a plain decimal integer from 1 to the int64 maximum.
-func positiveInt(v any) (int64, bool) {
-	n, ok := v.(json.Number)
-	if !ok || len(n) == 0 || n[0] < '1' || n[0] > '9' || !digits(string(n)) {
+func positiveInt(v gjson.Result) (int64, bool) {
+	n := v.Raw
+	if v.Type != gjson.Number || len(n) == 0 || n[0] < '1' || n[0] > '9' || !digits(n) {
 		return 0, false
 	}
-	i, err := strconv.ParseInt(string(n), 10, 64)
+	i, err := strconv.ParseInt(n, 10, 64)
 	return i, err == nil
 }
 
 // count is a plain decimal integer from 0 that fits an int64.
-func count(v any) bool {
-	if n, ok := v.(json.Number); ok && n == "0" {
+func count(v gjson.Result) bool {
+	if v.Type == gjson.Number && v.Raw == "0" {
 		return true
 	}
 	_, ok := positiveInt(v)
@@ -184,13 +200,12 @@ func digits(s string) bool {
 	return true
 }
 
-// dateTime is a string the schema's date-time format accepts.
-func dateTime(v any) (time.Time, bool) {
-	s, ok := v.(string)
-	if !ok || validateDateTime(s) != nil {
+// dateTime is a JSON string the schema's date-time format accepts.
+func dateTime(v gjson.Result) (time.Time, bool) {
+	if v.Type != gjson.String || validateDateTime(v.Str) != nil {
 		return time.Time{}, false
 	}
-	t, err := time.Parse(time.RFC3339Nano, s)
+	t, err := time.Parse(time.RFC3339Nano, v.Str)
 	return t, err == nil
 }
 

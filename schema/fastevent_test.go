@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -25,8 +26,24 @@ func FuzzFastLoadEvent(f *testing.F) {
 		`{"event_id":"x","client_id":1,"Client_ID":2,"destination_id":1,"emitted_at":"2026-11-27T06:00:00Z","payload":{}}`,
 		`{"event_id":"","client_id":1,"destination_id":1,"emitted_at":"2026-11-27T06:00:00Z","payload":{}}`,
 		`[1e5, 2]`, `{"a":"\u0000"}`, `null`,
+		`{"event_id":"\ud800x","client_id":1,"destination_id":1,"emitted_at":"2026-11-27T06:00:00Z","payload":{}}`,
+		`{"event_id":"x","client_id":01,"destination_id":1,"emitted_at":"2026-11-27T06:00:00Z","payload":{}}`,
+		`{"event_id":"x","client_id":1,"destination_id":1,"emitted_at":"2026-11-27T06:00:00Z","Payload":{},"payload":{}}`,
+		`{"event_id":"x","event_id":"","client_id":1,"destination_id":1,"emitted_at":"2026-11-27T06:00:00Z","payload":{}}`,
 	} {
 		f.Add([]byte(s))
+	}
+	// The same mutations of a valid event: an unknown payload field with a
+	// leading zero, an exponent, a duplicate table key, a lone surrogate.
+	valid := string(SampleLoadEvent("e", 1, 1, false, now))
+	for _, r := range [][2]string{
+		{`"version":"1.0"`, `"x":01,"version":"1.0"`},
+		{`"version":"1.0"`, `"x":1E5,"version":"1.0"`},
+		{`"num_rows":100`, `"num_rows":100,"num_rows":-1`},
+		{`"integration_name":"shopify"`, `"integration_name":"\ud800"`},
+		{`"new_version":false`, `"new_version":"false"`},
+	} {
+		f.Add([]byte(strings.Replace(valid, r[0], r[1], 1)))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		fast, ok := fastLoadEvent(b)
