@@ -32,12 +32,14 @@ type Machine struct {
 // ThroughputResult compares postload draining pre-loaded events with the
 // ceiling.
 type ThroughputResult struct {
-	HooksPerEvent  int     `json:"hooks_per_event"`
-	Events         int     `json:"events"`
-	Deliveries     int64   `json:"deliveries"`
-	CeilingPerSec  float64 `json:"ceiling_deliveries_per_sec"`
-	PostloadPerSec float64 `json:"postload_deliveries_per_sec"`
-	Ratio          float64 `json:"ratio"`
+	HooksPerEvent int     `json:"hooks_per_event"`
+	Events        int     `json:"events"`
+	Deliveries    int64   `json:"deliveries"`
+	CeilingPerSec float64 `json:"ceiling_deliveries_per_sec"`
+	// CeilingConcurrency is the plain client's requests at once.
+	CeilingConcurrency int     `json:"ceiling_concurrency"`
+	PostloadPerSec     float64 `json:"postload_deliveries_per_sec"`
+	Ratio              float64 `json:"ratio"`
 	// Cores used while postload drained the events: by postload, and by the
 	// harness process (the Kafka broker and the receivers).
 	PostloadCores float64 `json:"postload_cores"`

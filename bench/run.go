@@ -28,8 +28,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			if i == 0 {
 				tput1 = res.PostloadPerSec / float64(hooks) // events per second
 			}
-			cfg.printf("throughput  %2d hook(s)/event: postload %8.0f deliveries/s, ceiling %8.0f/s, ratio %.2f (%d events; CPU: postload %.2f cores, broker+receivers %.2f)",
-				hooks, res.PostloadPerSec, res.CeilingPerSec, res.Ratio, res.Events, res.PostloadCores, res.HarnessCores)
+			cfg.printf("throughput  %2d hook(s)/event: postload %8.0f deliveries/s, ceiling %8.0f/s at %d at once, ratio %.2f (%d events; CPU: postload %.2f cores, broker+receivers %.2f)",
+				hooks, res.PostloadPerSec, res.CeilingPerSec, res.CeilingConcurrency, res.Ratio, res.Events, res.PostloadCores, res.HarnessCores)
 		}
 	}
 	if cfg.runs("latency") {
