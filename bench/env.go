@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +35,10 @@ type env struct {
 }
 
 func newEnv(cfg Config) (*env, error) {
+	// The previous scenario's broker held its records in this process:
+	// collect them now, not while this scenario measures.
+	runtime.GC()
+	debug.FreeOSMemory()
 	dir, err := os.MkdirTemp("", "postload-bench-")
 	if err != nil {
 		return nil, err

@@ -55,6 +55,10 @@ type LatencyResult struct {
 	P99MS        float64 `json:"p99_ms"`
 	P999MS       float64 `json:"p999_ms"`
 	MaxMS        float64 `json:"max_ms"`
+	// Cores used while producing: by postload, and by the harness process
+	// (the producer, the Kafka broker and the receiver).
+	PostloadCores float64 `json:"postload_cores"`
+	HarnessCores  float64 `json:"producer_broker_and_receivers_cores"`
 }
 
 // IsolationResult compares the 9 healthy hooks with and without a

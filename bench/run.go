@@ -38,8 +38,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return r, fmt.Errorf("latency: %w", err)
 		}
 		r.Latency = res
-		cfg.printf("latency     at %.0f events/s for %.0fs: p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms",
-			res.EventsPerSec, res.Seconds, res.P50MS, res.P99MS, res.P999MS, res.MaxMS)
+		cfg.printf("latency     at %.0f events/s for %.0fs: p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms (CPU: postload %.2f cores, producer+broker+receiver %.2f)",
+			res.EventsPerSec, res.Seconds, res.P50MS, res.P99MS, res.P999MS, res.MaxMS, res.PostloadCores, res.HarnessCores)
 	}
 	if cfg.runs("isolation") {
 		res, err := isolation(ctx, cfg)

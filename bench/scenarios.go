@@ -104,15 +104,19 @@ func latency(ctx context.Context, cfg Config, perSec float64) (*LatencyResult, e
 	if err := e.warmUp(ctx, rcs); err != nil {
 		return nil, err
 	}
+	cpu := startCPU(e.proc.Process.Pid)
 	sent, err := e.produceSteady(ctx, perSec, cfg.LatencyDuration)
 	if err != nil {
 		return nil, err
 	}
+	cpu.stop()
 	if err := waitFor(ctx, 2*time.Minute, func() bool { return totalCount(rcs) >= int64(sent) }); err != nil {
 		return nil, fmt.Errorf("%d of %d delivered: %w", totalCount(rcs), sent, err)
 	}
 	p, mx := rcs[0].latencies.percentiles(0.5, 0.99, 0.999)
-	return &LatencyResult{EventsPerSec: perSec, Seconds: cfg.LatencyDuration.Seconds(), Deliveries: int64(sent), P50MS: p[0], P99MS: p[1], P999MS: p[2], MaxMS: mx}, nil
+	pl, harness := cpu.cores()
+	return &LatencyResult{EventsPerSec: perSec, Seconds: cfg.LatencyDuration.Seconds(), Deliveries: int64(sent), P50MS: p[0], P99MS: p[1], P999MS: p[2], MaxMS: mx,
+		PostloadCores: pl, HarnessCores: harness}, nil
 }
 
 // warmUp sends a few events until postload delivers them (group joined,

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -231,4 +232,45 @@ func TestRolesSplitAcrossProcesses(t *testing.T) {
 		n := len(rc.Delivered())
 		return n == events, fmt.Sprintf("%d of %d delivered", n, events)
 	})
+}
+
+// SIGTERM stops fetching, lets in-flight deliveries finish, commits and
+// exits 0; nothing is attempted twice after the restart.
+func TestSIGTERMDrainsCommitsAndExitsZero(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := mustBuild(t, t.TempDir())
+	cluster := kafkatest.NewCluster(t)
+	rc := webhooktest.NewReceiver(t)
+	release := make(chan struct{})
+	rc.Answer(func(int, *http.Request) int { <-release; return http.StatusOK }) // in flight at SIGTERM
+	dir := t.TempDir()
+	tok := mustToken(t, serveConfig{TokensFile: filepath.Join(dir, "tokens")}, 1)
+	api := freeAddr(t)
+	args := []string{"--brokers", cluster.Addr, "--listen", api, "--data-dir", dir, "--ca-file", webhooktest.WriteCAs(t, dir, rc),
+		"--partitions", "1", "--session-timeout", "6s", "--allow-networks", "127.0.0.0/8", "--drain-timeout", "20s"}
+	p := startProcess(t, bin, args...)
+	in := &instance{api: "http://" + api + "/notifications/public/v1/api", brokers: []string{cluster.Addr}, cfg: serveConfig{Partitions: 1}}
+	waitAPI(t, in)
+	mustHook(t, in, tok, 2, rc.URL)
+	for i := 0; i < 5; i++ {
+		mustProduce(t, in.brokers, "load-completed", "k", loadEvent(fmt.Sprintf("t-%d", i), 1, 2, prettyPayload))
+	}
+	wait.For(t, 20*time.Second, func() (bool, string) { return rc.Count() == 5, fmt.Sprintf("%d in flight", rc.Count()) })
+	if err := p.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	time.AfterFunc(500*time.Millisecond, func() { close(release) }) // the receivers answer during the drain
+	state, err := p.Process.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := state.ExitCode(); code != 0 {
+		t.Fatalf("exit code %d after SIGTERM, want 0", code)
+	}
+	waitCommitted(t, in, "postload", "load-completed")
+	if n := len(readAll(t, in.brokers, "postload.retry.1")); n != 0 {
+		t.Errorf("%d deliveries handed to the retry tier, want 0: they finished during the drain", n)
+	}
 }
