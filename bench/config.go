@@ -26,6 +26,9 @@ type Config struct {
 	EndpointConcurrency int
 	// Partitions of load-completed. Default 4.
 	Partitions int
+	// LatencyRate, if set, is the latency scenario's events per second
+	// instead of half the measured 1-hook throughput.
+	LatencyRate float64
 	// LatencyDuration is how long events are produced at half the measured
 	// throughput. Default 30s.
 	LatencyDuration time.Duration

@@ -15,7 +15,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	r := &Report{Machine: machine(), StartedAt: time.Now().UTC()}
 	cfg.printf("machine: %d CPUs, %s, %s", r.Machine.CPUs, r.Machine.CPU, r.Machine.Go)
 	var tput1 float64
-	if cfg.runs("throughput") || cfg.runs("latency") {
+	if cfg.runs("throughput") || (cfg.runs("latency") && cfg.LatencyRate == 0) {
 		for i, hooks := range cfg.HooksPerEvent {
 			if i > 0 && !cfg.runs("throughput") {
 				break // the latency scenario needs the first figure only
@@ -33,7 +33,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	if cfg.runs("latency") {
-		res, err := latency(ctx, cfg, tput1/2)
+		rate := tput1 / 2
+		if cfg.LatencyRate > 0 {
+			rate = cfg.LatencyRate
+		}
+		res, err := latency(ctx, cfg, rate)
 		if err != nil {
 			return r, fmt.Errorf("latency: %w", err)
 		}

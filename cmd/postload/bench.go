@@ -18,6 +18,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	f.IntVar(&cfg.Concurrency, "concurrency", 256, "postload's in-flight events; the ceiling runs this × hooks requests at once")
 	f.IntVar(&cfg.Partitions, "partitions", 4, "partitions of load-completed")
 	f.IntVar(&cfg.EndpointConcurrency, "endpoint-concurrency", 32, "postload's per-endpoint bulkhead")
+	f.Float64Var(&cfg.LatencyRate, "latency-rate", 0, "events per second of the latency scenario (default half the measured 1-hook throughput)")
 	f.DurationVar(&cfg.LatencyDuration, "latency-duration", 0, "how long the latency scenario produces (default 30s)")
 	f.IntVar(&cfg.IsolationEvents, "isolation-events", 20000, "events pre-loaded per isolation run")
 	f.IntVar(&cfg.RetryDeliveries, "retry-deliveries", 10000, "deliveries that fail once in the retry scenario")
