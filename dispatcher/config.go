@@ -23,6 +23,11 @@ type Config struct {
 	// Endpoints configures the circuit breaker and concurrency cap per hook
 	// URL.
 	Endpoints EndpointConfig
+	// MaxEventBytes is the largest load event accepted; a larger one goes to
+	// the invalid topic. It keeps every record postload writes about an
+	// event (retry records and dead letters carry it, escaped) within
+	// Kafka's default message size of 1 MB. Default 256 KiB.
+	MaxEventBytes int
 	// PublishTimeout bounds one publish to Kafka. Default 10s.
 	PublishTimeout time.Duration
 	// Log receives delivery lines. Default: none.
@@ -38,6 +43,7 @@ const (
 	OutcomeFailed      = "failed"      // a request was made and failed
 	OutcomeSkipped     = "skipped"     // no request: breaker open or endpoint stuck
 	OutcomeInterrupted = "interrupted" // shutdown; not counted
+	OutcomeDeferred    = "deferred"    // endpoint saturated: no request; not counted
 )
 
 // Observer is told what the dispatcher does, for metrics. Its methods are
@@ -78,6 +84,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.RetryTopics == nil {
 		c.RetryTopics = RetryTopicNames("", len(c.RetryDelays))
+	}
+	if c.MaxEventBytes == 0 {
+		c.MaxEventBytes = 256 << 10
 	}
 	if c.PublishTimeout == 0 {
 		c.PublishTimeout = 10 * time.Second

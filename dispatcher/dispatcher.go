@@ -3,6 +3,7 @@ package dispatcher
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"sync"
 	"time"
@@ -69,6 +70,9 @@ func (d *Dispatcher) Close() { d.workers.close() }
 // means some hand-off could not be published and the event must be handled
 // again.
 func (d *Dispatcher) HandleEvent(ctx context.Context, src Source, value []byte) error {
+	if len(value) > d.cfg.MaxEventBytes {
+		return d.Invalid(ctx, src, value, fmt.Errorf("event of %d bytes is larger than the %d-byte limit", len(value), d.cfg.MaxEventBytes))
+	}
 	ev, err := schema.DecodeLoadEvent(value)
 	if err != nil {
 		return d.Invalid(ctx, src, value, err)
@@ -123,7 +127,11 @@ func (d *Dispatcher) attempt(ctx context.Context, ev schema.LoadEvent, h schema.
 func (d *Dispatcher) send(ctx context.Context, h schema.Hook, req Request) Outcome {
 	done, err := d.endpoints.get(h.Config.URL, h.ID).acquire(ctx)
 	if err != nil {
-		out := Outcome{Attempt: schema.Attempt{Number: req.Number, StartedAt: d.now().UTC(), Error: err.Error()}, Interrupted: ctx.Err() != nil}
+		out := Outcome{
+			Attempt:     schema.Attempt{Number: req.Number, StartedAt: d.now().UTC(), Error: err.Error()},
+			Interrupted: ctx.Err() != nil,
+			Deferred:    errors.Is(err, ErrEndpointBusy),
+		}
 		d.observe(out, OutcomeSkipped)
 		return out
 	}
@@ -138,6 +146,8 @@ func (d *Dispatcher) observe(out Outcome, failed string) {
 	switch {
 	case out.Interrupted:
 		outcome = OutcomeInterrupted
+	case out.Deferred:
+		outcome = OutcomeDeferred
 	case out.Delivered:
 		outcome = OutcomeDelivered
 	}

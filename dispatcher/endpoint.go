@@ -30,13 +30,14 @@ type EndpointConfig struct {
 	// MaxConcurrent caps the requests in flight to one endpoint (the
 	// bulkhead). Default 32.
 	MaxConcurrent int
-	// SlotWait tells a stuck endpoint from a busy one. While all of an
+	// SlotWait tells a saturated endpoint from a busy one. While all of an
 	// endpoint's slots are taken, an attempt waits for one; but once no
 	// request to the endpoint has finished (and no slot been taken) for
-	// SlotWait, the endpoint is stuck (a black hole): waiting attempts, and
-	// every attempt after them until a request finishes, fail at once
-	// without a request, counted as failures by its breaker. A busy but
-	// healthy endpoint finishes requests all the time and is never stuck.
+	// SlotWait, the endpoint is saturated (slow, or a black hole): waiting
+	// attempts, and every attempt after them until a request finishes, are
+	// deferred without a request: they do not count as attempts nor as
+	// failures, and wait a tier's delay. So a slow endpoint never holds more
+	// than MaxConcurrent workers and never loses deliveries for being slow.
 	// Default 500ms.
 	SlotWait time.Duration
 }
@@ -77,7 +78,7 @@ func (c *EndpointConfig) Validate() error {
 // Errors of attempts that sent no request.
 var (
 	ErrBreakerOpen  = errors.New("circuit breaker open: no request sent")
-	ErrEndpointBusy = errors.New("endpoint busy: no request slot freed in time, no request sent")
+	ErrEndpointBusy = errors.New("endpoint saturated: every request slot taken and none freed in time, no request sent")
 )
 
 // errAttemptFailed is what the breaker is told of a failed attempt.
@@ -170,11 +171,10 @@ func (ep *endpoint) acquire(ctx context.Context) (done func(delivered, counted b
 		return nil, ErrBreakerOpen
 	}
 	if err := ep.takeSlot(ctx); err != nil {
-		if errors.Is(err, ErrEndpointBusy) {
-			report(errAttemptFailed)
-		} else {
-			report(errNotCounted)
-		}
+		// A full endpoint is no evidence that it fails (a healthy one may be
+		// slower than SlotWait): the breaker learns from the requests in
+		// flight, which a dead endpoint fails at the attempt timeout.
+		report(errNotCounted)
 		return nil, err
 	}
 	return func(delivered, counted bool) {

@@ -18,11 +18,17 @@ import (
 func (d *Dispatcher) handOn(ctx context.Context, log *zap.Logger, h schema.Hook, dl schema.Delivery, out Outcome) error {
 	now := d.now()
 	n := dl.Attempt
-	if out.Interrupted {
-		// The attempt does not count: make it again as soon as its tier allows.
+	if out.Interrupted || out.Deferred {
+		// The attempt does not count: make it again from the tier it came
+		// from (the first for a first attempt), after that tier's delay when
+		// the endpoint was saturated, as soon as the tier allows otherwise.
+		tier := max(n-1, 1)
 		dl.DueAt = now.UTC()
+		if out.Deferred {
+			dl.DueAt = now.Add(d.cfg.RetryDelays[tier-1]).UTC()
+		}
 		dl.Error = out.Attempt.Error
-		return d.toTier(ctx, log, max(n-1, 1), h.ClientID, dl)
+		return d.toTier(ctx, log, tier, h.ClientID, dl)
 	}
 	dl.Attempts = append(dl.Attempts, out.Attempt)
 	dl.Error = out.Attempt.Error
@@ -122,8 +128,17 @@ func (d *Dispatcher) dead(ctx context.Context, log *zap.Logger, h schema.Hook, d
 // Invalid publishes a message that failed to decode to the invalid topic,
 // with the reason, its source and its original bytes.
 func (d *Dispatcher) Invalid(ctx context.Context, src Source, value []byte, reason error) error {
+	why := reason.Error()
+	if len(src.Key) > 1024 {
+		src.Key = src.Key[:1024]
+	}
+	if len(value) > d.cfg.MaxEventBytes {
+		// Base64 makes it a third larger: keep the record within Kafka's limit.
+		why += fmt.Sprintf("; value truncated to its first %d of %d bytes", d.cfg.MaxEventBytes, len(value))
+		value = value[:d.cfg.MaxEventBytes]
+	}
 	rec := schema.Invalid{
-		Reason:    reason.Error(),
+		Reason:    why,
 		Topic:     src.Topic,
 		Partition: src.Partition,
 		Offset:    src.Offset,

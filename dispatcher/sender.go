@@ -37,6 +37,10 @@ type Outcome struct {
 	// Interrupted means ctx ended before the attempt finished (shutdown):
 	// the attempt does not count.
 	Interrupted bool
+	// Deferred means no request was sent because the endpoint had no free
+	// slot: the attempt does not count, and the delivery waits a tier's
+	// delay before it tries again.
+	Deferred bool
 }
 
 // Sender makes single attempts over one shared HTTPS client.
