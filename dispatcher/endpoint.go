@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -115,7 +116,7 @@ func (e *endpoints) get(url string, hookID int64) *endpoint {
 	if ep, ok := e.m[url]; ok {
 		return ep
 	}
-	log := e.log.With(zap.Int64("hook_id", hookID), zap.String("url", url))
+	log := e.log.With(zap.Int64("hook_id", hookID), zap.String("endpoint", Redact(url)))
 	cfg := e.cfg
 	ep := &endpoint{
 		slots:    make(chan struct{}, cfg.MaxConcurrent),
@@ -137,6 +138,16 @@ func (e *endpoints) get(url string, hookID int64) *endpoint {
 	}
 	e.m[url] = ep
 	return ep
+}
+
+// Redact shortens a hook URL to scheme://host[:port] for logs and metric
+// labels: paths and queries often carry the receiver's tokens.
+func Redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "invalid-url"
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // State returns the breaker state of every endpoint seen, by URL.

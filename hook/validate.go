@@ -11,13 +11,14 @@ const (
 	maxEmailLen = 254
 )
 
-// validURL reports whether u is an absolute https:// URL with a host.
+// validURL reports whether u is an absolute https:// URL with a host and
+// no user info (credentials in a URL end up in logs and metrics).
 func validURL(u string) bool {
 	if len(u) > maxURLLen {
 		return false
 	}
 	p, err := url.Parse(u)
-	return err == nil && p.Scheme == "https" && p.Opaque == "" && p.Hostname() != ""
+	return err == nil && p.Scheme == "https" && p.Opaque == "" && p.Hostname() != "" && p.User == nil
 }
 
 // validEmail reports whether a is a bare email address ("ops@example.com",

@@ -69,8 +69,8 @@ func (m *metrics) Invalid(topic string)       { m.invalid.WithLabelValues(topic)
 
 var (
 	descLag      = prometheus.NewDesc("postload_consumer_lag", "Records of an owned partition not yet committed by this process.", []string{"group", "topic", "partition"}, nil)
-	descInFlight = prometheus.NewDesc("postload_endpoint_in_flight", "Requests in flight per hook URL.", []string{"url"}, nil)
-	descBreaker  = prometheus.NewDesc("postload_breaker_state", "Circuit breaker state per hook URL: 0 closed, 1 half-open, 2 open.", []string{"url"}, nil)
+	descInFlight = prometheus.NewDesc("postload_endpoint_in_flight", "Requests in flight per endpoint (scheme://host[:port] of the hook URLs).", []string{"endpoint"}, nil)
+	descBreaker  = prometheus.NewDesc("postload_breaker_state", "Circuit breaker state per endpoint (the worst of its URLs): 0 closed, 1 half-open, 2 open.", []string{"endpoint"}, nil)
 	descEmails   = prometheus.NewDesc("postload_emails_total", "Emails by result: sent (accepted by SMTP or written to the outbox), failed (attempts, each retried).", []string{"result"}, nil)
 	descSkipped  = prometheus.NewDesc("postload_email_records_skipped_total", "Dead letters and failed loads not mailed: the account had no enabled recipient.", nil, nil)
 	descFolded   = prometheus.NewDesc("postload_email_dead_letters_folded_total", "Dead letters folded into a digest email.", nil, nil)
@@ -100,11 +100,21 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 	if m.disp != nil {
+		// Labelled by scheme://host[:port] (paths and queries carry the
+		// receivers' tokens); URLs of one host add up, the worst breaker wins.
+		inFlight, breaker := map[string]float64{}, map[string]float64{}
 		for url, n := range m.disp.InFlight() {
-			gauge(descInFlight, float64(n), url)
+			inFlight[dispatcher.Redact(url)] += float64(n)
 		}
 		for url, st := range m.disp.BreakerStates() {
-			gauge(descBreaker, map[string]float64{"closed": 0, "half-open": 1, "open": 2}[st], url)
+			ep := dispatcher.Redact(url)
+			breaker[ep] = max(breaker[ep], map[string]float64{"closed": 0, "half-open": 1, "open": 2}[st])
+		}
+		for ep, n := range inFlight {
+			gauge(descInFlight, n, ep)
+		}
+		for ep, v := range breaker {
+			gauge(descBreaker, v, ep)
 		}
 	}
 	if m.mail != nil {

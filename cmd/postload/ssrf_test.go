@@ -27,6 +27,7 @@ func TestSSRFGuard(t *testing.T) {
 		rc.URL, "https://127.0.0.1/", "https://[::1]/", "https://[::ffff:127.0.0.1]/", "https://10.1.2.3/",
 		"https://169.254.169.254/latest/meta-data", "https://192.168.0.1/", "https://[fd00::1]/", "https://0.0.0.0/",
 		"https://2130706433/", "https://localhost/", "https://224.0.0.1/",
+		"https://user:secret@hooks.example.com/", // credentials would reach logs and metrics
 	} {
 		status, body := call(t, "POST", in.api+"/hooks", tok, map[string]any{"type": "post_load", "destination_id": 2, "config": map[string]any{"url": url}})
 		if status != 400 || !strings.Contains(string(body), "Invalid URI") {
