@@ -131,7 +131,7 @@ func (e *env) startPostload(extra ...string) error {
 	ln.Close()
 	args := []string{"serve", "--brokers", strings.Join(e.brokers, ","), "--listen", api,
 		"--data-dir", e.dir, "--ca-file", ca, "--partitions", strconv.Itoa(e.cfg.Partitions),
-		"--session-timeout", "6s", "--log-format", "json", "--log-level", "warn",
+		"--session-timeout", "6s", "--drain-timeout", "3s", "--log-format", "json", "--log-level", "warn",
 		"--allow-networks", "127.0.0.0/8"} // the receivers are on loopback
 	args = append(args, e.cfg.ServeArgs...)
 	args = append(args, extra...)

@@ -98,7 +98,7 @@ func TestKillBetweenFetchAndCommitLosesNothing(t *testing.T) {
 	tok := mustToken(t, cfg, 116078)
 	api := freeAddr(t)
 	args := []string{"--brokers", cluster.Addr, "--listen", api, "--data-dir", dir, "--ca-file", ca,
-		"--partitions", "2", "--session-timeout", "6s", "--allow-networks", "127.0.0.0/8", "--retry-delays", "100ms,100ms,100ms,100ms,100ms", "--log-level", "debug"}
+		"--partitions", "2", "--session-timeout", "6s", "--drain-timeout", "3s", "--allow-networks", "127.0.0.0/8", "--retry-delays", "100ms,100ms,100ms,100ms,100ms", "--log-level", "debug"}
 
 	p1 := startProcess(t, bin, args...)
 	in := &instance{api: "http://" + api + "/notifications/public/v1/api", brokers: []string{cluster.Addr}}
@@ -150,7 +150,7 @@ func TestKillMidTierLosesNothing(t *testing.T) {
 	tok := mustToken(t, serveConfig{TokensFile: filepath.Join(dir, "tokens")}, 116078)
 	api := freeAddr(t)
 	args := []string{"--brokers", cluster.Addr, "--listen", api, "--data-dir", dir, "--ca-file", webhooktest.WriteCAs(t, dir, rc),
-		"--partitions", "2", "--session-timeout", "6s", "--allow-networks", "127.0.0.0/8", "--retry-delays", "3s,100ms,100ms,100ms,100ms",
+		"--partitions", "2", "--session-timeout", "6s", "--drain-timeout", "3s", "--allow-networks", "127.0.0.0/8", "--retry-delays", "3s,100ms,100ms,100ms,100ms",
 		"--breaker-min-requests", "1000"}
 	p1 := startProcess(t, bin, args...)
 	in := &instance{api: "http://" + api + "/notifications/public/v1/api", brokers: []string{cluster.Addr}}
@@ -210,7 +210,7 @@ func TestRolesSplitAcrossProcesses(t *testing.T) {
 	dir := t.TempDir()
 	tok := mustToken(t, serveConfig{TokensFile: filepath.Join(dir, "tokens")}, 7)
 	common := []string{"--brokers", cluster.Addr, "--data-dir", dir, "--ca-file", webhooktest.WriteCAs(t, dir, rc),
-		"--partitions", "4", "--session-timeout", "6s", "--allow-networks", "127.0.0.0/8", "--retry-delays", "200ms,200ms,200ms,200ms,200ms"}
+		"--partitions", "4", "--session-timeout", "6s", "--drain-timeout", "3s", "--allow-networks", "127.0.0.0/8", "--retry-delays", "200ms,200ms,200ms,200ms,200ms"}
 	apiAddr := freeAddr(t)
 	startProcess(t, bin, append([]string{"--roles", "api,retry,email", "--listen", apiAddr}, common...)...)
 	d1 := startProcess(t, bin, append([]string{"--roles", "dispatch", "--listen", freeAddr(t)}, common...)...)
@@ -249,7 +249,7 @@ func TestSIGTERMDrainsCommitsAndExitsZero(t *testing.T) {
 	tok := mustToken(t, serveConfig{TokensFile: filepath.Join(dir, "tokens")}, 1)
 	api := freeAddr(t)
 	args := []string{"--brokers", cluster.Addr, "--listen", api, "--data-dir", dir, "--ca-file", webhooktest.WriteCAs(t, dir, rc),
-		"--partitions", "1", "--session-timeout", "6s", "--allow-networks", "127.0.0.0/8", "--drain-timeout", "20s"}
+		"--partitions", "1", "--session-timeout", "30s", "--allow-networks", "127.0.0.0/8", "--drain-timeout", "20s"}
 	p := startProcess(t, bin, args...)
 	in := &instance{api: "http://" + api + "/notifications/public/v1/api", brokers: []string{cluster.Addr}, cfg: serveConfig{Partitions: 1}}
 	waitAPI(t, in)

@@ -140,11 +140,13 @@ func replayCLI(ctx context.Context, cfg dlq.Config, topics topicNames, filter dl
 	w := consumer.NewWriter(cfg.Brokers, log)
 	defer w.Close()
 	res, err := dlq.Replay(ctx, cfg, filter, store, w, dryRun, time.Now)
-	if err != nil {
-		return err
-	}
+	// Print what was done even when it stopped halfway: the markers make a
+	// second run safe, and the operator needs the counts.
+	var perr error
 	if asJSON {
-		return json.NewEncoder(stdout).Encode(res)
+		perr = json.NewEncoder(stdout).Encode(res)
+	} else {
+		perr = res.Print(stdout)
 	}
-	return res.Print(stdout)
+	return errors.Join(err, perr)
 }

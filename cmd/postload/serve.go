@@ -70,6 +70,9 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	err := consumer.EnsureTopics(tctx, brokers, topics.specs(cfg.Partitions, cfg.Retention, cfg.RetentionBytes))
 	cancel()
+	if ctx.Err() != nil {
+		return nil // stopped while starting
+	}
 	if err != nil {
 		return fmt.Errorf("%w (are the brokers %v reachable?)", err, brokers)
 	}
@@ -259,6 +262,9 @@ func roleRunners(cfg serveConfig, brokers []string, topics topicNames, store *ho
 		mail, err := email.New(email.Config{
 			From: cfg.SMTPFrom, SMTPURL: cfg.SMTPURL, OutboxDir: filepath.Join(cfg.DataDir, "outbox"),
 			DigestWindow: cfg.DigestWindow, FailedLoadWindow: cfg.FailedWindow, Log: log.Named("email"),
+			// Pending digests are sent on shutdown before the groups cancel
+			// the records waiting for them.
+			FlushTimeout: cfg.DrainTimeout * 3 / 4,
 		}, store)
 		if err != nil {
 			return nil, err

@@ -173,6 +173,9 @@ func (c serveConfig) validate() error {
 	if c.AttemptTimeout <= 0 || c.DrainTimeout <= 0 || c.Retention <= 0 || c.SessionTimeout <= 0 {
 		errs = append(errs, errors.New("--attempt-timeout, --drain-timeout, --session-timeout and --retention must be positive"))
 	}
+	if c.DrainTimeout >= c.SessionTimeout {
+		errs = append(errs, fmt.Errorf("--drain-timeout %v must stay below --session-timeout %v, or a draining process is evicted from its group", c.DrainTimeout, c.SessionTimeout))
+	}
 	if c.MaxInFlight < 1 || c.MaxPerPart < 1 {
 		errs = append(errs, errors.New("--max-in-flight and --max-in-flight-per-partition must be at least 1"))
 	}
