@@ -95,6 +95,8 @@ type endpoint struct {
 	slotWait time.Duration
 	// progress is when a slot was last taken or freed (unix nanos).
 	progress atomic.Int64
+	// used is when the endpoint was last asked for (unix nanos).
+	used atomic.Int64
 }
 
 // endpoints holds the guard of every URL seen, created lazily.
@@ -102,9 +104,15 @@ type endpoints struct {
 	cfg EndpointConfig
 	log *zap.Logger
 
-	mu sync.Mutex
-	m  map[string]*endpoint
+	mu    sync.Mutex
+	m     map[string]*endpoint
+	swept time.Time
 }
+
+// idleAfter is how long an endpoint may go unused, with nothing in flight
+// and its breaker closed, before its guard is forgotten: the map stays
+// bounded by the URLs in use, whatever hooks come and go.
+const idleAfter = 10 * time.Minute
 
 func newEndpoints(cfg EndpointConfig, log *zap.Logger) *endpoints {
 	return &endpoints{cfg: cfg, log: log, m: make(map[string]*endpoint)}
@@ -113,7 +121,12 @@ func newEndpoints(cfg EndpointConfig, log *zap.Logger) *endpoints {
 func (e *endpoints) get(url string, hookID int64) *endpoint {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	now := time.Now()
+	if now.Sub(e.swept) > time.Minute {
+		e.sweep(now)
+	}
 	if ep, ok := e.m[url]; ok {
+		ep.used.Store(now.UnixNano())
 		return ep
 	}
 	log := e.log.With(zap.Int64("hook_id", hookID), zap.String("endpoint", Redact(url)))
@@ -136,8 +149,20 @@ func (e *endpoints) get(url string, hookID int64) *endpoint {
 			},
 		}),
 	}
+	ep.used.Store(now.UnixNano())
 	e.m[url] = ep
 	return ep
+}
+
+// sweep forgets idle endpoints; e.mu is held.
+func (e *endpoints) sweep(now time.Time) {
+	e.swept = now
+	for url, ep := range e.m {
+		idle := now.Sub(time.Unix(0, ep.used.Load())) > idleAfter
+		if idle && len(ep.slots) == 0 && ep.breaker.State() == gobreaker.StateClosed {
+			delete(e.m, url)
+		}
+	}
 }
 
 // Redact shortens a hook URL to scheme://host[:port] for logs and metric

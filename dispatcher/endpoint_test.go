@@ -82,3 +82,26 @@ func TestOneFailingDeliveryOnAQuietHookKeepsTheBreakerClosed(t *testing.T) {
 		done(false, true)
 	}
 }
+
+func TestIdleEndpointsAreForgotten(t *testing.T) {
+	cfg := EndpointConfig{}
+	cfg.setDefaults()
+	e := newEndpoints(cfg, zap.NewNop())
+	old := e.get("https://old.example.com/", 1)
+	old.used.Store(time.Now().Add(-2 * idleAfter).UnixNano())
+	busy := e.get("https://busy.example.com/", 2)
+	busy.used.Store(time.Now().Add(-2 * idleAfter).UnixNano())
+	done, err := busy.acquire(context.Background()) // in flight: kept
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer done(true, true)
+	e.swept = time.Time{}
+	e.get("https://new.example.com/", 3) // sweeps
+	if _, ok := e.m["https://old.example.com/"]; ok {
+		t.Error("an idle endpoint was kept")
+	}
+	if _, ok := e.m["https://busy.example.com/"]; !ok {
+		t.Error("an endpoint with a request in flight was forgotten")
+	}
+}
