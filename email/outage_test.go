@@ -3,6 +3,7 @@ package email_test
 import (
 	"context"
 	"fmt"
+	postloademail "github.com/postload/postload/email"
 	"testing"
 	"time"
 
@@ -71,5 +72,25 @@ func TestSMTPOutageDelaysNeverLoses(t *testing.T) {
 				t.Errorf("stats %+v", st)
 			}
 		})
+	}
+}
+
+// A message the server refuses every time is given up after
+// MaxMessageAttempts, counted, so that it does not hold back the records
+// behind it.
+func TestAMessageRefusedEveryTimeIsGivenUp(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	srv.Refuse(func(int) error {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
+	})
+	s := mustRun(t, smtpConfig(t, srv), recipientsOf(map[int64][]string{3: {"gone@example.com"}}))
+	results := handleAll(context.Background(), srv, s.HandleDeadLetter, deadLetter(t, "refused", hookRef(100, 3), schema.ReasonRetriesExhausted))
+	for _, r := range mustCollect(t, results, 1, 30*time.Second) {
+		if r.err != nil {
+			t.Fatalf("handler: %v", r.err)
+		}
+	}
+	if st := s.Stats(); st.Rejected != 1 || st.SendFailures != postloademail.MaxMessageAttempts || st.Sent != 0 {
+		t.Errorf("stats %+v, want 1 rejected after %d failures", st, postloademail.MaxMessageAttempts)
 	}
 }

@@ -8,6 +8,11 @@ import (
 	"go.uber.org/zap"
 )
 
+// MaxMessageAttempts is how often one message may be refused by a working
+// SMTP server (RCPT or DATA rejected) before it is given up; with the
+// backoff that is about a quarter of an hour by default.
+const MaxMessageAttempts = 20
+
 // attempt tries to send j once. On success j leaves the queue and its
 // waiters are released; on failure it waits for its next try (or, when the
 // destination as a whole is unavailable, every job waits).
@@ -36,6 +41,17 @@ func (s *Sender) attempt(ctx context.Context, j *job) {
 	}
 	s.stats.failures.Add(1)
 	j.attempts++
+	if !errors.Is(err, errUnavailable) && j.attempts >= MaxMessageAttempts {
+		// The server works but refuses this message (a recipient or its
+		// content): retrying it for ever would hold back every record behind
+		// it. Give up, counted and logged with the records it covered.
+		s.remove(j)
+		s.stats.rejected.Add(1)
+		j.log.Error("email refused by the SMTP server every time; given up", zap.String("via", where),
+			zap.Int("attempts", j.attempts), zap.Int("records", j.covers), zap.Error(err))
+		j.done.resolve(nil)
+		return
+	}
 	now := time.Now()
 	wait := backoff(j.attempts, s.cfg.RetryMin, s.cfg.RetryMax)
 	s.mu.Lock()

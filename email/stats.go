@@ -16,10 +16,13 @@ type Stats struct {
 	SkippedNoRecipient int64
 	// Pending is the number of emails waiting to be sent (a gauge).
 	Pending int64
+	// Rejected counts emails given up after MaxMessageAttempts refusals of
+	// that message (not of the server: an outage is retried without end).
+	Rejected int64
 }
 
 type counters struct {
-	sent, failures, folded, skipped atomic.Int64
+	sent, failures, folded, skipped, rejected atomic.Int64
 }
 
 // Stats returns the current counters; it is safe to call at any time.
@@ -33,5 +36,6 @@ func (s *Sender) Stats() Stats {
 		Folded:             s.stats.folded.Load(),
 		SkippedNoRecipient: s.stats.skipped.Load(),
 		Pending:            pending,
+		Rejected:           s.stats.rejected.Load(),
 	}
 }
