@@ -29,7 +29,7 @@ func (o *outbox) deliver(_ context.Context, m *mail.Msg, id string) (string, err
 }
 
 func writeFile(name string, m *mail.Msg) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(name), ".partial-*.eml")
+	f, err := os.CreateTemp(filepath.Dir(name), ".partial-*.tmp")
 	if err != nil {
 		return err
 	}

@@ -137,7 +137,7 @@ func TestWithoutSMTPEmailsLandInTheOutbox(t *testing.T) {
 	outbox := filepath.Join(cfg.DataDir, "outbox")
 	var files []string
 	wait.For(t, 30*time.Second, func() (bool, string) {
-		files, _ = filepath.Glob(filepath.Join(outbox, "*.eml"))
+		files, _ = filepath.Glob(filepath.Join(outbox, "[0-9]*.eml")) // not a file being written
 		return len(files) == 1, fmt.Sprintf("%d .eml files in %s", len(files), outbox)
 	})
 	b, err := os.ReadFile(files[0])
