@@ -165,6 +165,24 @@ func (a *api) failed(r *http.Request, client int64, err error) reply {
 	return reply{http.StatusServiceUnavailable, bodyUnavailable}
 }
 
+// onID answers a call on the path's {id}: 200 with what do returns, 404 for
+// an id that is not a live object of the account, 503 when the registry
+// cannot be written.
+func (a *api) onID(r *http.Request, client int64, do func(id int64) (any, error)) reply {
+	id, ok := pathID(r)
+	if !ok {
+		return reply{http.StatusNotFound, bodyNotFound}
+	}
+	v, err := do(id)
+	switch {
+	case err == nil:
+		return reply{http.StatusOK, v}
+	case errors.Is(err, ErrNotFound):
+		return reply{http.StatusNotFound, bodyNotFound}
+	}
+	return a.failed(r, client, err)
+}
+
 // pathID reads the {id} of the path; false when it is not a positive
 // decimal (then it is nobody's id: 404).
 func pathID(r *http.Request) (int64, bool) {

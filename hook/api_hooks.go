@@ -91,33 +91,11 @@ func (a *api) enableHook(r *http.Request, client int64) reply {
 
 // deleteHook: DELETE /hooks/{id}.
 func (a *api) deleteHook(r *http.Request, client int64) reply {
-	id, ok := pathID(r)
-	if !ok {
-		return reply{http.StatusNotFound, bodyNotFound}
-	}
-	err := a.store.DeleteHook(r.Context(), client, id)
-	switch {
-	case err == nil:
-		return reply{http.StatusOK, nil}
-	case errors.Is(err, ErrNotFound):
-		return reply{http.StatusNotFound, bodyNotFound}
-	}
-	return a.failed(r, client, err)
+	return a.onID(r, client, func(id int64) (any, error) { return nil, a.store.DeleteHook(r.Context(), client, id) })
 }
 
 // rotateSecret answers POST /hooks/{id}/rotate-secret: the hook with its new
 // config.secret; the previous one keeps signing during the overlap.
 func (a *api) rotateSecret(r *http.Request, client int64) reply {
-	id, ok := pathID(r)
-	if !ok {
-		return reply{http.StatusNotFound, bodyNotFound}
-	}
-	h, err := a.store.RotateSecret(r.Context(), client, id)
-	switch {
-	case err == nil:
-		return reply{http.StatusOK, h}
-	case errors.Is(err, ErrNotFound):
-		return reply{http.StatusNotFound, bodyNotFound}
-	}
-	return a.failed(r, client, err)
+	return a.onID(r, client, func(id int64) (any, error) { return a.store.RotateSecret(r.Context(), client, id) })
 }

@@ -78,16 +78,5 @@ func validTime(raw json.RawMessage) bool {
 
 // deleteRecipient: DELETE /custom-emails/{id}.
 func (a *api) deleteRecipient(r *http.Request, client int64) reply {
-	id, ok := pathID(r)
-	if !ok {
-		return reply{http.StatusNotFound, bodyNotFound}
-	}
-	err := a.store.DeleteRecipient(r.Context(), client, id)
-	switch {
-	case err == nil:
-		return reply{http.StatusOK, nil}
-	case errors.Is(err, ErrNotFound):
-		return reply{http.StatusNotFound, bodyNotFound}
-	}
-	return a.failed(r, client, err)
+	return a.onID(r, client, func(id int64) (any, error) { return nil, a.store.DeleteRecipient(r.Context(), client, id) })
 }
