@@ -17,9 +17,10 @@ type Message struct {
 
 // Handler finishes one message. It returns nil once the message is finished
 // (delivered, or handed on to another topic). A non-nil error leaves the
-// offset uncommitted: the partition stops, commits what came before, and the
-// message is fetched again after the group rejoins. Handle is called
-// concurrently, also for messages of one partition.
+// offset uncommitted: the partition drains, commits what came before, and
+// fetches the message again after a backoff (1 s doubling to 30 s), without
+// a rebalance of the group. Handle is called concurrently, also for messages
+// of one partition.
 type Handler interface {
 	Handle(ctx context.Context, m Message) error
 }

@@ -43,9 +43,34 @@ type result struct {
 	err    error
 }
 
-// run processes the partition until ctx (the generation) ends or a handler
-// fails, then drains and commits. See the package doc for the guarantees.
+// run processes the partition until ctx (the generation) ends, then drains
+// and commits. When a handler fails, the partition drains and commits what
+// is finished, waits (1 s, doubling up to 30 s), and fetches again from the
+// failed message, without disturbing the group's other partitions.
 func (p *partition) run(ctx context.Context) {
+	backoff := time.Second
+	for {
+		next, failed := p.consume(ctx)
+		if !failed || ctx.Err() != nil {
+			return
+		}
+		p.log.Warn("a handler failed: fetching again from its message", zap.Int64("offset", next), zap.Duration("after", backoff))
+		t := time.NewTimer(backoff)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return
+		}
+		backoff = min(2*backoff, 30*time.Second)
+		p.start = next
+	}
+}
+
+// consume fetches from p.start and handles until ctx ends or a handler
+// fails, then drains and commits. It returns the offset to fetch from next
+// (the first unfinished one) and whether a handler failed.
+func (p *partition) consume(ctx context.Context) (next int64, failed bool) {
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:         p.brokers,
 		Topic:           p.topic,
@@ -60,7 +85,7 @@ func (p *partition) run(ctx context.Context) {
 	defer r.Close()
 	if err := r.SetOffset(p.start); err != nil {
 		p.log.Error("setting start offset", zap.Int64("offset", p.start), zap.Error(err))
-		return
+		return p.start, true
 	}
 
 	// Handlers outlive ctx by up to DrainTimeout: a rebalance or shutdown
@@ -101,14 +126,13 @@ func (p *partition) run(ctx context.Context) {
 	defer ticker.Stop()
 
 	inflight := 0
-	failed := false
 	finish := func(res result) {
 		inflight--
 		<-local
 		<-p.g.slots
 		if res.err != nil {
 			if !failed {
-				p.log.Warn("handler failed; stopping the partition to fetch the message again", zap.Int64("offset", res.offset), zap.Error(res.err))
+				p.log.Warn("handler failed", zap.Int64("offset", res.offset), zap.Error(res.err))
 			}
 			failed = true
 			stopFetch()
@@ -170,6 +194,11 @@ func (p *partition) run(ctx context.Context) {
 		}
 	}
 	flush()
+	next = p.start
+	if off := wm.commitOffset(); off >= 0 {
+		next = off
+	}
+	return next, failed
 }
 
 // fetch reads messages in order and passes them on, taking an in-flight slot
