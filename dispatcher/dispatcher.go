@@ -119,7 +119,7 @@ func (d *Dispatcher) attempt(ctx context.Context, ev schema.LoadEvent, h schema.
 		return nil
 	}
 	log.Info("attempt failed", zap.Int("status", out.Attempt.Status), zap.String("error", out.Attempt.Error))
-	return d.handOn(ctx, log, h, dl, out)
+	return d.handOn(ctx, log, ev.EventID, h, dl, out)
 }
 
 // send makes the attempt through the endpoint's bulkhead and breaker; when

@@ -15,7 +15,7 @@ import (
 // handOn puts a delivery whose attempt did not succeed where it goes next:
 // the same tier again (attempt interrupted by shutdown), the next tier, or
 // the dead-letter topic.
-func (d *Dispatcher) handOn(ctx context.Context, log *zap.Logger, h schema.Hook, dl schema.Delivery, out Outcome) error {
+func (d *Dispatcher) handOn(ctx context.Context, log *zap.Logger, eventID string, h schema.Hook, dl schema.Delivery, out Outcome) error {
 	now := d.now()
 	n := dl.Attempt
 	if out.Interrupted || out.Deferred {
@@ -33,10 +33,10 @@ func (d *Dispatcher) handOn(ctx context.Context, log *zap.Logger, h schema.Hook,
 	dl.Attempts = append(dl.Attempts, out.Attempt)
 	dl.Error = out.Attempt.Error
 	if out.Gone {
-		return d.gone(ctx, log, h, dl)
+		return d.gone(ctx, log, eventID, h, dl)
 	}
 	if n > len(d.cfg.RetryDelays) {
-		return d.dead(ctx, log, h, dl, schema.ReasonRetriesExhausted)
+		return d.dead(ctx, log, eventID, h, dl, schema.ReasonRetriesExhausted)
 	}
 	delay := d.cfg.RetryDelays[n-1]
 	if out.RetryAfter > 0 && out.RetryAfter <= delay {
@@ -52,7 +52,7 @@ func (d *Dispatcher) handOn(ctx context.Context, log *zap.Logger, h schema.Hook,
 // gone handles a 410 Gone: the receiver is gone for good, so the hook is
 // disabled at once (its pending deliveries become dead letters as their tiers
 // reach them) and this delivery is a dead letter.
-func (d *Dispatcher) gone(ctx context.Context, log *zap.Logger, h schema.Hook, dl schema.Delivery) error {
+func (d *Dispatcher) gone(ctx context.Context, log *zap.Logger, eventID string, h schema.Hook, dl schema.Delivery) error {
 	var err error
 	for try := 0; try < 3; try++ {
 		if _, err = d.hooks.SetHookEnabled(ctx, h.ClientID, h.ID, false); err == nil {
@@ -64,7 +64,7 @@ func (d *Dispatcher) gone(ctx context.Context, log *zap.Logger, h schema.Hook, d
 	} else {
 		log.Warn("receiver answered 410 Gone: hook disabled")
 	}
-	return d.dead(ctx, log, h, dl, schema.ReasonHookGone)
+	return d.dead(ctx, log, eventID, h, dl, schema.ReasonHookGone)
 }
 
 // jitter spreads retries of one outage a little: up to 1% of the delay, at
@@ -94,19 +94,17 @@ func (d *Dispatcher) toTier(ctx context.Context, log *zap.Logger, tier int, clie
 }
 
 // dead publishes the delivery as a dead letter.
-func (d *Dispatcher) dead(ctx context.Context, log *zap.Logger, h schema.Hook, dl schema.Delivery, reason string) error {
+func (d *Dispatcher) dead(ctx context.Context, log *zap.Logger, eventID string, h schema.Hook, dl schema.Delivery, reason string) error {
 	if dl.Attempts == nil {
 		dl.Attempts = []schema.Attempt{}
 	}
 	rec := schema.DeadLetter{
 		Event:    dl.Event,
+		EventID:  eventID,
 		Hook:     schema.HookRef{ID: h.ID, ClientID: h.ClientID, DestinationID: h.DestinationID, URL: h.Config.URL},
 		Attempts: dl.Attempts,
 		Reason:   reason,
 		DeadAt:   d.now().UTC(),
-	}
-	if ev, err := schema.DecodeLoadEvent([]byte(dl.Event)); err == nil {
-		rec.EventID = ev.EventID
 	}
 	if len(dl.Attempts) > 0 {
 		rec.FirstAttemptAt = dl.Attempts[0].StartedAt

@@ -2,7 +2,6 @@ package dispatcher
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/postload/postload/schema"
@@ -13,13 +12,9 @@ import (
 // value) and hands a failure on. The record must be due; WaitDue holds it
 // until then.
 func (d *Dispatcher) HandleRetry(ctx context.Context, src Source, value []byte) error {
-	dl, err := schema.DecodeDelivery(value)
+	dl, ev, err := schema.DecodeRetry(value)
 	if err != nil {
 		return d.Invalid(ctx, src, value, err)
-	}
-	ev, err := schema.DecodeLoadEvent([]byte(dl.Event))
-	if err != nil {
-		return d.Invalid(ctx, src, value, fmt.Errorf("retry record's event: %w", err))
 	}
 	log := d.cfg.Log.With(zap.String("event_id", ev.EventID), zap.Int64("hook_id", dl.HookID), zap.Int("attempt", dl.Attempt))
 	h, ok := d.hooks.Hook(dl.HookID)
@@ -28,19 +23,20 @@ func (d *Dispatcher) HandleRetry(ctx context.Context, src Source, value []byte) 
 		log.Info("hook was deleted; dropping its pending delivery")
 		return nil
 	case !h.Enabled():
-		return d.dead(ctx, log, h, dl, schema.ReasonHookDisabled)
+		return d.dead(ctx, log, ev.EventID, h, dl, schema.ReasonHookDisabled)
 	}
 	return d.attempt(ctx, ev, h, dl)
 }
 
-// WaitDue blocks until the retry record in value is due, or ctx ends. A
-// record that does not decode is due at once (HandleRetry rejects it).
+// WaitDue blocks until the retry record in value is due, or ctx ends. It
+// reads only due_at; a record without one is due at once (HandleRetry
+// then rejects it).
 func (d *Dispatcher) WaitDue(ctx context.Context, value []byte) error {
-	dl, err := schema.DecodeDelivery(value)
-	if err != nil {
+	due, ok := schema.PeekDueAt(value)
+	if !ok {
 		return nil
 	}
-	wait := dl.DueAt.Sub(d.now())
+	wait := due.Sub(d.now())
 	if wait <= 0 {
 		return nil
 	}

@@ -1,7 +1,10 @@
 package schema
 
 import (
+	"time"
+
 	"encoding/json"
+	"github.com/tidwall/gjson"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -24,14 +27,34 @@ func DecodeLoadFailure(b []byte) (LoadFailure, error) {
 // DecodeDelivery decodes a retry record (value of postload.retry.N). Its
 // Event must itself be a load event that DecodeLoadEvent accepts.
 func DecodeDelivery(b []byte) (Delivery, error) {
+	d, _, err := DecodeRetry(b)
+	return d, err
+}
+
+// DecodeRetry is DecodeDelivery that also returns the load event the
+// record carries, decoded once.
+func DecodeRetry(b []byte) (Delivery, LoadEvent, error) {
 	d, err := decode[Delivery](schemas().delivery, b, "")
+	var ev LoadEvent
 	if err == nil {
-		err = checkEvent(d.Event)
+		ev, err = checkEvent(d.Event)
 	}
 	if err != nil {
-		return Delivery{}, err
+		return Delivery{}, LoadEvent{}, err
 	}
-	return d, nil
+	return d, ev, nil
+}
+
+// PeekDueAt reads only the due_at of a retry record, without validating
+// it (DecodeRetry does that when the record is handled); false when it is
+// missing or not a time.
+func PeekDueAt(b []byte) (time.Time, bool) {
+	v := gjson.GetBytes(b, "due_at")
+	if v.Type != gjson.String {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, v.Str)
+	return t, err == nil
 }
 
 // DecodeDeadLetter decodes a dead letter (value of postload.dlq). Its Event
@@ -39,7 +62,7 @@ func DecodeDelivery(b []byte) (Delivery, error) {
 func DecodeDeadLetter(b []byte) (DeadLetter, error) {
 	d, err := decode[DeadLetter](schemas().deadLetter, b, "")
 	if err == nil {
-		err = checkEvent(d.Event)
+		_, err = checkEvent(d.Event)
 	}
 	if err != nil {
 		return DeadLetter{}, err
@@ -65,12 +88,11 @@ func DecodeRecipient(b []byte) (Recipient, error) {
 
 // checkEvent checks the load event a retry record or dead letter carries as
 // a string (the schemas say so with contentSchema, an annotation only).
-func checkEvent(event string) error {
-	if _, ok := fastLoadEvent([]byte(event)); ok {
-		return nil
+func checkEvent(event string) (LoadEvent, error) {
+	if ev, ok := fastLoadEvent([]byte(event)); ok {
+		return ev, nil
 	}
-	_, err := decode[LoadEvent](schemas().loadEvent, []byte(event), "/event")
-	return err
+	return decode[LoadEvent](schemas().loadEvent, []byte(event), "/event")
 }
 
 // decode accepts b only if it is valid UTF-8, one JSON value and valid
