@@ -21,8 +21,15 @@ func TestBulkheadWaitsForABusyEndpointButNotForAStuckOne(t *testing.T) {
 	if err1 != nil || err2 != nil {
 		t.Fatal(err1, err2)
 	}
-	go func() { time.Sleep(50 * time.Millisecond); d1(true, true) }()
-	d3, err := ep.acquire(ctx)
+	type got struct {
+		done func(bool, bool)
+		err  error
+	}
+	third := make(chan got, 1)
+	go func() { d, err := ep.acquire(ctx); third <- got{d, err} }()
+	d1(true, true) // a request finishes: the waiting attempt gets its slot
+	g := <-third
+	d3, err := g.done, g.err
 	if err != nil {
 		t.Fatalf("waiting for a busy endpoint: %v", err)
 	}

@@ -265,7 +265,17 @@ func TestSIGTERMDrainsCommitsAndExitsZero(t *testing.T) {
 	if err := p.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	time.AfterFunc(500*time.Millisecond, func() { close(release) }) // the receivers answer during the drain
+	// The receivers answer once the process is shutting down (its API has
+	// stopped), so the deliveries finish during the drain.
+	wait.For(t, 20*time.Second, func() (bool, string) {
+		resp, err := http.Get(strings.TrimSuffix(in.api, hook.BasePath) + "/healthz")
+		if err != nil {
+			return true, ""
+		}
+		resp.Body.Close()
+		return false, "the API still answers"
+	})
+	close(release)
 	state, err := p.Process.Wait()
 	if err != nil {
 		t.Fatal(err)
