@@ -20,15 +20,64 @@ import (
 	"github.com/postload/postload/internal/webhooktest"
 )
 
-// mustBuild builds the postload binary into dir.
-func mustBuild(tb testing.TB, dir string) string {
+// built is the postload binary, built once for every process test.
+var built struct {
+	once sync.Once
+	bin  string
+	err  error
+	out  []byte
+}
+
+// mustBuild returns the postload binary, building it on first use.
+func mustBuild(tb testing.TB) string {
 	tb.Helper()
-	bin := filepath.Join(dir, "postload")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		tb.Fatalf("go build: %v\n%s", err, out)
+	built.once.Do(func() {
+		dir, err := os.MkdirTemp("", "postload-bin-")
+		if err != nil {
+			built.err = err
+			return
+		}
+		built.bin = filepath.Join(dir, "postload")
+		built.out, built.err = exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput()
+	})
+	if built.err != nil {
+		tb.Fatalf("go build: %v\n%s", built.err, built.out)
 	}
-	return bin
+	return built.bin
+}
+
+// world is what the process tests share: the binary, a broker they survive,
+// a receiver, a data dir with a token of one account.
+type world struct {
+	bin     string
+	cluster *kafkatest.Cluster
+	rc      *webhooktest.Receiver
+	dir     string
+	tok     string
+}
+
+func newWorld(tb testing.TB, client int64) *world {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skip("builds, runs and kills the binary")
+	}
+	w := &world{bin: mustBuild(tb), cluster: kafkatest.NewCluster(tb), rc: webhooktest.NewReceiver(tb), dir: tb.TempDir()}
+	w.tok = mustToken(tb, serveConfig{TokensFile: filepath.Join(w.dir, "tokens")}, client)
+	return w
+}
+
+// args are the serve flags every process of the world has, then extra.
+func (w *world) args(tb testing.TB, extra ...string) []string {
+	return append([]string{"--brokers", w.cluster.Addr, "--data-dir", w.dir, "--ca-file", webhooktest.WriteCAs(tb, w.dir, w.rc),
+		"--allow-networks", "127.0.0.0/8"}, extra...)
+}
+
+// start runs a serve process whose API listens on a free address.
+func (w *world) start(tb testing.TB, extra ...string) (*exec.Cmd, *instance) {
+	tb.Helper()
+	api := freeAddr(tb)
+	cmd := startProcess(tb, w.bin, w.args(tb, append([]string{"--listen", api}, extra...)...)...)
+	return cmd, &instance{api: "http://" + api + hook.BasePath, brokers: []string{w.cluster.Addr}}
 }
 
 func freeAddr(tb testing.TB) string {
@@ -65,20 +114,41 @@ func startProcess(tb testing.TB, bin string, args ...string) *exec.Cmd {
 	return cmd
 }
 
+// produceEvents puts n events of client/destination on load-completed,
+// with event ids prefix-000, prefix-001, ...
+func produceEvents(tb testing.TB, in *instance, n int, prefix string, client, dest int64) {
+	tb.Helper()
+	for i := 0; i < n; i++ {
+		mustProduce(tb, in.brokers, "load-completed", fmt.Sprint(i), loadEvent(fmt.Sprintf("%s-%03d", prefix, i), client, dest, prettyPayload))
+	}
+}
+
+// kill ends a serve process with SIGKILL: no drain, no final commit.
+func kill(tb testing.TB, cmd *exec.Cmd) {
+	tb.Helper()
+	if err := cmd.Process.Kill(); err != nil {
+		tb.Fatal(err)
+	}
+	_, _ = cmd.Process.Wait()
+}
+
+// waitDelivered waits until n distinct webhook-ids were answered 2xx.
+func waitDelivered(tb testing.TB, rc *webhooktest.Receiver, n int) {
+	tb.Helper()
+	wait.For(tb, 60*time.Second, func() (bool, string) {
+		got := len(rc.Delivered())
+		return got == n, fmt.Sprintf("%d of %d delivered", got, n)
+	})
+}
+
 // Killing the process (SIGKILL: no drain, no final commit) while deliveries
 // are in flight and starting it again loses no delivery.
 func TestKillBetweenFetchAndCommitLosesNothing(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and kills the binary")
-	}
-	bin := mustBuild(t, t.TempDir())
-	cluster := kafkatest.NewCluster(t)
-
-	rc := webhooktest.NewReceiver(t)
+	w := newWorld(t, 116078)
 	var mu sync.Mutex
 	hang := true
 	delivered := map[string]bool{} // answered 200 without hanging
-	rc.Answer(func(n int, r *http.Request) int {
+	w.rc.Answer(func(n int, r *http.Request) int {
 		mu.Lock()
 		h := hang && n >= 30
 		if !h {
@@ -91,28 +161,14 @@ func TestKillBetweenFetchAndCommitLosesNothing(t *testing.T) {
 		}
 		return http.StatusOK
 	})
-	dir := t.TempDir()
-	ca := webhooktest.WriteCAs(t, dir, rc)
-	tokens := filepath.Join(dir, "tokens")
-	cfg := serveConfig{TokensFile: tokens}
-	tok := mustToken(t, cfg, 116078)
-	api := freeAddr(t)
-	args := []string{"--brokers", cluster.Addr, "--listen", api, "--data-dir", dir, "--ca-file", ca,
-		"--partitions", "2", "--session-timeout", "6s", "--drain-timeout", "3s", "--allow-networks", "127.0.0.0/8", "--retry-delays", "100ms,100ms,100ms,100ms,100ms", "--log-level", "debug"}
-
-	p1 := startProcess(t, bin, args...)
-	in := &instance{api: "http://" + api + "/notifications/public/v1/api", brokers: []string{cluster.Addr}}
+	flags := []string{"--partitions", "2", "--session-timeout", "6s", "--drain-timeout", "3s", "--retry-delays", "100ms,100ms,100ms,100ms,100ms", "--log-level", "debug"}
+	p1, in := w.start(t, flags...)
 	waitAPI(t, in)
-	mustHook(t, in, tok, 12345, rc.URL)
+	mustHook(t, in, w.tok, 12345, w.rc.URL)
 	const events = 100
-	for i := 0; i < events; i++ {
-		mustProduce(t, in.brokers, "load-completed", fmt.Sprint(i), loadEvent(fmt.Sprintf("ev-%03d", i), 116078, 12345, prettyPayload))
-	}
-	wait.For(t, 30*time.Second, func() (bool, string) { return rc.Count() >= 40, fmt.Sprintf("%d requests", rc.Count()) })
-	if err := p1.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_, _ = p1.Process.Wait()
+	produceEvents(t, in, events, "ev", 116078, 12345)
+	wait.For(t, 30*time.Second, func() (bool, string) { return w.rc.Count() >= 40, fmt.Sprintf("%d requests", w.rc.Count()) })
+	kill(t, p1)
 
 	mu.Lock()
 	before := len(delivered)
@@ -121,7 +177,7 @@ func TestKillBetweenFetchAndCommitLosesNothing(t *testing.T) {
 	if before >= events {
 		t.Fatalf("all %d events were delivered before the kill; the test proves nothing", before)
 	}
-	startProcess(t, bin, args...)
+	w.start(t, flags...)
 
 	wait.For(t, 60*time.Second, func() (bool, string) {
 		mu.Lock()
@@ -133,48 +189,30 @@ func TestKillBetweenFetchAndCommitLosesNothing(t *testing.T) {
 // Killing the process while deliveries wait in a retry tier and starting it
 // again loses none of them.
 func TestKillMidTierLosesNothing(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and kills the binary")
-	}
-	bin := mustBuild(t, t.TempDir())
-	cluster := kafkatest.NewCluster(t)
-	rc := webhooktest.NewReceiver(t)
+	w := newWorld(t, 116078)
 	var up atomic.Bool
-	rc.Answer(func(int, *http.Request) int {
+	w.rc.Answer(func(int, *http.Request) int {
 		if up.Load() {
 			return http.StatusOK
 		}
 		return http.StatusInternalServerError
 	})
-	dir := t.TempDir()
-	tok := mustToken(t, serveConfig{TokensFile: filepath.Join(dir, "tokens")}, 116078)
-	api := freeAddr(t)
-	args := []string{"--brokers", cluster.Addr, "--listen", api, "--data-dir", dir, "--ca-file", webhooktest.WriteCAs(t, dir, rc),
-		"--partitions", "2", "--session-timeout", "6s", "--drain-timeout", "3s", "--allow-networks", "127.0.0.0/8", "--retry-delays", "3s,100ms,100ms,100ms,100ms",
+	flags := []string{"--partitions", "2", "--session-timeout", "6s", "--drain-timeout", "3s", "--retry-delays", "3s,100ms,100ms,100ms,100ms",
 		"--breaker-min-requests", "1000"}
-	p1 := startProcess(t, bin, args...)
-	in := &instance{api: "http://" + api + "/notifications/public/v1/api", brokers: []string{cluster.Addr}}
+	p1, in := w.start(t, flags...)
 	waitAPI(t, in)
-	mustHook(t, in, tok, 12345, rc.URL)
+	mustHook(t, in, w.tok, 12345, w.rc.URL)
 	const events = 30
-	for i := 0; i < events; i++ {
-		mustProduce(t, in.brokers, "load-completed", fmt.Sprint(i), loadEvent(fmt.Sprintf("ev-%03d", i), 116078, 12345, prettyPayload))
-	}
+	produceEvents(t, in, events, "ev", 116078, 12345)
 	// Every first attempt failed: all 30 now wait 3 s in postload.retry.1.
 	wait.For(t, 30*time.Second, func() (bool, string) {
 		n := len(readAll(t, in.brokers, "postload.retry.1"))
 		return n == events, fmt.Sprintf("%d of %d in the first tier", n, events)
 	})
-	if err := p1.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_, _ = p1.Process.Wait()
+	kill(t, p1)
 	up.Store(true)
-	startProcess(t, bin, args...)
-	wait.For(t, 60*time.Second, func() (bool, string) {
-		n := len(rc.Delivered())
-		return n == events, fmt.Sprintf("%d of %d delivered", n, events)
-	})
+	w.start(t, flags...)
+	waitDelivered(t, w.rc, events)
 }
 
 func waitAPI(tb testing.TB, in *instance) {
@@ -193,74 +231,45 @@ func waitAPI(tb testing.TB, in *instance) {
 // everything, and killing the dispatching one mid-stream loses nothing: a
 // second dispatcher takes its partitions over.
 func TestRolesSplitAcrossProcesses(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and kills the binary")
-	}
-	bin := mustBuild(t, t.TempDir())
-	cluster := kafkatest.NewCluster(t)
-	rc := webhooktest.NewReceiver(t)
+	w := newWorld(t, 7)
 	var slow atomic.Bool
 	slow.Store(true)
-	rc.Answer(func(n int, r *http.Request) int {
+	w.rc.Answer(func(n int, r *http.Request) int {
 		if slow.Load() && n >= 20 { // in flight when the dispatcher dies
 			<-r.Context().Done()
 		}
 		return http.StatusOK
 	})
-	dir := t.TempDir()
-	tok := mustToken(t, serveConfig{TokensFile: filepath.Join(dir, "tokens")}, 7)
-	common := []string{"--brokers", cluster.Addr, "--data-dir", dir, "--ca-file", webhooktest.WriteCAs(t, dir, rc),
-		"--partitions", "4", "--session-timeout", "6s", "--drain-timeout", "3s", "--allow-networks", "127.0.0.0/8",
+	common := []string{"--partitions", "4", "--session-timeout", "6s", "--drain-timeout", "3s",
 		// Requests left hanging by the killed dispatcher may also be the
 		// retry role's: they end after 2 s and are retried, and no breaker
 		// opens on them (this test is about the kill, not about outages).
 		"--attempt-timeout", "2s", "--breaker-min-requests", "1000", "--retry-delays", "1s,1s,1s,1s,1s"}
-	apiAddr := freeAddr(t)
-	startProcess(t, bin, append([]string{"--roles", "api,retry,email", "--listen", apiAddr}, common...)...)
-	d1 := startProcess(t, bin, append([]string{"--roles", "dispatch", "--listen", freeAddr(t)}, common...)...)
-	in := &instance{api: "http://" + apiAddr + "/notifications/public/v1/api", brokers: []string{cluster.Addr}}
+	_, in := w.start(t, append([]string{"--roles", "api,retry,email"}, common...)...)
+	d1, _ := w.start(t, append([]string{"--roles", "dispatch"}, common...)...)
 	waitAPI(t, in)
-	mustHook(t, in, tok, 8, rc.URL)
+	mustHook(t, in, w.tok, 8, w.rc.URL)
 	const events = 60
-	for i := 0; i < events; i++ {
-		mustProduce(t, in.brokers, "load-completed", fmt.Sprint(i), loadEvent(fmt.Sprintf("r-%02d", i), 7, 8, prettyPayload))
-	}
-	wait.For(t, 30*time.Second, func() (bool, string) { return rc.Count() >= 25, fmt.Sprintf("%d requests", rc.Count()) })
-	if err := d1.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_, _ = d1.Process.Wait()
+	produceEvents(t, in, events, "r", 7, 8)
+	wait.For(t, 30*time.Second, func() (bool, string) { return w.rc.Count() >= 25, fmt.Sprintf("%d requests", w.rc.Count()) })
+	kill(t, d1)
 	slow.Store(false)
-	startProcess(t, bin, append([]string{"--roles", "dispatch", "--listen", freeAddr(t)}, common...)...)
-	wait.For(t, 60*time.Second, func() (bool, string) {
-		n := len(rc.Delivered())
-		return n == events, fmt.Sprintf("%d of %d delivered", n, events)
-	})
+	w.start(t, append([]string{"--roles", "dispatch"}, common...)...)
+	waitDelivered(t, w.rc, events)
 }
 
 // SIGTERM stops fetching, lets in-flight deliveries finish, commits and
 // exits 0; nothing is attempted twice after the restart.
 func TestSIGTERMDrainsCommitsAndExitsZero(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := mustBuild(t, t.TempDir())
-	cluster := kafkatest.NewCluster(t)
-	rc := webhooktest.NewReceiver(t)
+	w := newWorld(t, 1)
+	rc := w.rc
 	release := make(chan struct{})
 	rc.Answer(func(int, *http.Request) int { <-release; return http.StatusOK }) // in flight at SIGTERM
-	dir := t.TempDir()
-	tok := mustToken(t, serveConfig{TokensFile: filepath.Join(dir, "tokens")}, 1)
-	api := freeAddr(t)
-	args := []string{"--brokers", cluster.Addr, "--listen", api, "--data-dir", dir, "--ca-file", webhooktest.WriteCAs(t, dir, rc),
-		"--partitions", "1", "--session-timeout", "30s", "--allow-networks", "127.0.0.0/8", "--drain-timeout", "20s"}
-	p := startProcess(t, bin, args...)
-	in := &instance{api: "http://" + api + "/notifications/public/v1/api", brokers: []string{cluster.Addr}, cfg: serveConfig{Partitions: 1}}
+	p, in := w.start(t, "--partitions", "1", "--session-timeout", "30s", "--drain-timeout", "20s")
+	in.cfg = serveConfig{Partitions: 1}
 	waitAPI(t, in)
-	mustHook(t, in, tok, 2, rc.URL)
-	for i := 0; i < 5; i++ {
-		mustProduce(t, in.brokers, "load-completed", "k", loadEvent(fmt.Sprintf("t-%d", i), 1, 2, prettyPayload))
-	}
+	mustHook(t, in, w.tok, 2, rc.URL)
+	produceEvents(t, in, 5, "t", 1, 2)
 	wait.For(t, 20*time.Second, func() (bool, string) { return rc.Count() == 5, fmt.Sprintf("%d in flight", rc.Count()) })
 	if err := p.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
