@@ -1,7 +1,6 @@
 package receiver
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -9,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"fmt"
+	"github.com/postload/postload/internal/syncbuf"
 	"io"
 	"net/http"
 	"os"
@@ -44,22 +44,7 @@ func mustSign(tb testing.TB, secret, id string, ts time.Time, body string) strin
 }
 
 // syncBuffer is an io.Writer the test can read while the server writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = syncbuf.Buffer
 
 // testReceiver is a Run started on 127.0.0.1:0 in a temp dir.
 type testReceiver struct {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -104,13 +103,9 @@ func TestEventReachesEveryEnabledHookOfItsDestination(t *testing.T) {
 
 func TestRejectedLoadsAreDeliveredToo(t *testing.T) {
 	rc := webhooktest.NewReceiver(t)
-	cfg := testConfig(t)
-	cfg.CAFile = webhooktest.WriteCAs(t, t.TempDir(), rc)
-	tok := mustToken(t, cfg, 7)
-	in := mustServe(t, cfg)
-	mustHook(t, in, tok, 8, rc.URL)
-	value := schema.SampleLoadEvent("rejected-1", 7, 8, true, time.Now())
-	mustProduce(t, in.brokers, "load-rejected", "7/x/y", value)
+	in, _, _ := startWithHook(t, testConfig(t), rc)
+	value := schema.SampleLoadEvent("rejected-1", 1, 2, true, time.Now())
+	mustProduce(t, in.brokers, "load-rejected", "1/x/y", value)
 	wait.For(t, 20*time.Second, func() (bool, string) { return rc.Count() == 1, fmt.Sprintf("%d requests", rc.Count()) })
 }
 
@@ -118,14 +113,11 @@ func TestMalformedMessagesGoToInvalidAndTheNextEventIsDelivered(t *testing.T) {
 	rc := webhooktest.NewReceiver(t)
 	cfg := testConfig(t)
 	cfg.Partitions = 1
-	cfg.CAFile = webhooktest.WriteCAs(t, t.TempDir(), rc)
-	tok := mustToken(t, cfg, 116078)
-	in := mustServe(t, cfg)
-	mustHook(t, in, tok, 12345, rc.URL)
+	in, _, _ := startWithHook(t, cfg, rc)
 
 	notJSON := []byte(`{"event_id": "x", "client_id": 1`)
-	badSchema := loadEvent("e-bad", -5, 12345, `{"version":"1.0"}`)
-	good := loadEvent("e-good", 116078, 12345, prettyPayload)
+	badSchema := loadEvent("e-bad", -5, 2, `{"version":"1.0"}`)
+	good := loadEvent("e-good", 1, 2, prettyPayload)
 	mustProduce(t, in.brokers, "load-completed", "k", notJSON, badSchema, good)
 
 	wait.For(t, 20*time.Second, func() (bool, string) { return rc.Count() == 1, fmt.Sprintf("%d requests", rc.Count()) })
@@ -134,18 +126,9 @@ func TestMalformedMessagesGoToInvalidAndTheNextEventIsDelivered(t *testing.T) {
 	}
 	var invalid []schema.Invalid
 	wait.For(t, 10*time.Second, func() (bool, string) {
-		invalid = nil
-		for _, m := range readAll(t, in.brokers, "postload.invalid") {
-			rec, err := schema.DecodeInvalid(m.Value)
-			if err != nil {
-				t.Fatalf("invalid record does not match its schema: %v", err)
-			}
-			invalid = append(invalid, rec)
-		}
+		invalid = invalidRecords(t, in)
 		return len(invalid) == 2, fmt.Sprintf("%d invalid records", len(invalid))
 	})
-	// Handled concurrently: published in any order.
-	slices.SortFunc(invalid, func(a, b schema.Invalid) int { return int(a.Offset - b.Offset) })
 	for i, want := range [][]byte{notJSON, badSchema} {
 		rec := invalid[i]
 		if !bytes.Equal(rec.Value, want) || rec.Topic != "load-completed" || rec.Partition != 0 || rec.Offset != int64(i) || rec.Reason == "" {
@@ -163,11 +146,7 @@ func TestAFailedFirstAttemptIsHandedToRetryTier(t *testing.T) {
 		}
 		return http.StatusOK
 	})
-	cfg := testConfig(t)
-	cfg.CAFile = webhooktest.WriteCAs(t, t.TempDir(), rc)
-	tok := mustToken(t, cfg, 1)
-	in := mustServe(t, cfg)
-	h := mustHook(t, in, tok, 2, rc.URL)
+	in, h, _ := startWithHook(t, testConfig(t), rc)
 	mustProduce(t, in.brokers, "load-completed", "k", loadEvent("e1", 1, 2, prettyPayload))
 
 	wait.For(t, 20*time.Second, func() (bool, string) { return rc.Count() == 3, fmt.Sprintf("%d requests", rc.Count()) })
@@ -183,23 +162,13 @@ func TestAnOversizedEventGoesToInvalidTruncated(t *testing.T) {
 	rc := webhooktest.NewReceiver(t)
 	cfg := testConfig(t)
 	cfg.Partitions = 1
-	cfg.CAFile = webhooktest.WriteCAs(t, t.TempDir(), rc)
-	tok := mustToken(t, cfg, 1)
-	in := mustServe(t, cfg)
-	mustHook(t, in, tok, 2, rc.URL)
+	in, _, _ := startWithHook(t, cfg, rc)
 	huge := loadEvent("huge", 1, 2, `{"pad":"`+strings.Repeat("x", 300<<10)+`"}`)
 	mustProduce(t, in.brokers, "load-completed", "k", huge, loadEvent("after", 1, 2, prettyPayload))
 	wait.For(t, 20*time.Second, func() (bool, string) { return rc.Count() == 1, fmt.Sprintf("%d requests", rc.Count()) })
 	var recs []schema.Invalid
 	wait.For(t, 10*time.Second, func() (bool, string) {
-		recs = nil
-		for _, m := range readAll(t, in.brokers, "postload.invalid") {
-			r, err := schema.DecodeInvalid(m.Value)
-			if err != nil {
-				t.Fatal(err)
-			}
-			recs = append(recs, r)
-		}
+		recs = invalidRecords(t, in)
 		return len(recs) == 1, fmt.Sprintf("%d invalid records", len(recs))
 	})
 	if !strings.Contains(recs[0].Reason, "larger than the 262144-byte limit") || len(recs[0].Value) != 256<<10 || !bytes.Equal(recs[0].Value, huge[:256<<10]) {

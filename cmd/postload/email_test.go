@@ -77,10 +77,7 @@ func TestGoneIsMailedOnce(t *testing.T) {
 	smtp := smtptest.Start(t, smtptest.Options{})
 	cfg := testConfig(t)
 	cfg.SMTPURL = "smtp://" + smtp.Addr()
-	cfg.CAFile = webhooktest.WriteCAs(t, t.TempDir(), rc)
-	tok := mustToken(t, cfg, 1)
-	in := mustServe(t, cfg)
-	h := mustHook(t, in, tok, 2, rc.URL)
+	in, h, tok := startWithHook(t, cfg, rc)
 	mustRecipient(t, in, tok, "ops@example.com")
 	mustProduce(t, in.brokers, "load-completed", "k", loadEvent("ev-gone", 1, 2, prettyPayload))
 
@@ -127,10 +124,7 @@ func TestWithoutSMTPEmailsLandInTheOutbox(t *testing.T) {
 	rc := webhooktest.NewReceiver(t)
 	rc.Answer(func(int, *http.Request) int { return http.StatusInternalServerError })
 	cfg := testConfig(t)
-	cfg.CAFile = webhooktest.WriteCAs(t, t.TempDir(), rc)
-	tok := mustToken(t, cfg, 1)
-	in := mustServe(t, cfg)
-	mustHook(t, in, tok, 2, rc.URL)
+	in, _, tok := startWithHook(t, cfg, rc)
 	mustRecipient(t, in, tok, "ops@example.com")
 	mustProduce(t, in.brokers, "load-completed", "k", loadEvent("ev-outbox", 1, 2, prettyPayload))
 

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"slices"
+
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/postload/postload/internal/webhooktest"
 	"io"
 	"net/http"
 	"testing"
@@ -221,4 +224,44 @@ func waitCommitted(tb testing.TB, in *instance, group, topic string) {
 		}
 		return sum >= int64(n), fmt.Sprintf("committed %d of %d", sum, n)
 	})
+}
+
+// decodeTopic decodes every record on topic with decode, failing the test
+// on one that does not match its schema.
+func decodeTopic[T any](tb testing.TB, in *instance, topic string, decode func([]byte) (T, error)) []T {
+	tb.Helper()
+	var out []T
+	for _, m := range readAll(tb, in.brokers, topic) {
+		v, err := decode(m.Value)
+		if err != nil {
+			tb.Fatalf("a record on %s does not match its schema: %v", topic, err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// deadLetters decodes every record on postload.dlq.
+func deadLetters(tb testing.TB, in *instance) []schema.DeadLetter {
+	tb.Helper()
+	return decodeTopic(tb, in, "postload.dlq", schema.DecodeDeadLetter)
+}
+
+// invalidRecords decodes every record on postload.invalid, in source
+// offset order (they are published concurrently, in any order).
+func invalidRecords(tb testing.TB, in *instance) []schema.Invalid {
+	tb.Helper()
+	out := decodeTopic(tb, in, "postload.invalid", schema.DecodeInvalid)
+	slices.SortFunc(out, func(a, b schema.Invalid) int { return int(a.Offset - b.Offset) })
+	return out
+}
+
+// startWithHook runs serve with cfg (trusting rc) and one hook of client 1,
+// destination 2 at rc; it returns the client's token too.
+func startWithHook(tb testing.TB, cfg serveConfig, rc *webhooktest.Receiver) (*instance, schema.Hook, string) {
+	tb.Helper()
+	cfg.CAFile = webhooktest.WriteCAs(tb, tb.TempDir(), rc)
+	tok := mustToken(tb, cfg, 1)
+	in := mustServe(tb, cfg)
+	return in, mustHook(tb, in, tok, 2, rc.URL), tok
 }

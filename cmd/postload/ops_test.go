@@ -1,14 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"github.com/postload/postload/internal/syncbuf"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -144,31 +143,13 @@ func TestReadyzWaitsForTheTables(t *testing.T) {
 	})
 }
 
-// syncBuffer is a log sink safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestTokensAndSecretsNeverReachTheLogs(t *testing.T) {
 	rc := webhooktest.NewReceiver(t)
 	rc.Answer(func(n int, _ *http.Request) int { return []int{500, 200}[n%2] })
 	cfg := testConfig(t)
 	cfg.CAFile = webhooktest.WriteCAs(t, t.TempDir(), rc)
 	tok := mustToken(t, cfg, 1)
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	log := zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(&buf), zapcore.DebugLevel))
 	in := mustServeLog(t, cfg, log)
 

@@ -15,30 +15,6 @@ import (
 	"github.com/postload/postload/schema"
 )
 
-// deadLetters decodes every record on postload.dlq.
-func deadLetters(tb testing.TB, in *instance) []schema.DeadLetter {
-	tb.Helper()
-	var out []schema.DeadLetter
-	for _, m := range readAll(tb, in.brokers, "postload.dlq") {
-		dl, err := schema.DecodeDeadLetter(m.Value)
-		if err != nil {
-			tb.Fatalf("dead letter does not match its schema: %v", err)
-		}
-		out = append(out, dl)
-	}
-	return out
-}
-
-// startWithHook runs serve with cfg and one hook of client 1, destination
-// 2 at rc.
-func startWithHook(tb testing.TB, cfg serveConfig, rc *webhooktest.Receiver) (*instance, schema.Hook) {
-	tb.Helper()
-	cfg.CAFile = webhooktest.WriteCAs(tb, tb.TempDir(), rc)
-	tok := mustToken(tb, cfg, 1)
-	in := mustServe(tb, cfg)
-	return in, mustHook(tb, in, tok, 2, rc.URL)
-}
-
 func TestRetriesAreNeverEarlyAndKeepTheWebhookID(t *testing.T) {
 	rc := webhooktest.NewReceiver(t)
 	rc.Answer(func(n int, _ *http.Request) int {
@@ -49,7 +25,7 @@ func TestRetriesAreNeverEarlyAndKeepTheWebhookID(t *testing.T) {
 	})
 	cfg := testConfig(t)
 	cfg.RetryDelays = []time.Duration{300 * time.Millisecond, 600 * time.Millisecond, time.Second, time.Second, time.Second}
-	in, h := startWithHook(t, cfg, rc)
+	in, h, _ := startWithHook(t, cfg, rc)
 	mustProduce(t, in.brokers, "load-completed", "k", loadEvent("e1", 1, 2, prettyPayload))
 
 	wait.For(t, 20*time.Second, func() (bool, string) { return rc.Count() == 3, fmt.Sprintf("%d requests", rc.Count()) })
@@ -84,7 +60,7 @@ func TestAlwaysFailingHookGetsSixAttemptsThenOneDeadLetter(t *testing.T) {
 			rc.Answer(tc.answer)
 			cfg := testConfig(t)
 			cfg.AttemptTimeout = 300 * time.Millisecond
-			in, h := startWithHook(t, cfg, rc)
+			in, h, _ := startWithHook(t, cfg, rc)
 			mustProduce(t, in.brokers, "load-completed", "k", loadEvent("e1", 1, 2, prettyPayload))
 
 			var dls []schema.DeadLetter
@@ -127,7 +103,7 @@ func TestOpenBreakerSendsOnlyProbes(t *testing.T) {
 	rc.Answer(func(int, *http.Request) int { return http.StatusInternalServerError })
 	cfg := testConfig(t)
 	cfg.Breaker = dispatcher.EndpointConfig{MinRequests: 5, FailureRatio: 0.6, Window: time.Minute, OpenTimeout: time.Hour, MaxConcurrent: 4}
-	in, _ := startWithHook(t, cfg, rc)
+	in, _, _ := startWithHook(t, cfg, rc)
 	const events = 40
 	for i := 0; i < events; i++ {
 		mustProduce(t, in.brokers, "load-completed", fmt.Sprint(i), loadEvent(fmt.Sprintf("e%d", i), 1, 2, prettyPayload))
@@ -173,7 +149,7 @@ func TestShortOutageLosesNothing(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.RetryDelays = []time.Duration{200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond, 1600 * time.Millisecond, 3200 * time.Millisecond}
 	cfg.Breaker = dispatcher.EndpointConfig{MinRequests: 5, FailureRatio: 0.6, Window: time.Minute, OpenTimeout: 300 * time.Millisecond, MaxConcurrent: 8}
-	in, _ := startWithHook(t, cfg, rc)
+	in, _, _ := startWithHook(t, cfg, rc)
 	const events = 20
 	for i := 0; i < events; i++ {
 		mustProduce(t, in.brokers, "load-completed", fmt.Sprint(i), loadEvent(fmt.Sprintf("e%d", i), 1, 2, prettyPayload))
