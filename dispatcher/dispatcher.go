@@ -97,29 +97,41 @@ func (d *Dispatcher) HandleEvent(ctx context.Context, src Source, value []byte) 
 
 // first makes attempt 1 of one event to one hook.
 func (d *Dispatcher) first(ctx context.Context, ev schema.LoadEvent, raw []byte, h schema.Hook) error {
-	dl := schema.Delivery{Event: string(raw), HookID: h.ID, Attempt: 1, Attempts: []schema.Attempt{}}
-	return d.attempt(ctx, ev, h, dl)
+	return d.attempt(ctx, ev, raw, h, schema.Delivery{HookID: h.ID, Attempt: 1, Attempts: []schema.Attempt{}})
 }
 
-// attempt makes attempt dl.Attempt and hands a failure on.
-func (d *Dispatcher) attempt(ctx context.Context, ev schema.LoadEvent, h schema.Hook, dl schema.Delivery) error {
-	log := d.cfg.Log.With(zap.String("event_id", ev.EventID), zap.Int64("hook_id", h.ID), zap.Int("attempt", dl.Attempt))
+// attempt makes attempt dl.Attempt and hands a failure on. raw is the
+// event's record, which a first attempt's delivery takes only on failure.
+func (d *Dispatcher) attempt(ctx context.Context, ev schema.LoadEvent, raw []byte, h schema.Hook, dl schema.Delivery) error {
 	req := Request{URL: h.Config.URL, WebhookID: webhookID(ev.EventID, h.ID), Body: ev.Payload, Number: dl.Attempt}
 	for _, secret := range h.Config.Secrets(d.now()) {
 		s, err := NewSigner(secret)
 		if err != nil {
-			log.Error("hook has a bad signing secret; not signing with it", zap.Error(err))
+			d.log(ev, h, dl).Error("hook has a bad signing secret; not signing with it", zap.Error(err))
 			continue
 		}
 		req.Signers = append(req.Signers, s)
 	}
 	out := d.send(ctx, h, req)
 	if out.Delivered {
-		log.Debug("delivered", zap.Int("status", out.Attempt.Status), zap.Int64("duration_ms", out.Attempt.DurationMS))
+		if ce := d.cfg.Log.Check(zap.DebugLevel, "delivered"); ce != nil {
+			ce.Write(zap.String("event_id", ev.EventID), zap.Int64("hook_id", h.ID), zap.Int("attempt", dl.Attempt),
+				zap.Int("status", out.Attempt.Status), zap.Int64("duration_ms", out.Attempt.DurationMS))
+		}
 		return nil
 	}
+	log := d.log(ev, h, dl)
 	log.Info("attempt failed", zap.Int("status", out.Attempt.Status), zap.String("error", out.Attempt.Error))
+	if dl.Event == "" {
+		dl.Event = string(raw)
+	}
 	return d.handOn(ctx, log, ev.EventID, h, dl, out)
+}
+
+// log is the logger of one delivery's attempt, made only when something is
+// logged: a delivered attempt, the common case, logs nothing by default.
+func (d *Dispatcher) log(ev schema.LoadEvent, h schema.Hook, dl schema.Delivery) *zap.Logger {
+	return d.cfg.Log.With(zap.String("event_id", ev.EventID), zap.Int64("hook_id", h.ID), zap.Int("attempt", dl.Attempt))
 }
 
 // send makes the attempt through the endpoint's bulkhead and breaker; when

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/postload/postload/schema"
-	"go.uber.org/zap"
 )
 
 // HandleRetry makes the attempt of a retry record (a postload.retry.N
@@ -16,8 +15,11 @@ func (d *Dispatcher) HandleRetry(ctx context.Context, src Source, value []byte) 
 	if err != nil {
 		return d.Invalid(ctx, src, value, err)
 	}
-	log := d.cfg.Log.With(zap.String("event_id", ev.EventID), zap.Int64("hook_id", dl.HookID), zap.Int("attempt", dl.Attempt))
 	h, ok := d.hooks.Hook(dl.HookID)
+	if !ok {
+		h.ID = dl.HookID // for the log line
+	}
+	log := d.log(ev, h, dl)
 	switch {
 	case !ok:
 		log.Info("hook was deleted; dropping its pending delivery")
@@ -25,7 +27,7 @@ func (d *Dispatcher) HandleRetry(ctx context.Context, src Source, value []byte) 
 	case !h.Enabled():
 		return d.dead(ctx, log, ev.EventID, h, dl, schema.ReasonHookDisabled)
 	}
-	return d.attempt(ctx, ev, h, dl)
+	return d.attempt(ctx, ev, nil, h, dl) // dl.Event is the record's
 }
 
 // WaitDue blocks until the retry record in value is due, or ctx ends. It

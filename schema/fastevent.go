@@ -20,11 +20,13 @@ func fastLoadEvent(b []byte) (LoadEvent, bool) {
 	if !utf8.Valid(b) || !plainNumbers(b) || !gjson.ValidBytes(b) {
 		return LoadEvent{}, false
 	}
-	env, ok := object(gjson.ParseBytes(b), envelopeKeys, true)
-	if !ok {
+	var envBuf [5]gjson.Result
+	env := envBuf[:len(envelopeKeys)]
+	if !object(gjson.ParseBytes(b), envelopeKeys, true, env) {
 		return LoadEvent{}, false
 	}
 	var ev LoadEvent
+	var ok bool
 	if ev.EventID, ok = stringOf(env[0], 1, 128); !ok || hasControl(ev.EventID) {
 		return LoadEvent{}, false
 	}
@@ -52,15 +54,16 @@ var (
 	bookmarkKeys = []string{"key", "min_value", "max_value"}
 )
 
-// object returns the values of keys in v, in the order of keys (a missing
-// key's value does not Exist). ok is false when v is not an object, when one
-// of keys appears twice (the validator would see the last, this the
-// first: let it decide), or, if closed, when another key is present.
-func object(v gjson.Result, keys []string, closed bool) ([]gjson.Result, bool) {
+// object puts the values of keys in v into out (len(keys) long), in the
+// order of keys (a missing key's value does not Exist). It is false when v is
+// not an object, when one of keys appears twice (the validator would see the
+// last, this the first: let it decide), or, if closed, when another key is
+// present.
+func object(v gjson.Result, keys []string, closed bool, out []gjson.Result) bool {
 	if !v.IsObject() {
-		return nil, false
+		return false
 	}
-	out := make([]gjson.Result, len(keys))
+	clear(out)
 	ok := true
 	v.ForEach(func(k, val gjson.Result) bool {
 		i := slices.Index(keys, k.Str)
@@ -74,14 +77,16 @@ func object(v gjson.Result, keys []string, closed bool) ([]gjson.Result, bool) {
 		}
 		return ok
 	})
-	return out, ok
+	return ok
 }
 
 func validPayload(v gjson.Result) bool {
-	p, ok := object(v, payloadKeys, false)
-	if !ok {
+	var buf [8]gjson.Result
+	p := buf[:len(payloadKeys)]
+	if !object(v, payloadKeys, false, p) {
 		return false
 	}
+	ok := true
 	for _, s := range p[:4] {
 		if _, ok := stringOf(s, 1, -1); !ok {
 			return false
@@ -106,10 +111,12 @@ func validPayload(v gjson.Result) bool {
 }
 
 func validTable(v gjson.Result) bool {
-	t, ok := object(v, tableKeys, false)
-	if !ok {
+	var buf [7]gjson.Result
+	t := buf[:len(tableKeys)]
+	if !object(v, tableKeys, false, t) {
 		return false
 	}
+	ok := true
 	for _, s := range t[:2] {
 		if _, ok := stringOf(s, 1, -1); !ok {
 			return false
@@ -142,9 +149,9 @@ func validTable(v gjson.Result) bool {
 	case !bm.IsArray():
 		return false
 	}
+	var f [3]gjson.Result
 	bm.ForEach(func(_, m gjson.Result) bool {
-		var f []gjson.Result
-		if f, ok = object(m, bookmarkKeys, false); !ok {
+		if ok = object(m, bookmarkKeys, false, f[:]); !ok {
 			return false
 		}
 		_, ok = stringOf(f[0], 1, -1)
