@@ -5,22 +5,87 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
+	"flag"
+	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// ceiling posts total requests of the same bodies to the receivers, round
-// robin, with conc requests at once: a plain Go HTTPS client, no Kafka. It
-// returns deliveries per second from first to last receipt.
-func ceiling(ctx context.Context, rcs []*receiver, total, conc int) (float64, error) {
-	pool := x509.NewCertPool()
+// ceiling has a plain Go HTTPS client post total requests of the same
+// bodies to the receivers, round robin, conc at once, and returns the
+// receivers' deliveries per second from first to last receipt. The client
+// runs as a process of its own (`postload bench client`), as postload does:
+// the ceiling is what a sender that is not the receivers' process can reach
+// on this machine. (In the receivers' own process it would be faster, as no
+// request would cross between processes; see inProcess.)
+func (e *env) ceiling(ctx context.Context, rcs []*receiver, total, conc int, inProcess bool) (float64, error) {
 	for _, rc := range rcs {
-		pool.AddCert(rc.srv.Certificate())
 		rc.reset()
 	}
+	var urls []string
+	for _, rc := range rcs {
+		urls = append(urls, rc.srv.URL+"/hook")
+	}
+	if inProcess {
+		pool := x509.NewCertPool()
+		for _, rc := range rcs {
+			pool.AddCert(rc.srv.Certificate())
+		}
+		if err := postAll(ctx, urls, pool, total, conc); err != nil {
+			return 0, err
+		}
+		return rate(rcs), nil
+	}
+	ca, err := e.caFile()
+	if err != nil {
+		return 0, err
+	}
+	cmd := exec.CommandContext(ctx, e.cfg.Harness, "bench", "client", "--ca-file", ca, "--urls", strings.Join(urls, ","),
+		"--total", strconv.Itoa(total), "--concurrency", strconv.Itoa(conc))
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return 0, fmt.Errorf("bench client: %w: %s", err, strings.TrimSpace(out.String()))
+	}
+	return rate(rcs), nil
+}
+
+// RunClient is `postload bench client`: the ceiling's plain HTTPS client.
+func RunClient(ctx context.Context, args []string, stderr io.Writer) error {
+	f := flag.NewFlagSet("bench client", flag.ContinueOnError)
+	f.SetOutput(stderr)
+	caFile := f.String("ca-file", "", "PEM file of the receivers' certificates")
+	urls := f.String("urls", "", "comma-separated receiver URLs")
+	total := f.Int("total", 100000, "requests to make")
+	conc := f.Int("concurrency", 32, "requests at once")
+	if err := f.Parse(args); err != nil {
+		return err
+	}
+	pem, err := os.ReadFile(*caFile)
+	if err != nil {
+		return fmt.Errorf("bench client --ca-file: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return fmt.Errorf("bench client --ca-file %s: no certificate in it", *caFile)
+	}
+	if *urls == "" {
+		return errors.New("bench client: --urls is required")
+	}
+	return postAll(ctx, strings.Split(*urls, ","), pool, *total, *conc)
+}
+
+// postAll posts total requests to urls, round robin, conc at once, with
+// the headers of a webhook request.
+func postAll(ctx context.Context, urls []string, pool *x509.CertPool, total, conc int) error {
 	tr := &http.Transport{
 		TLSClientConfig:     &tls.Config{RootCAs: pool},
 		ForceAttemptHTTP2:   true,
@@ -43,8 +108,7 @@ func ceiling(ctx context.Context, rcs []*receiver, total, conc int) (float64, er
 				if i >= total || ctx.Err() != nil {
 					return
 				}
-				rc := rcs[i%len(rcs)]
-				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, rc.srv.URL+"/hook", bytes.NewReader(bodies[i%len(bodies)]))
+				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, urls[i%len(urls)], bytes.NewReader(bodies[i%len(bodies)]))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Webhook-Id", eventID(time.Now(), i)+".1")
 				resp, err := client.Do(req)
@@ -59,9 +123,9 @@ func ceiling(ctx context.Context, rcs []*receiver, total, conc int) (float64, er
 	}
 	wg.Wait()
 	if err, _ := firstErr.Load().(error); err != nil {
-		return 0, err
+		return err
 	}
-	return rate(rcs), nil
+	return ctx.Err()
 }
 
 // rate is the receivers' deliveries per second from first to last receipt.

@@ -16,6 +16,10 @@ var Scenarios = []string{"throughput", "latency", "isolation", "retry", "backlog
 type Config struct {
 	// Binary is the postload executable under test. Required.
 	Binary string
+	// Harness is the executable that runs the bench's broker and ceiling
+	// client (`postload bench broker`, `postload bench client`). Default
+	// this process's executable.
+	Harness string
 	// Events pre-loaded for the throughput scenario. Default 100000.
 	Events int
 	// Concurrency is postload's in-flight events (--max-in-flight); the
@@ -24,6 +28,9 @@ type Config struct {
 	// EndpointConcurrency is postload's bulkhead (--endpoint-concurrency).
 	// Default 32, postload's default.
 	EndpointConcurrency int
+	// Rounds of the throughput scenario: each measures the ceiling, then
+	// postload; the median round is reported. Default 3.
+	Rounds int
 	// Partitions of load-completed. Default 4.
 	Partitions int
 	// LatencyRate, if set, is the latency scenario's events per second
@@ -61,6 +68,7 @@ func (c *Config) setDefaults() {
 	def(&c.Events, 100000)
 	def(&c.Concurrency, 256)
 	def(&c.Partitions, 4)
+	def(&c.Rounds, 3)
 	def(&c.EndpointConcurrency, 32)
 	def(&c.IsolationEvents, 20000)
 	def(&c.RetryDeliveries, 10000)
@@ -80,6 +88,9 @@ func (c *Config) setDefaults() {
 	if c.JSONPath == "" {
 		c.JSONPath = "bench-report.json"
 	}
+	if c.Harness == "" {
+		c.Harness, _ = os.Executable()
+	}
 	if c.Out == nil {
 		c.Out = os.Stdout
 	}
@@ -96,7 +107,7 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("unknown scenario %q: choose from %v", s, Scenarios))
 		}
 	}
-	if c.Events < 0 || c.Concurrency < 0 || c.Partitions < 0 || c.IsolationEvents < 0 || c.RetryDeliveries < 0 || c.BacklogRecords < 0 {
+	if c.Events < 0 || c.Rounds < 0 || c.Concurrency < 0 || c.Partitions < 0 || c.IsolationEvents < 0 || c.RetryDeliveries < 0 || c.BacklogRecords < 0 {
 		errs = append(errs, errors.New("sizes must be positive"))
 	}
 	return errors.Join(errs...)

@@ -10,38 +10,55 @@ import (
 )
 
 // cpuShare measures where the machine's CPU goes during a phase: the
-// postload process under test, and this process (the broker and the
-// receivers; in the ceiling phase, the plain client too).
+// postload process under test, the broker process, and this process (the
+// receivers, and the producer when one runs).
 type cpuShare struct {
-	start     time.Time
-	child0    time.Duration
-	self0     time.Duration
-	childPID  int
-	childUsed time.Duration
-	selfUsed  time.Duration
-	wall      time.Duration
+	start time.Time
+	pids  [2]int // postload, broker
+	at0   [2]time.Duration
+	used  [2]time.Duration
+	self0 time.Duration
+	self  time.Duration
+	wall  time.Duration
 }
 
-func startCPU(childPID int) *cpuShare {
-	c := &cpuShare{start: time.Now(), childPID: childPID, self0: selfCPU()}
-	c.child0, _ = procCPU(childPID)
+func startCPU(postloadPID, brokerPID int) *cpuShare {
+	c := &cpuShare{start: time.Now(), pids: [2]int{postloadPID, brokerPID}, self0: selfCPU()}
+	for i, pid := range c.pids {
+		c.at0[i], _ = procCPU(pid)
+	}
 	return c
 }
 
 func (c *cpuShare) stop() {
 	c.wall = time.Since(c.start)
-	c.selfUsed = selfCPU() - c.self0
-	if t, err := procCPU(c.childPID); err == nil {
-		c.childUsed = t - c.child0
+	c.self = selfCPU() - c.self0
+	for i, pid := range c.pids {
+		if t, err := procCPU(pid); err == nil {
+			c.used[i] = t - c.at0[i]
+		}
 	}
 }
 
-// cores are the average cores each side used.
-func (c *cpuShare) cores() (postload, harness float64) {
+// Cores are the average cores each part used.
+type Cores struct {
+	Postload float64 `json:"postload"`
+	Broker   float64 `json:"broker"`
+	// Harness is the bench process: the receivers, and the producer in
+	// the latency scenario.
+	Harness float64 `json:"receivers_and_producer"`
+}
+
+func (c *cpuShare) cores() Cores {
 	if c.wall <= 0 {
-		return 0, 0
+		return Cores{}
 	}
-	return c.childUsed.Seconds() / c.wall.Seconds(), c.selfUsed.Seconds() / c.wall.Seconds()
+	w := c.wall.Seconds()
+	return Cores{Postload: c.used[0].Seconds() / w, Broker: c.used[1].Seconds() / w, Harness: c.self.Seconds() / w}
+}
+
+func (c Cores) String() string {
+	return fmt.Sprintf("postload %.2f cores, broker %.2f, receivers %.2f", c.Postload, c.Broker, c.Harness)
 }
 
 func selfCPU() time.Duration {

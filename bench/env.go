@@ -19,14 +19,13 @@ import (
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/schema"
 	"github.com/segmentio/kafka-go"
-	"github.com/twmb/franz-go/pkg/kfake"
 )
 
 // env is one scenario's world: a broker, receivers, and postload.
 type env struct {
 	cfg     Config
 	dir     string
-	cluster *kfake.Cluster
+	broker  *brokerProc
 	brokers []string
 	rcs     []*receiver
 	proc    *exec.Cmd
@@ -35,23 +34,25 @@ type env struct {
 }
 
 func newEnv(cfg Config) (*env, error) {
-	// The previous scenario's broker held its records in this process:
-	// collect them now, not while this scenario measures.
+	// The previous scenario's receivers held their samples in this
+	// process: collect them now, not while this scenario measures.
 	runtime.GC()
 	debug.FreeOSMemory()
 	dir, err := os.MkdirTemp("", "postload-bench-")
 	if err != nil {
 		return nil, err
 	}
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(0))
+	b, err := startBroker(cfg.Harness)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	e := &env{cfg: cfg, dir: dir, cluster: c, brokers: c.ListenAddrs()}
+	e := &env{cfg: cfg, dir: dir, broker: b, brokers: b.addrs}
 	e.writer = &kafka.Writer{
 		Addr: kafka.TCP(e.brokers...), Balancer: &kafka.RoundRobin{}, RequiredAcks: kafka.RequireOne,
-		BatchSize: 1000, BatchBytes: 4 << 20, BatchTimeout: time.Millisecond, Transport: &kafka.Transport{},
+		BatchSize: 1000, BatchBytes: 4 << 20, BatchTimeout: time.Millisecond, // The cluster's layout never changes here: no periodic metadata
+		// requests in the middle of a measurement.
+		Transport: &kafka.Transport{MetadataTTL: time.Hour},
 	}
 	topics := []consumer.Topic{
 		{Name: "load-completed", Partitions: cfg.Partitions},
@@ -78,7 +79,7 @@ func (e *env) close() {
 	for _, rc := range e.rcs {
 		rc.close()
 	}
-	e.cluster.Close()
+	e.broker.stop()
 	if os.Getenv("POSTLOAD_BENCH_KEEP") == "" {
 		os.RemoveAll(e.dir)
 	}
@@ -135,7 +136,7 @@ func (e *env) startPostload(extra ...string) error {
 		"--allow-networks", "127.0.0.0/8"} // the receivers are on loopback
 	args = append(args, e.cfg.ServeArgs...)
 	args = append(args, extra...)
-	e.logFile, err = os.Create(filepath.Join(e.dir, "postload.log"))
+	e.logFile, err = os.OpenFile(filepath.Join(e.dir, "postload.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}

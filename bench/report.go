@@ -30,20 +30,34 @@ type Machine struct {
 }
 
 // ThroughputResult compares postload draining pre-loaded events with the
-// ceiling.
+// ceiling, in rounds: each round measures the ceiling, then postload, one
+// right after the other, so that both see the same state of the machine.
+// The result is the round with the median ratio.
 type ThroughputResult struct {
-	HooksPerEvent int     `json:"hooks_per_event"`
-	Events        int     `json:"events"`
-	Deliveries    int64   `json:"deliveries"`
-	CeilingPerSec float64 `json:"ceiling_deliveries_per_sec"`
+	HooksPerEvent int   `json:"hooks_per_event"`
+	Events        int   `json:"events"`
+	Deliveries    int64 `json:"deliveries"`
 	// CeilingConcurrency is the plain client's requests at once.
-	CeilingConcurrency int     `json:"ceiling_concurrency"`
-	PostloadPerSec     float64 `json:"postload_deliveries_per_sec"`
-	Ratio              float64 `json:"ratio"`
-	// Cores used while postload drained the events: by postload, and by the
-	// harness process (the Kafka broker and the receivers).
-	PostloadCores float64 `json:"postload_cores"`
-	HarnessCores  float64 `json:"broker_and_receivers_cores"`
+	CeilingConcurrency int               `json:"ceiling_concurrency"`
+	Rounds             []ThroughputRound `json:"rounds"`
+	// The median round's figures.
+	CeilingPerSec          float64 `json:"ceiling_deliveries_per_sec"`
+	InProcessCeilingPerSec float64 `json:"in_process_ceiling_deliveries_per_sec"`
+	PostloadPerSec         float64 `json:"postload_deliveries_per_sec"`
+	Ratio                  float64 `json:"ratio"`
+	Cores                  Cores   `json:"cores_while_postload_drained"`
+}
+
+// ThroughputRound is one ceiling run and the postload run right after it.
+type ThroughputRound struct {
+	// CeilingPerSec is the plain client in a process of its own, as
+	// postload is: the ratio's denominator. InProcessCeilingPerSec is the
+	// same client in the receivers' process, for comparison.
+	CeilingPerSec          float64 `json:"ceiling_deliveries_per_sec"`
+	InProcessCeilingPerSec float64 `json:"in_process_ceiling_deliveries_per_sec"`
+	PostloadPerSec         float64 `json:"postload_deliveries_per_sec"`
+	Ratio                  float64 `json:"ratio"`
+	Cores                  Cores   `json:"cores_while_postload_drained"`
 }
 
 // LatencyResult is emitted_at → receipt at a steady share of throughput.
@@ -55,10 +69,8 @@ type LatencyResult struct {
 	P99MS        float64 `json:"p99_ms"`
 	P999MS       float64 `json:"p999_ms"`
 	MaxMS        float64 `json:"max_ms"`
-	// Cores used while producing: by postload, and by the harness process
-	// (the producer, the Kafka broker and the receiver).
-	PostloadCores float64 `json:"postload_cores"`
-	HarnessCores  float64 `json:"producer_broker_and_receivers_cores"`
+	// Cores used while producing.
+	Cores Cores `json:"cores"`
 }
 
 // IsolationResult compares the 9 healthy hooks with and without a

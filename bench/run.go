@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -28,8 +29,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			if i == 0 {
 				tput1 = res.PostloadPerSec / float64(hooks) // events per second
 			}
-			cfg.printf("throughput  %2d hook(s)/event: postload %8.0f deliveries/s, ceiling %8.0f/s at %d at once, ratio %.2f (%d events; CPU: postload %.2f cores, broker+receivers %.2f)",
-				hooks, res.PostloadPerSec, res.CeilingPerSec, res.CeilingConcurrency, res.Ratio, res.Events, res.PostloadCores, res.HarnessCores)
+			cfg.printf("throughput  %2d hook(s)/event: postload %6.0f deliveries/s, ceiling %6.0f/s at %d at once (%.0f/s in the receivers' process), ratio %.2f (median of %s; %d events; CPU: %s)",
+				hooks, res.PostloadPerSec, res.CeilingPerSec, res.CeilingConcurrency, res.InProcessCeilingPerSec, res.Ratio, roundRatios(res.Rounds), res.Events, res.Cores)
 		}
 	}
 	if cfg.runs("latency") {
@@ -42,8 +43,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return r, fmt.Errorf("latency: %w", err)
 		}
 		r.Latency = res
-		cfg.printf("latency     at %.0f events/s for %.0fs: p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms (CPU: postload %.2f cores, producer+broker+receiver %.2f)",
-			res.EventsPerSec, res.Seconds, res.P50MS, res.P99MS, res.P999MS, res.MaxMS, res.PostloadCores, res.HarnessCores)
+		cfg.printf("latency     at %.0f events/s for %.0fs: p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms (CPU: %s, producer included)",
+			res.EventsPerSec, res.Seconds, res.P50MS, res.P99MS, res.P999MS, res.MaxMS, res.Cores)
 	}
 	if cfg.runs("isolation") {
 		res, err := isolation(ctx, cfg)
@@ -74,4 +75,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	return r, r.write(cfg.JSONPath)
+}
+
+// roundRatios is "3 rounds: 0.71 0.74 0.69".
+func roundRatios(rs []ThroughputRound) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d rounds:", len(rs))
+	for _, r := range rs {
+		fmt.Fprintf(&b, " %.2f", r.Ratio)
+	}
+	return b.String()
 }

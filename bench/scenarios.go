@@ -1,9 +1,11 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -17,8 +19,10 @@ func inFlightArgs(cfg Config) []string {
 		"--endpoint-concurrency", strconv.Itoa(cfg.EndpointConcurrency)}
 }
 
-// throughput: the ceiling, then postload draining cfg.Events pre-loaded
-// events, with hooks hooks per event.
+// throughput: rounds of the ceiling, then postload draining cfg.Events
+// pre-loaded events, with hooks hooks per event. The machine's speed drifts
+// over minutes (it is shared), so each round measures the two one right
+// after the other and the ratio is the median round's.
 func throughput(ctx context.Context, cfg Config, hooks int) (ThroughputResult, error) {
 	e, err := newEnv(cfg)
 	if err != nil {
@@ -31,35 +35,47 @@ func throughput(ctx context.Context, cfg Config, hooks int) (ThroughputResult, e
 	}
 	total := int64(cfg.Events * hooks)
 	// The ceiling: a plain client at postload's request concurrency (events
-	// in flight × hooks, capped per endpoint by the bulkhead), the best of
-	// three runs of up to 100,000 requests.
+	// in flight × hooks, capped per endpoint by the bulkhead), up to
+	// 100,000 requests, in a process of its own (the ratio's denominator)
+	// and, for comparison, in the receivers' process.
 	conc := min(cfg.Concurrency, cfg.EndpointConcurrency) * hooks
-	var ceil float64
-	for range 3 {
-		c, err := ceiling(ctx, rcs, int(min(total, 100_000)), conc)
-		if err != nil {
-			return ThroughputResult{}, fmt.Errorf("ceiling: %w", err)
+	res := ThroughputResult{HooksPerEvent: hooks, Events: cfg.Events, Deliveries: total, CeilingConcurrency: conc}
+	for round := range cfg.Rounds {
+		if err := e.produceEvents(ctx, cfg.Events, round*cfg.Events); err != nil {
+			return res, err
 		}
-		ceil = max(ceil, c)
+		n := int(min(total, 100_000))
+		inProc, err := e.ceiling(ctx, rcs, n, conc, true)
+		if err != nil {
+			return res, fmt.Errorf("ceiling in process: %w", err)
+		}
+		ceil, err := e.ceiling(ctx, rcs, n, conc, false)
+		if err != nil {
+			return res, fmt.Errorf("ceiling: %w", err)
+		}
+		for _, rc := range rcs {
+			rc.reset()
+		}
+		if err := e.startPostload(inFlightArgs(cfg)...); err != nil {
+			return res, err
+		}
+		cpu := startCPU(e.proc.Process.Pid, e.broker.cmd.Process.Pid)
+		if err := waitFor(ctx, 30*time.Minute, func() bool { return totalCount(rcs) >= total }); err != nil {
+			return res, fmt.Errorf("%d of %d delivered: %w", totalCount(rcs), total, err)
+		}
+		cpu.stop()
+		got := rate(rcs)
+		e.stopPostload()
+		res.Rounds = append(res.Rounds, ThroughputRound{CeilingPerSec: ceil, InProcessCeilingPerSec: inProc, PostloadPerSec: got, Ratio: got / ceil, Cores: cpu.cores()})
+		for _, rc := range rcs {
+			rc.reset()
+		}
 	}
-	for _, rc := range rcs {
-		rc.reset()
-	}
-	if err := e.produceEvents(ctx, cfg.Events, 0); err != nil {
-		return ThroughputResult{}, err
-	}
-	if err := e.startPostload(inFlightArgs(cfg)...); err != nil {
-		return ThroughputResult{}, err
-	}
-	cpu := startCPU(e.proc.Process.Pid)
-	if err := waitFor(ctx, 30*time.Minute, func() bool { return totalCount(rcs) >= total }); err != nil {
-		return ThroughputResult{}, fmt.Errorf("%d of %d delivered: %w", totalCount(rcs), total, err)
-	}
-	cpu.stop()
-	got := rate(rcs)
-	pl, harness := cpu.cores()
-	return ThroughputResult{HooksPerEvent: hooks, Events: cfg.Events, Deliveries: total, CeilingPerSec: ceil, CeilingConcurrency: conc, PostloadPerSec: got, Ratio: got / ceil,
-		PostloadCores: pl, HarnessCores: harness}, nil
+	byRatio := slices.Clone(res.Rounds)
+	slices.SortFunc(byRatio, func(a, b ThroughputRound) int { return cmp.Compare(a.Ratio, b.Ratio) })
+	m := byRatio[len(byRatio)/2]
+	res.CeilingPerSec, res.InProcessCeilingPerSec, res.PostloadPerSec, res.Ratio, res.Cores = m.CeilingPerSec, m.InProcessCeilingPerSec, m.PostloadPerSec, m.Ratio, m.Cores
+	return res, nil
 }
 
 // produceSteady produces events at perSec for d, in 10 ms ticks.
@@ -104,7 +120,7 @@ func latency(ctx context.Context, cfg Config, perSec float64) (*LatencyResult, e
 	if err := e.warmUp(ctx, rcs); err != nil {
 		return nil, err
 	}
-	cpu := startCPU(e.proc.Process.Pid)
+	cpu := startCPU(e.proc.Process.Pid, e.broker.cmd.Process.Pid)
 	sent, err := e.produceSteady(ctx, perSec, cfg.LatencyDuration)
 	if err != nil {
 		return nil, err
@@ -114,9 +130,8 @@ func latency(ctx context.Context, cfg Config, perSec float64) (*LatencyResult, e
 		return nil, fmt.Errorf("%d of %d delivered: %w", totalCount(rcs), sent, err)
 	}
 	p, mx := rcs[0].latencies.percentiles(0.5, 0.99, 0.999)
-	pl, harness := cpu.cores()
 	return &LatencyResult{EventsPerSec: perSec, Seconds: cfg.LatencyDuration.Seconds(), Deliveries: int64(sent), P50MS: p[0], P99MS: p[1], P999MS: p[2], MaxMS: mx,
-		PostloadCores: pl, HarnessCores: harness}, nil
+		Cores: cpu.cores()}, nil
 }
 
 // warmUp sends a few events until postload delivers them (group joined,

@@ -12,10 +12,19 @@ import (
 )
 
 func runBench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "broker" {
+		// The bench's own broker process (see bench.ServeBroker).
+		return bench.ServeBroker(ctx, os.Stdin, stdout)
+	}
+	if len(args) > 0 && args[0] == "client" {
+		// The ceiling's plain HTTPS client (see bench.RunClient).
+		return bench.RunClient(ctx, args[1:], stderr)
+	}
 	f := newFlags("bench", getenv, stderr)
 	cfg := bench.Config{Out: stdout}
 	f.IntVar(&cfg.Events, "events", 100000, "events pre-loaded for the throughput scenario")
 	f.IntVar(&cfg.Concurrency, "concurrency", 256, "postload's in-flight events; the ceiling runs this × hooks requests at once")
+	f.IntVar(&cfg.Rounds, "rounds", 3, "rounds of each throughput run (ceiling, then postload); the median round is reported")
 	f.IntVar(&cfg.Partitions, "partitions", 4, "partitions of load-completed")
 	f.IntVar(&cfg.EndpointConcurrency, "endpoint-concurrency", 32, "postload's per-endpoint bulkhead")
 	f.Float64Var(&cfg.LatencyRate, "latency-rate", 0, "events per second of the latency scenario (default half the measured 1-hook throughput)")

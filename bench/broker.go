@@ -1,0 +1,121 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+)
+
+// ServeBroker runs the bench's Kafka-protocol broker (kfake, on a free
+// loopback port) until ctx ends or in reaches end of file (the bench that
+// started it has stopped or died), and writes "brokers <addr,...>" as the
+// first line of out. The bench runs it as a process of its own (`postload
+// bench broker`): kfake keeps every record on its heap, and collecting that
+// heap must not pause the receivers and the producer that take the
+// measurements.
+func ServeBroker(ctx context.Context, in io.Reader, out io.Writer) error {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(0))
+	if err != nil {
+		return fmt.Errorf("starting the broker: %w", err)
+	}
+	defer c.Close()
+	if _, err := fmt.Fprintf(out, "brokers %s\n", strings.Join(c.ListenAddrs(), ",")); err != nil {
+		return err
+	}
+	eof := make(chan struct{})
+	go func() { _, _ = io.Copy(io.Discard, in); close(eof) }()
+	select {
+	case <-ctx.Done():
+	case <-eof:
+	}
+	return nil
+}
+
+// memTotal is the machine's memory in bytes (8 GiB if unknown).
+func memTotal() uint64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+				kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+				if err == nil {
+					return kb << 10
+				}
+			}
+		}
+	}
+	return 8 << 30
+}
+
+// brokerProc is a running `postload bench broker`.
+type brokerProc struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	addrs []string
+}
+
+// startBroker runs the broker process and waits for its address.
+func startBroker(binary string) (*brokerProc, error) {
+	cmd := exec.Command(binary, "bench", "broker")
+	cmd.Stderr = os.Stderr
+	// kfake keeps every record on its heap, where a real broker keeps them
+	// on disk. Collecting a heap of hundreds of megabytes stalled the
+	// broker's single request loop for up to a quarter of a second (seen
+	// with GODEBUG=gctrace=1: a 189 ms mark of 570 MB at the moment
+	// producing took 258 ms), and every event in flight with it. So the
+	// broker collects only when its heap nears half the machine's memory.
+	cmd.Env = append(os.Environ(), "GOGC=off", "GOMEMLIMIT="+strconv.FormatUint(memTotal()/2, 10))
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting %s bench broker: %w", binary, err)
+	}
+	b := &brokerProc{cmd: cmd, stdin: stdin}
+	line := make(chan string, 1)
+	go func() {
+		s, _ := bufio.NewReader(stdout).ReadString('\n')
+		line <- s
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case s := <-line:
+		addrs, ok := strings.CutPrefix(strings.TrimSpace(s), "brokers ")
+		if !ok || addrs == "" {
+			b.stop()
+			return nil, fmt.Errorf("%s bench broker printed %q, not its address", binary, s)
+		}
+		b.addrs = strings.Split(addrs, ",")
+		return b, nil
+	case <-time.After(30 * time.Second):
+		b.stop()
+		return nil, fmt.Errorf("%s bench broker gave no address within 30s", binary)
+	}
+}
+
+// stop closes the broker's stdin, which stops it, and waits (killing it
+// after 10 s).
+func (b *brokerProc) stop() {
+	b.stdin.Close()
+	done := make(chan struct{})
+	go func() { _ = b.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = b.cmd.Process.Kill()
+		<-done
+	}
+}
