@@ -1,0 +1,66 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/postload/postload/bench"
+)
+
+// TestBenchSmallRun runs every scenario of `postload bench` at a tiny size:
+// the harness works end to end (its broker and client processes, postload
+// under test, the receivers), prints a line per scenario and writes a
+// report whose counts add up. Its figures are not judged here: timing
+// belongs to `make bench`.
+func TestBenchSmallRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs postload several times")
+	}
+	bin := mustBuild(t)
+	report := filepath.Join(t.TempDir(), "report.json")
+	cmd := exec.Command(bin, "bench", "--json", report, "--events", "300", "--hooks", "1,2", "--rounds", "1",
+		"--latency-rate", "200", "--latency-duration", "1s", "--isolation-events", "200",
+		"--retry-deliveries", "50", "--backlog-records", "2000", "--backlog-watch", "1s")
+	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("postload bench: %v\n%s", err, out)
+	}
+	for _, want := range []string{"throughput   1 hook(s)", "throughput   2 hook(s)", "latency ", "isolation ", "retry ", "backlog     2000 records waiting on load-completed", "backlog     2000 records waiting on retry-tier"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("no line %q in the output:\n%s", want, out)
+		}
+	}
+	b, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r bench.Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("report: %v\n%s", err, b)
+	}
+	if len(r.Throughput) != 2 {
+		t.Fatalf("throughput runs = %d, want 2", len(r.Throughput))
+	}
+	for _, tp := range r.Throughput {
+		if tp.Deliveries != int64(300*tp.HooksPerEvent) || len(tp.Rounds) != 1 || tp.Ratio <= 0 || tp.CeilingPerSec <= 0 || tp.Cores.Postload <= 0 {
+			t.Errorf("throughput with %d hooks: %+v", tp.HooksPerEvent, tp)
+		}
+	}
+	if r.Latency == nil || r.Latency.Deliveries != 200 || r.Latency.P99MS <= 0 {
+		t.Errorf("latency: %+v", r.Latency)
+	}
+	if r.Isolation == nil || r.Isolation.HealthyPerSec <= 0 || r.Isolation.WithHolePerSec <= 0 {
+		t.Errorf("isolation: %+v", r.Isolation)
+	}
+	if r.Retry == nil || r.Retry.Deliveries != 50 || r.Retry.Early != 0 {
+		t.Errorf("retry: %+v", r.Retry)
+	}
+	if len(r.Backlog) != 2 || r.Backlog[0].PeakRSSMB <= 0 || r.Backlog[1].PeakRSSMB <= 0 {
+		t.Errorf("backlog: %+v", r.Backlog)
+	}
+}
