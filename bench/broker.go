@@ -1,7 +1,7 @@
 package bench
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -77,23 +77,15 @@ func startBroker(binary string) (*brokerProc, error) {
 	if err != nil {
 		return nil, err
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
+	first := &firstLine{line: make(chan string, 1)}
+	cmd.Stdout = first
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s bench broker: %w", binary, err)
 	}
 	b := &brokerProc{cmd: cmd, stdin: stdin}
-	line := make(chan string, 1)
-	go func() {
-		s, _ := bufio.NewReader(stdout).ReadString('\n')
-		line <- s
-		_, _ = io.Copy(io.Discard, stdout)
-	}()
 	select {
-	case s := <-line:
-		addrs, ok := strings.CutPrefix(strings.TrimSpace(s), "brokers ")
+	case s := <-first.line:
+		addrs, ok := strings.CutPrefix(s, "brokers ")
 		if !ok || addrs == "" {
 			b.stop()
 			return nil, fmt.Errorf("%s bench broker printed %q, not its address", binary, s)
@@ -106,16 +98,28 @@ func startBroker(binary string) (*brokerProc, error) {
 	}
 }
 
+// firstLine is a writer that passes on the first line written to it and
+// drops the rest.
+type firstLine struct {
+	buf  []byte
+	sent bool
+	line chan string
+}
+
+func (f *firstLine) Write(p []byte) (int, error) {
+	if !f.sent {
+		f.buf = append(f.buf, p...)
+		if i := bytes.IndexByte(f.buf, '\n'); i >= 0 {
+			f.line <- strings.TrimSpace(string(f.buf[:i]))
+			f.sent, f.buf = true, nil
+		}
+	}
+	return len(p), nil
+}
+
 // stop closes the broker's stdin, which stops it, and waits (killing it
 // after 10 s).
 func (b *brokerProc) stop() {
 	b.stdin.Close()
-	done := make(chan struct{})
-	go func() { _ = b.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = b.cmd.Process.Kill()
-		<-done
-	}
+	waitOrKill(b.cmd, 10*time.Second)
 }

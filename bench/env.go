@@ -151,17 +151,22 @@ func (e *env) stopPostload() {
 		return
 	}
 	_ = e.proc.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { _ = e.proc.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		_ = e.proc.Process.Kill()
-		<-done
-	}
+	waitOrKill(e.proc, 20*time.Second)
 	e.proc = nil
 	if e.logFile != nil {
 		e.logFile.Close()
+	}
+}
+
+// waitOrKill waits for a started command to exit, killing it after d.
+func waitOrKill(cmd *exec.Cmd, d time.Duration) {
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+		_ = cmd.Process.Kill()
+		<-done
 	}
 }
 
