@@ -39,32 +39,40 @@ func ServeBroker(ctx context.Context, in io.Reader, out io.Writer) error {
 	return nil
 }
 
-// memTotal is the machine's memory in bytes (8 GiB if unknown).
-func memTotal() uint64 {
-	b, err := os.ReadFile("/proc/meminfo")
-	if err == nil {
+// memAvailable is the memory this process tree may use, in bytes: the
+// machine's, or its cgroup's limit if lower (8 GiB if neither is known).
+func memAvailable() uint64 {
+	limit := uint64(8 << 30)
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
 		for _, line := range strings.Split(string(b), "\n") {
 			if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
-				kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-				if err == nil {
-					return kb << 10
+				if kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64); err == nil {
+					limit = kb << 10
 				}
 			}
 		}
 	}
-	return 8 << 30
+	if b, err := os.ReadFile("/sys/fs/cgroup/memory.max"); err == nil { // "max" when unlimited
+		if n, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64); err == nil && n < limit {
+			limit = n
+		}
+	}
+	return limit
 }
 
 // brokerProc is a running `postload bench broker`.
 type brokerProc struct {
-	cmd   *exec.Cmd
-	stdin io.WriteCloser
-	addrs []string
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	addrs  []string
+	exited chan struct{} // closed when the process has exited
+	err    error         // its exit status, once exited
 }
 
 // startBroker runs the broker process and waits for its address.
-func startBroker(binary string) (*brokerProc, error) {
+func startBroker(ctx context.Context, binary string) (*brokerProc, error) {
 	cmd := exec.Command(binary, "bench", "broker")
+	dieWithParent(cmd)
 	cmd.Stderr = os.Stderr
 	// kfake keeps every record on its heap, where a real broker keeps them
 	// on disk. Collecting a heap of hundreds of megabytes stalled the
@@ -72,7 +80,7 @@ func startBroker(binary string) (*brokerProc, error) {
 	// with GODEBUG=gctrace=1: a 189 ms mark of 570 MB at the moment
 	// producing took 258 ms), and every event in flight with it. So the
 	// broker collects only when its heap nears half the machine's memory.
-	cmd.Env = append(os.Environ(), "GOGC=off", "GOMEMLIMIT="+strconv.FormatUint(memTotal()/2, 10))
+	cmd.Env = append(os.Environ(), "GOGC=off", "GOMEMLIMIT="+strconv.FormatUint(memAvailable()/2, 10))
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -82,7 +90,8 @@ func startBroker(binary string) (*brokerProc, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s bench broker: %w", binary, err)
 	}
-	b := &brokerProc{cmd: cmd, stdin: stdin}
+	b := &brokerProc{cmd: cmd, stdin: stdin, exited: make(chan struct{})}
+	go func() { b.err = cmd.Wait(); close(b.exited) }()
 	select {
 	case s := <-first.line:
 		addrs, ok := strings.CutPrefix(s, "brokers ")
@@ -92,6 +101,11 @@ func startBroker(binary string) (*brokerProc, error) {
 		}
 		b.addrs = strings.Split(addrs, ",")
 		return b, nil
+	case <-b.exited:
+		return nil, fmt.Errorf("%s bench broker exited before giving its address: %v", binary, b.err)
+	case <-ctx.Done():
+		b.stop()
+		return nil, ctx.Err()
 	case <-time.After(30 * time.Second):
 		b.stop()
 		return nil, fmt.Errorf("%s bench broker gave no address within 30s", binary)
@@ -121,5 +135,10 @@ func (f *firstLine) Write(p []byte) (int, error) {
 // after 10 s).
 func (b *brokerProc) stop() {
 	b.stdin.Close()
-	waitOrKill(b.cmd, 10*time.Second)
+	select {
+	case <-b.exited:
+	case <-time.After(10 * time.Second):
+		_ = b.cmd.Process.Kill()
+		<-b.exited
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -50,6 +49,7 @@ func (e *env) ceiling(ctx context.Context, rcs []*receiver, total, conc int, inP
 	}
 	cmd := exec.CommandContext(ctx, e.cfg.Harness, "bench", "client", "--ca-file", ca, "--urls", strings.Join(urls, ","),
 		"--total", strconv.Itoa(total), "--concurrency", strconv.Itoa(conc))
+	dieWithParent(cmd)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
@@ -58,29 +58,28 @@ func (e *env) ceiling(ctx context.Context, rcs []*receiver, total, conc int, inP
 	return rate(rcs), nil
 }
 
+// ClientConfig is what `postload bench client` posts.
+type ClientConfig struct {
+	CAFile      string   // PEM file of the receivers' certificates
+	URLs        []string // receiver URLs, posted to round robin
+	Total       int      // requests to make
+	Concurrency int      // requests at once
+}
+
 // RunClient is `postload bench client`: the ceiling's plain HTTPS client.
-func RunClient(ctx context.Context, args []string, stderr io.Writer) error {
-	f := flag.NewFlagSet("bench client", flag.ContinueOnError)
-	f.SetOutput(stderr)
-	caFile := f.String("ca-file", "", "PEM file of the receivers' certificates")
-	urls := f.String("urls", "", "comma-separated receiver URLs")
-	total := f.Int("total", 100000, "requests to make")
-	conc := f.Int("concurrency", 32, "requests at once")
-	if err := f.Parse(args); err != nil {
-		return err
-	}
-	pem, err := os.ReadFile(*caFile)
+func RunClient(ctx context.Context, cfg ClientConfig) error {
+	pem, err := os.ReadFile(cfg.CAFile)
 	if err != nil {
-		return fmt.Errorf("bench client --ca-file: %w", err)
+		return fmt.Errorf("bench client: %w", err)
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
-		return fmt.Errorf("bench client --ca-file %s: no certificate in it", *caFile)
+		return fmt.Errorf("bench client: no certificate in %s", cfg.CAFile)
 	}
-	if *urls == "" {
-		return errors.New("bench client: --urls is required")
+	if len(cfg.URLs) == 0 || cfg.Total < 0 || cfg.Concurrency < 1 {
+		return errors.New("bench client: want receiver URLs, a number of requests and a concurrency of at least 1")
 	}
-	return postAll(ctx, strings.Split(*urls, ","), pool, *total, *conc)
+	return postAll(ctx, cfg.URLs, pool, cfg.Total, cfg.Concurrency)
 }
 
 // postAll posts total requests to urls, round robin, conc at once, with

@@ -17,8 +17,7 @@ type Config struct {
 	// Binary is the postload executable under test. Required.
 	Binary string
 	// Harness is the executable that runs the bench's broker and ceiling
-	// client (`postload bench broker`, `postload bench client`). Default
-	// this process's executable.
+	// client (`postload bench broker`, `postload bench client`). Required.
 	Harness string
 	// Events pre-loaded for the throughput scenario. Default 100000.
 	Events int
@@ -88,9 +87,6 @@ func (c *Config) setDefaults() {
 	if c.JSONPath == "" {
 		c.JSONPath = "bench-report.json"
 	}
-	if c.Harness == "" {
-		c.Harness, _ = os.Executable()
-	}
 	if c.Out == nil {
 		c.Out = os.Stdout
 	}
@@ -101,6 +97,9 @@ func (c *Config) Validate() error {
 	var errs []error
 	if c.Binary == "" {
 		errs = append(errs, errors.New("no postload binary to run"))
+	}
+	if c.Harness == "" {
+		errs = append(errs, errors.New("no executable to run the bench broker and client"))
 	}
 	for _, s := range c.Only {
 		if !slices.Contains(Scenarios, s) {

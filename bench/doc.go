@@ -1,7 +1,8 @@
 // Package bench measures postload against the machine's own ceiling, in one
-// process tree on loopback: an in-process Kafka-protocol broker (kfake), the
-// postload binary under test as a child process pointed at it, and HTTPS
-// receivers (TLS 1.3, keep-alive) in this process.
+// process tree on loopback: HTTPS receivers (TLS 1.3, keep-alive) and the
+// producer in this process; as child processes, the Kafka-protocol broker
+// (kfake, `postload bench broker`), the postload binary under test pointed
+// at it, and the ceiling's plain HTTPS client (`postload bench client`).
 //
 // Scenarios: ceiling (a plain Go HTTPS client, no Kafka), throughput (1 and
 // 10 hooks per event), latency at half load, isolation (one black-holed hook

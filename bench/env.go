@@ -33,7 +33,7 @@ type env struct {
 	writer  *kafka.Writer
 }
 
-func newEnv(cfg Config) (*env, error) {
+func newEnv(ctx context.Context, cfg Config) (*env, error) {
 	// The previous scenario's receivers held their samples in this
 	// process: collect them now, not while this scenario measures.
 	runtime.GC()
@@ -42,7 +42,7 @@ func newEnv(cfg Config) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := startBroker(cfg.Harness)
+	b, err := startBroker(ctx, cfg.Harness)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -50,8 +50,9 @@ func newEnv(cfg Config) (*env, error) {
 	e := &env{cfg: cfg, dir: dir, broker: b, brokers: b.addrs}
 	e.writer = &kafka.Writer{
 		Addr: kafka.TCP(e.brokers...), Balancer: &kafka.RoundRobin{}, RequiredAcks: kafka.RequireOne,
-		BatchSize: 1000, BatchBytes: 4 << 20, BatchTimeout: time.Millisecond, // The cluster's layout never changes here: no periodic metadata
-		// requests in the middle of a measurement.
+		BatchSize: 1000, BatchBytes: 4 << 20, BatchTimeout: time.Millisecond,
+		// The cluster's layout never changes here: a metadata refresh an
+		// hour apart, not every few seconds in the middle of a measurement.
 		Transport: &kafka.Transport{MetadataTTL: time.Hour},
 	}
 	topics := []consumer.Topic{
@@ -61,9 +62,9 @@ func newEnv(cfg Config) (*env, error) {
 		{Name: "postload.ids", Partitions: 1, Compacted: true},
 		{Name: "postload.recipients", Partitions: 1, Compacted: true},
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := consumer.EnsureTopics(ctx, e.brokers, topics); err != nil {
+	if err := consumer.EnsureTopics(tctx, e.brokers, topics); err != nil {
 		e.close()
 		return nil, err
 	}
@@ -141,6 +142,7 @@ func (e *env) startPostload(extra ...string) error {
 		return err
 	}
 	e.proc = exec.Command(e.cfg.Binary, args...)
+	dieWithParent(e.proc)
 	e.proc.Stdout, e.proc.Stderr = e.logFile, e.logFile
 	return e.proc.Start()
 }

@@ -22,17 +22,10 @@ func inFlightArgs(cfg Config) []string {
 // throughput: rounds of the ceiling, then postload draining cfg.Events
 // pre-loaded events, with hooks hooks per event. The machine's speed drifts
 // over minutes (it is shared), so each round measures the two one right
-// after the other and the ratio is the median round's.
+// after the other and the ratio is the median round's. Each round has a
+// world of its own (broker, receivers), so that no round inherits another's
+// records or deliveries.
 func throughput(ctx context.Context, cfg Config, hooks int) (ThroughputResult, error) {
-	e, err := newEnv(cfg)
-	if err != nil {
-		return ThroughputResult{}, err
-	}
-	defer e.close()
-	rcs, err := e.addReceivers(ctx, hooks, answerOK, 1)
-	if err != nil {
-		return ThroughputResult{}, err
-	}
 	total := int64(cfg.Events * hooks)
 	// The ceiling: a plain client at postload's request concurrency (events
 	// in flight × hooks, capped per endpoint by the bulkhead), up to
@@ -40,42 +33,56 @@ func throughput(ctx context.Context, cfg Config, hooks int) (ThroughputResult, e
 	// and, for comparison, in the receivers' process.
 	conc := min(cfg.Concurrency, cfg.EndpointConcurrency) * hooks
 	res := ThroughputResult{HooksPerEvent: hooks, Events: cfg.Events, Deliveries: total, CeilingConcurrency: conc}
-	for round := range cfg.Rounds {
-		if err := e.produceEvents(ctx, cfg.Events, round*cfg.Events); err != nil {
+	for range cfg.Rounds {
+		r, err := throughputRound(ctx, cfg, hooks, conc)
+		if err != nil {
 			return res, err
 		}
-		n := int(min(total, 100_000))
-		inProc, err := e.ceiling(ctx, rcs, n, conc, true)
-		if err != nil {
-			return res, fmt.Errorf("ceiling in process: %w", err)
-		}
-		ceil, err := e.ceiling(ctx, rcs, n, conc, false)
-		if err != nil {
-			return res, fmt.Errorf("ceiling: %w", err)
-		}
-		for _, rc := range rcs {
-			rc.reset()
-		}
-		if err := e.startPostload(inFlightArgs(cfg)...); err != nil {
-			return res, err
-		}
-		cpu := startCPU(e.proc.Process.Pid, e.broker.cmd.Process.Pid)
-		if err := waitFor(ctx, 30*time.Minute, func() bool { return totalCount(rcs) >= total }); err != nil {
-			return res, fmt.Errorf("%d of %d delivered: %w", totalCount(rcs), total, err)
-		}
-		cpu.stop()
-		got := rate(rcs)
-		e.stopPostload()
-		res.Rounds = append(res.Rounds, ThroughputRound{CeilingPerSec: ceil, InProcessCeilingPerSec: inProc, PostloadPerSec: got, Ratio: got / ceil, Cores: cpu.cores()})
-		for _, rc := range rcs {
-			rc.reset()
-		}
+		res.Rounds = append(res.Rounds, r)
 	}
 	byRatio := slices.Clone(res.Rounds)
 	slices.SortFunc(byRatio, func(a, b ThroughputRound) int { return cmp.Compare(a.Ratio, b.Ratio) })
 	m := byRatio[len(byRatio)/2]
 	res.CeilingPerSec, res.InProcessCeilingPerSec, res.PostloadPerSec, res.Ratio, res.Cores = m.CeilingPerSec, m.InProcessCeilingPerSec, m.PostloadPerSec, m.Ratio, m.Cores
 	return res, nil
+}
+
+func throughputRound(ctx context.Context, cfg Config, hooks, conc int) (ThroughputRound, error) {
+	e, err := newEnv(ctx, cfg)
+	if err != nil {
+		return ThroughputRound{}, err
+	}
+	defer e.close()
+	rcs, err := e.addReceivers(ctx, hooks, answerOK, 1)
+	if err != nil {
+		return ThroughputRound{}, err
+	}
+	if err := e.produceEvents(ctx, cfg.Events, 0); err != nil {
+		return ThroughputRound{}, err
+	}
+	total := int64(cfg.Events * hooks)
+	n := int(min(total, 100_000))
+	inProc, err := e.ceiling(ctx, rcs, n, conc, true)
+	if err != nil {
+		return ThroughputRound{}, fmt.Errorf("ceiling in process: %w", err)
+	}
+	ceil, err := e.ceiling(ctx, rcs, n, conc, false)
+	if err != nil {
+		return ThroughputRound{}, fmt.Errorf("ceiling: %w", err)
+	}
+	for _, rc := range rcs {
+		rc.reset()
+	}
+	if err := e.startPostload(inFlightArgs(cfg)...); err != nil {
+		return ThroughputRound{}, err
+	}
+	cpu := startCPU(e.proc.Process.Pid, e.broker.cmd.Process.Pid)
+	if err := waitFor(ctx, 30*time.Minute, func() bool { return totalCount(rcs) >= total }); err != nil {
+		return ThroughputRound{}, fmt.Errorf("%d of %d delivered: %w", totalCount(rcs), total, err)
+	}
+	cpu.stop()
+	got := rate(rcs)
+	return ThroughputRound{CeilingPerSec: ceil, InProcessCeilingPerSec: inProc, PostloadPerSec: got, Ratio: got / ceil, Cores: cpu.cores()}, nil
 }
 
 // produceSteady produces events at perSec for d, in 10 ms ticks.
@@ -104,7 +111,7 @@ func (e *env) produceSteady(ctx context.Context, perSec float64, d time.Duration
 
 // latency: emitted_at → receipt with events produced at perSec.
 func latency(ctx context.Context, cfg Config, perSec float64) (*LatencyResult, error) {
-	e, err := newEnv(cfg)
+	e, err := newEnv(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +175,7 @@ func (e *env) warmUpFailOnce(ctx context.Context, rc *receiver) error {
 func isolation(ctx context.Context, cfg Config) (*IsolationResult, error) {
 	res := &IsolationResult{Events: cfg.IsolationEvents}
 	run := func(hole bool) (perSec, p99 float64, steady float64, err error) {
-		e, err := newEnv(cfg)
+		e, err := newEnv(ctx, cfg)
 		if err != nil {
 			return 0, 0, 0, err
 		}
@@ -235,7 +242,7 @@ func isolation(ctx context.Context, cfg Config) (*IsolationResult, error) {
 // retryTiming: deliveries that fail once and pass on the retry, with a 1 s
 // first tier; early attempts and lateness against the tier delay.
 func retryTiming(ctx context.Context, cfg Config) (*RetryResult, error) {
-	e, err := newEnv(cfg)
+	e, err := newEnv(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -270,7 +277,7 @@ func retryTiming(ctx context.Context, cfg Config) (*RetryResult, error) {
 // backlog: postload's peak RSS while records wait, on load-completed with
 // slow receivers, or in a retry tier not yet due.
 func backlog(ctx context.Context, cfg Config, where string) (BacklogResult, error) {
-	e, err := newEnv(cfg)
+	e, err := newEnv(ctx, cfg)
 	if err != nil {
 		return BacklogResult{}, err
 	}

@@ -20,9 +20,8 @@ func fastLoadEvent(b []byte) (LoadEvent, bool) {
 	if !utf8.Valid(b) || !plainNumbers(b) || !gjson.ValidBytes(b) {
 		return LoadEvent{}, false
 	}
-	var envBuf [5]gjson.Result
-	env := envBuf[:len(envelopeKeys)]
-	if !object(gjson.ParseBytes(b), envelopeKeys, true, env) {
+	var env [len(envelopeKeys)]gjson.Result
+	if !object(gjson.ParseBytes(b), envelopeKeys[:], true, env[:]) {
 		return LoadEvent{}, false
 	}
 	var ev LoadEvent
@@ -47,11 +46,11 @@ func fastLoadEvent(b []byte) (LoadEvent, bool) {
 }
 
 var (
-	envelopeKeys = []string{"event_id", "client_id", "destination_id", "emitted_at", "payload"}
-	payloadKeys  = []string{"version", "integration_name", "source_root_table_name", "destination_root_table_name",
+	envelopeKeys = [...]string{"event_id", "client_id", "destination_id", "emitted_at", "payload"}
+	payloadKeys  = [...]string{"version", "integration_name", "source_root_table_name", "destination_root_table_name",
 		"minimum_sdc_batched_at", "new_version", "table_version", "tables"}
-	tableKeys    = []string{"source_table_name", "destination_table_name", "num_rows", "num_rows_rejected", "max_time_extracted", "s3_objects", "bookmark_metadata"}
-	bookmarkKeys = []string{"key", "min_value", "max_value"}
+	tableKeys    = [...]string{"source_table_name", "destination_table_name", "num_rows", "num_rows_rejected", "max_time_extracted", "s3_objects", "bookmark_metadata"}
+	bookmarkKeys = [...]string{"key", "min_value", "max_value"}
 )
 
 // object puts the values of keys in v into out (len(keys) long), in the
@@ -81,9 +80,8 @@ func object(v gjson.Result, keys []string, closed bool, out []gjson.Result) bool
 }
 
 func validPayload(v gjson.Result) bool {
-	var buf [8]gjson.Result
-	p := buf[:len(payloadKeys)]
-	if !object(v, payloadKeys, false, p) {
+	var p [len(payloadKeys)]gjson.Result
+	if !object(v, payloadKeys[:], false, p[:]) {
 		return false
 	}
 	ok := true
@@ -111,9 +109,8 @@ func validPayload(v gjson.Result) bool {
 }
 
 func validTable(v gjson.Result) bool {
-	var buf [7]gjson.Result
-	t := buf[:len(tableKeys)]
-	if !object(v, tableKeys, false, t) {
+	var t [len(tableKeys)]gjson.Result
+	if !object(v, tableKeys[:], false, t[:]) {
 		return false
 	}
 	ok := true
@@ -149,9 +146,9 @@ func validTable(v gjson.Result) bool {
 	case !bm.IsArray():
 		return false
 	}
-	var f [3]gjson.Result
+	var f [len(bookmarkKeys)]gjson.Result
 	bm.ForEach(func(_, m gjson.Result) bool {
-		if ok = object(m, bookmarkKeys, false, f[:]); !ok {
+		if ok = object(m, bookmarkKeys[:], false, f[:]); !ok {
 			return false
 		}
 		_, ok = stringOf(f[0], 1, -1)

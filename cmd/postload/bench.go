@@ -17,8 +17,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		return bench.ServeBroker(ctx, os.Stdin, stdout)
 	}
 	if len(args) > 0 && args[0] == "client" {
-		// The ceiling's plain HTTPS client (see bench.RunClient).
-		return bench.RunClient(ctx, args[1:], stderr)
+		return runBenchClient(ctx, args[1:], getenv, stderr)
 	}
 	f := newFlags("bench", getenv, stderr)
 	cfg := bench.Config{Out: stdout}
@@ -50,17 +49,33 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		cfg.HooksPerEvent = append(cfg.HooksPerEvent, n)
 	}
 	cfg.ServeArgs = strings.Fields(*serveArgs)
-	cfg.Binary = *bin
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("bench: finding this executable: %w", err)
+	}
+	cfg.Harness, cfg.Binary = exe, *bin
 	if cfg.Binary == "" {
-		exe, err := os.Executable()
-		if err != nil {
-			return fmt.Errorf("bench: finding this executable: %w", err)
-		}
 		cfg.Binary = exe
 	}
-	_, err := bench.Run(ctx, cfg)
+	_, err = bench.Run(ctx, cfg)
 	if err == nil {
 		fmt.Fprintf(stderr, "report written to %s\n", cfg.JSONPath)
 	}
 	return err
+}
+
+// runBenchClient is `postload bench client`, the ceiling's plain HTTPS
+// client, which `postload bench` runs as a process of its own.
+func runBenchClient(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	f := newFlags("bench client", getenv, stderr)
+	var cfg bench.ClientConfig
+	f.StringVar(&cfg.CAFile, "ca-file", "", "PEM file of the receivers' certificates")
+	urls := f.String("urls", "", "comma-separated receiver URLs")
+	f.IntVar(&cfg.Total, "total", 100000, "requests to make")
+	f.IntVar(&cfg.Concurrency, "concurrency", 32, "requests at once")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	cfg.URLs = splitList(*urls)
+	return bench.RunClient(ctx, cfg)
 }

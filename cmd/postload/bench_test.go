@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/postload/postload/bench"
 )
@@ -22,7 +24,9 @@ func TestBenchSmallRun(t *testing.T) {
 	}
 	bin := mustBuild(t)
 	report := filepath.Join(t.TempDir(), "report.json")
-	cmd := exec.Command(bin, "bench", "--json", report, "--events", "300", "--hooks", "1,2", "--rounds", "1",
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "bench", "--json", report, "--events", "300", "--hooks", "1,2", "--rounds", "1",
 		"--latency-rate", "200", "--latency-duration", "1s", "--isolation-events", "200",
 		"--retry-deliveries", "50", "--backlog-records", "2000", "--backlog-watch", "1s")
 	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir())

@@ -45,11 +45,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if getenv("GOGC") == "" {
-		// The live heap is small and bounded (in-flight work is), so at
-		// Go's default every few megabytes allocated start a collection.
-		// A quarter of the collections for a few more megabytes of heap;
-		// GOGC overrides.
+	if getenv("GOGC") == "" && !cfg.embedded() {
+		// Against a Kafka cluster the live heap is small and bounded
+		// (in-flight work is), so at Go's default every few megabytes
+		// allocated start a collection: a quarter of the collections for
+		// a few tens of megabytes more. Not with the embedded broker,
+		// whose records are this process's heap. GOGC overrides.
 		debug.SetGCPercent(400)
 	}
 	return serve(ctx, cfg, log, nil)
