@@ -19,10 +19,15 @@ import (
 // started it has stopped or died), and writes "brokers <addr,...>" as the
 // first line of out. The bench runs it as a process of its own (`postload
 // bench broker`): kfake keeps every record on its heap, and collecting that
-// heap must not pause the receivers and the producer that take the
+// heap must not slow the receivers and the producer that take the
 // measurements.
 func ServeBroker(ctx context.Context, in io.Reader, out io.Writer) error {
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(0))
+	// Segments of 1 MiB: kfake keeps a segment as one growing byte slice,
+	// and doubling a slice of tens of megabytes (zeroing the new one,
+	// copying the old) stalled its request loop for up to 380 ms, every
+	// partition at about the same moment.
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(0),
+		kfake.BrokerConfigs(map[string]string{"log.segment.bytes": strconv.Itoa(1 << 20)}))
 	if err != nil {
 		return fmt.Errorf("starting the broker: %w", err)
 	}
@@ -39,27 +44,6 @@ func ServeBroker(ctx context.Context, in io.Reader, out io.Writer) error {
 	return nil
 }
 
-// memAvailable is the memory this process tree may use, in bytes: the
-// machine's, or its cgroup's limit if lower (8 GiB if neither is known).
-func memAvailable() uint64 {
-	limit := uint64(8 << 30)
-	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
-				if kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64); err == nil {
-					limit = kb << 10
-				}
-			}
-		}
-	}
-	if b, err := os.ReadFile("/sys/fs/cgroup/memory.max"); err == nil { // "max" when unlimited
-		if n, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64); err == nil && n < limit {
-			limit = n
-		}
-	}
-	return limit
-}
-
 // brokerProc is a running `postload bench broker`.
 type brokerProc struct {
 	cmd    *exec.Cmd
@@ -74,13 +58,6 @@ func startBroker(ctx context.Context, binary string) (*brokerProc, error) {
 	cmd := exec.Command(binary, "bench", "broker")
 	dieWithParent(cmd)
 	cmd.Stderr = os.Stderr
-	// kfake keeps every record on its heap, where a real broker keeps them
-	// on disk. Collecting a heap of hundreds of megabytes stalled the
-	// broker's single request loop for up to a quarter of a second (seen
-	// with GODEBUG=gctrace=1: a 189 ms mark of 570 MB at the moment
-	// producing took 258 ms), and every event in flight with it. So the
-	// broker collects only when its heap nears half the machine's memory.
-	cmd.Env = append(os.Environ(), "GOGC=off", "GOMEMLIMIT="+strconv.FormatUint(memAvailable()/2, 10))
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
