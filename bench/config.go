@@ -27,8 +27,10 @@ type Config struct {
 	// EndpointConcurrency is postload's bulkhead (--endpoint-concurrency).
 	// Default 32, postload's default.
 	EndpointConcurrency int
-	// Rounds of the throughput scenario: each measures the ceiling, then
-	// postload; the median round is reported. Default 3.
+	// Rounds of the throughput scenario (each measures the ceiling, then
+	// postload) and of the isolation scenario (each runs all hooks healthy
+	// and with a black hole, in alternating order); the median round is
+	// reported. Default 3.
 	Rounds int
 	// Partitions of load-completed. Default 4.
 	Partitions int

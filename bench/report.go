@@ -74,16 +74,31 @@ type LatencyResult struct {
 }
 
 // IsolationResult compares the 9 healthy hooks with and without a
-// black-holed tenth.
+// black-holed tenth, in rounds of one run of each (in alternating order, so
+// that a drift of the machine's speed favours neither). The rate figures
+// are the round with the median rate ratio, the p99 figures the round with
+// the median p99 ratio.
 type IsolationResult struct {
-	Events           int     `json:"events"`
-	HealthyPerSec    float64 `json:"all_healthy_per_sec"`
-	WithHolePerSec   float64 `json:"with_black_hole_per_sec"`
-	RateRatio        float64 `json:"rate_ratio"`
-	HealthyP99MS     float64 `json:"all_healthy_p99_ms"`
-	WithHoleP99MS    float64 `json:"with_black_hole_p99_ms"`
-	P99Ratio         float64 `json:"p99_ratio"`
-	SteadyEventsPerS float64 `json:"steady_events_per_sec"`
+	Events           int              `json:"events"`
+	SteadyEventsPerS float64          `json:"steady_events_per_sec"`
+	Rounds           []IsolationRound `json:"rounds"`
+	HealthyPerSec    float64          `json:"all_healthy_per_sec"`
+	WithHolePerSec   float64          `json:"with_black_hole_per_sec"`
+	RateRatio        float64          `json:"rate_ratio"`
+	HealthyP99MS     float64          `json:"all_healthy_p99_ms"`
+	WithHoleP99MS    float64          `json:"with_black_hole_p99_ms"`
+	P99Ratio         float64          `json:"p99_ratio"`
+}
+
+// IsolationRound is one all-healthy run and one with the black hole.
+type IsolationRound struct {
+	HoleFirst      bool    `json:"black_hole_run_first"`
+	HealthyPerSec  float64 `json:"all_healthy_per_sec"`
+	WithHolePerSec float64 `json:"with_black_hole_per_sec"`
+	RateRatio      float64 `json:"rate_ratio"`
+	HealthyP99MS   float64 `json:"all_healthy_p99_ms"`
+	WithHoleP99MS  float64 `json:"with_black_hole_p99_ms"`
+	P99Ratio       float64 `json:"p99_ratio"`
 }
 
 // RetryResult is when retries happen relative to their tier's delay.

@@ -52,8 +52,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return r, fmt.Errorf("isolation: %w", err)
 		}
 		r.Isolation = res
-		cfg.printf("isolation   9 healthy of 10 hooks, 1 black-holed: %.0f vs %.0f deliveries/s (ratio %.2f), p99 %.1f vs %.1f ms at %.0f events/s (ratio %.2f)",
-			res.WithHolePerSec, res.HealthyPerSec, res.RateRatio, res.WithHoleP99MS, res.HealthyP99MS, res.SteadyEventsPerS, res.P99Ratio)
+		cfg.printf("isolation   9 healthy of 10 hooks, 1 black-holed: %.0f vs %.0f deliveries/s (ratio %.2f), p99 %.1f vs %.1f ms at %.0f events/s (ratio %.2f) (medians of %d rounds: rate %s, p99 %s)",
+			res.WithHolePerSec, res.HealthyPerSec, res.RateRatio, res.WithHoleP99MS, res.HealthyP99MS, res.SteadyEventsPerS, res.P99Ratio, len(res.Rounds),
+			ratios(res.Rounds, func(r IsolationRound) float64 { return r.RateRatio }), ratios(res.Rounds, func(r IsolationRound) float64 { return r.P99Ratio }))
 	}
 	if cfg.runs("retry") {
 		res, err := retryTiming(ctx, cfg)
@@ -79,10 +80,17 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 // roundRatios is "3 rounds: 0.71 0.74 0.69".
 func roundRatios(rs []ThroughputRound) string {
+	return fmt.Sprintf("%d rounds: %s", len(rs), ratios(rs, func(r ThroughputRound) float64 { return r.Ratio }))
+}
+
+// ratios is "0.71 0.74 0.69".
+func ratios[T any](rs []T, key func(T) float64) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d rounds:", len(rs))
-	for _, r := range rs {
-		fmt.Fprintf(&b, " %.2f", r.Ratio)
+	for i, r := range rs {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%.2f", key(r))
 	}
 	return b.String()
 }

@@ -40,9 +40,7 @@ func throughput(ctx context.Context, cfg Config, hooks int) (ThroughputResult, e
 		}
 		res.Rounds = append(res.Rounds, r)
 	}
-	byRatio := slices.Clone(res.Rounds)
-	slices.SortFunc(byRatio, func(a, b ThroughputRound) int { return cmp.Compare(a.Ratio, b.Ratio) })
-	m := byRatio[len(byRatio)/2]
+	m := medianBy(res.Rounds, func(r ThroughputRound) float64 { return r.Ratio })
 	res.CeilingPerSec, res.InProcessCeilingPerSec, res.PostloadPerSec, res.Ratio, res.Cores = m.CeilingPerSec, m.InProcessCeilingPerSec, m.PostloadPerSec, m.Ratio, m.Cores
 	return res, nil
 }
@@ -171,72 +169,95 @@ func (e *env) warmUpFailOnce(ctx context.Context, rc *receiver) error {
 }
 
 // isolation: 9 healthy hooks with a healthy or a black-holed tenth; the
-// healthy ones' drain rate and p99 latency at a steady load.
+// healthy ones' drain rate and p99 latency at a steady load, in rounds.
 func isolation(ctx context.Context, cfg Config) (*IsolationResult, error) {
 	res := &IsolationResult{Events: cfg.IsolationEvents}
-	run := func(hole bool) (perSec, p99 float64, steady float64, err error) {
-		e, err := newEnv(ctx, cfg)
-		if err != nil {
-			return 0, 0, 0, err
-		}
-		defer e.close()
-		healthy, err := e.addReceivers(ctx, 9, answerOK, cfg.IsolationEvents*2)
-		if err != nil {
-			return 0, 0, 0, err
-		}
-		m := answerOK
-		if hole {
-			m = blackHole
-		}
-		if _, err := e.addReceivers(ctx, 1, m, 1); err != nil {
-			return 0, 0, 0, err
-		}
-		if err := e.produceEvents(ctx, cfg.IsolationEvents, 0); err != nil {
-			return 0, 0, 0, err
-		}
-		if err := e.startPostload(inFlightArgs(cfg)...); err != nil {
-			return 0, 0, 0, err
-		}
-		want := int64(9 * cfg.IsolationEvents)
-		if err := waitFor(ctx, 30*time.Minute, func() bool { return totalCount(healthy) >= want }); err != nil {
-			return 0, 0, 0, fmt.Errorf("%d of %d delivered to the healthy hooks: %w", totalCount(healthy), want, err)
-		}
-		perSec = rate(healthy)
-		for _, rc := range healthy {
-			rc.reset()
-		}
-		steady = perSec / 9 / 2 // events/s: half of the all-healthy drain
-		if res.SteadyEventsPerS > 0 {
-			steady = res.SteadyEventsPerS
-		}
-		sent, err := e.produceSteady(ctx, steady, cfg.LatencyDuration/2)
-		if err != nil {
-			return 0, 0, 0, err
-		}
-		if err := waitFor(ctx, 5*time.Minute, func() bool { return totalCount(healthy) >= int64(9*sent) }); err != nil {
-			return 0, 0, 0, fmt.Errorf("steady phase: %w", err)
-		}
-		all := newSamples(9 * sent)
-		for _, rc := range healthy {
-			rc.latencies.mu.Lock()
-			for _, d := range rc.latencies.d {
-				all.add(d)
+	for i := range cfg.Rounds {
+		r := IsolationRound{HoleFirst: i%2 == 1}
+		for _, hole := range []bool{r.HoleFirst, !r.HoleFirst} {
+			perSec, p99, err := isolationRun(ctx, cfg, hole, &res.SteadyEventsPerS)
+			if err != nil {
+				return nil, err
 			}
-			rc.latencies.mu.Unlock()
+			if hole {
+				r.WithHolePerSec, r.WithHoleP99MS = perSec, p99
+			} else {
+				r.HealthyPerSec, r.HealthyP99MS = perSec, p99
+			}
 		}
-		p, _ := all.percentiles(0.99)
-		return perSec, p[0], steady, nil
+		r.RateRatio = r.WithHolePerSec / r.HealthyPerSec
+		r.P99Ratio = r.HealthyP99MS / r.WithHoleP99MS
+		res.Rounds = append(res.Rounds, r)
 	}
-	var err error
-	if res.HealthyPerSec, res.HealthyP99MS, res.SteadyEventsPerS, err = run(false); err != nil {
-		return nil, err
-	}
-	if res.WithHolePerSec, res.WithHoleP99MS, _, err = run(true); err != nil {
-		return nil, err
-	}
-	res.RateRatio = res.WithHolePerSec / res.HealthyPerSec
-	res.P99Ratio = res.HealthyP99MS / res.WithHoleP99MS
+	rate := medianBy(res.Rounds, func(r IsolationRound) float64 { return r.RateRatio })
+	res.HealthyPerSec, res.WithHolePerSec, res.RateRatio = rate.HealthyPerSec, rate.WithHolePerSec, rate.RateRatio
+	p99 := medianBy(res.Rounds, func(r IsolationRound) float64 { return r.P99Ratio })
+	res.HealthyP99MS, res.WithHoleP99MS, res.P99Ratio = p99.HealthyP99MS, p99.WithHoleP99MS, p99.P99Ratio
 	return res, nil
+}
+
+// isolationRun drains cfg.IsolationEvents events to 9 healthy hooks and a
+// healthy or black-holed tenth, then produces at a steady rate: *steady
+// events/s, set by the first run to half its drain rate. It returns the
+// healthy hooks' drain rate and their p99 latency at the steady rate.
+func isolationRun(ctx context.Context, cfg Config, hole bool, steady *float64) (perSec, p99 float64, err error) {
+	e, err := newEnv(ctx, cfg)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer e.close()
+	healthy, err := e.addReceivers(ctx, 9, answerOK, cfg.IsolationEvents*2)
+	if err != nil {
+		return 0, 0, err
+	}
+	m := answerOK
+	if hole {
+		m = blackHole
+	}
+	if _, err := e.addReceivers(ctx, 1, m, 1); err != nil {
+		return 0, 0, err
+	}
+	if err := e.produceEvents(ctx, cfg.IsolationEvents, 0); err != nil {
+		return 0, 0, err
+	}
+	if err := e.startPostload(inFlightArgs(cfg)...); err != nil {
+		return 0, 0, err
+	}
+	want := int64(9 * cfg.IsolationEvents)
+	if err := waitFor(ctx, 30*time.Minute, func() bool { return totalCount(healthy) >= want }); err != nil {
+		return 0, 0, fmt.Errorf("%d of %d delivered to the healthy hooks: %w", totalCount(healthy), want, err)
+	}
+	perSec = rate(healthy)
+	for _, rc := range healthy {
+		rc.reset()
+	}
+	if *steady == 0 {
+		*steady = perSec / 9 / 2 // events/s: half of this drain
+	}
+	sent, err := e.produceSteady(ctx, *steady, cfg.LatencyDuration/2)
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := waitFor(ctx, 5*time.Minute, func() bool { return totalCount(healthy) >= int64(9*sent) }); err != nil {
+		return 0, 0, fmt.Errorf("steady phase: %w", err)
+	}
+	all := newSamples(9 * sent)
+	for _, rc := range healthy {
+		rc.latencies.mu.Lock()
+		for _, d := range rc.latencies.d {
+			all.add(d)
+		}
+		rc.latencies.mu.Unlock()
+	}
+	p, _ := all.percentiles(0.99)
+	return perSec, p[0], nil
+}
+
+// medianBy returns the element of rs whose key is the median.
+func medianBy[T any](rs []T, key func(T) float64) T {
+	sorted := slices.Clone(rs)
+	slices.SortFunc(sorted, func(a, b T) int { return cmp.Compare(key(a), key(b)) })
+	return sorted[len(sorted)/2]
 }
 
 // retryTiming: deliveries that fail once and pass on the retry, with a 1 s

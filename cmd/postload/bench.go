@@ -23,7 +23,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	cfg := bench.Config{Out: stdout}
 	f.IntVar(&cfg.Events, "events", 100000, "events pre-loaded for the throughput scenario")
 	f.IntVar(&cfg.Concurrency, "concurrency", 256, "postload's in-flight events; the ceiling runs this × hooks requests at once")
-	f.IntVar(&cfg.Rounds, "rounds", 3, "rounds of each throughput run (ceiling, then postload); the median round is reported")
+	f.IntVar(&cfg.Rounds, "rounds", 3, "rounds of each throughput run (ceiling, then postload) and of the isolation scenario (all healthy, then a black hole, or the other way); the median round is reported")
 	f.IntVar(&cfg.Partitions, "partitions", 4, "partitions of load-completed")
 	f.IntVar(&cfg.EndpointConcurrency, "endpoint-concurrency", 32, "postload's per-endpoint bulkhead")
 	f.Float64Var(&cfg.LatencyRate, "latency-rate", 0, "events per second of the latency scenario (default half the measured 1-hook throughput)")

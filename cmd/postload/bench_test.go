@@ -58,7 +58,7 @@ func TestBenchSmallRun(t *testing.T) {
 	if r.Latency == nil || r.Latency.Deliveries != 200 || r.Latency.P99MS <= 0 {
 		t.Errorf("latency: %+v", r.Latency)
 	}
-	if r.Isolation == nil || r.Isolation.HealthyPerSec <= 0 || r.Isolation.WithHolePerSec <= 0 {
+	if r.Isolation == nil || len(r.Isolation.Rounds) != 1 || r.Isolation.HealthyPerSec <= 0 || r.Isolation.WithHolePerSec <= 0 || r.Isolation.P99Ratio <= 0 {
 		t.Errorf("isolation: %+v", r.Isolation)
 	}
 	if r.Retry == nil || r.Retry.Deliveries != 50 || r.Retry.Early != 0 {
