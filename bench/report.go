@@ -99,6 +99,9 @@ type IsolationRound struct {
 	HealthyP99MS   float64 `json:"all_healthy_p99_ms"`
 	WithHoleP99MS  float64 `json:"with_black_hole_p99_ms"`
 	P99Ratio       float64 `json:"p99_ratio"`
+	// Cores used during each run's steady phase (the producer included).
+	HealthyCores  Cores `json:"all_healthy_steady_cores"`
+	WithHoleCores Cores `json:"with_black_hole_steady_cores"`
 }
 
 // RetryResult is when retries happen relative to their tier's delay.

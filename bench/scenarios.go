@@ -175,14 +175,14 @@ func isolation(ctx context.Context, cfg Config) (*IsolationResult, error) {
 	for i := range cfg.Rounds {
 		r := IsolationRound{HoleFirst: i%2 == 1}
 		for _, hole := range []bool{r.HoleFirst, !r.HoleFirst} {
-			perSec, p99, err := isolationRun(ctx, cfg, hole, &res.SteadyEventsPerS)
+			perSec, p99, cores, err := isolationRun(ctx, cfg, hole, &res.SteadyEventsPerS)
 			if err != nil {
 				return nil, err
 			}
 			if hole {
-				r.WithHolePerSec, r.WithHoleP99MS = perSec, p99
+				r.WithHolePerSec, r.WithHoleP99MS, r.WithHoleCores = perSec, p99, cores
 			} else {
-				r.HealthyPerSec, r.HealthyP99MS = perSec, p99
+				r.HealthyPerSec, r.HealthyP99MS, r.HealthyCores = perSec, p99, cores
 			}
 		}
 		r.RateRatio = r.WithHolePerSec / r.HealthyPerSec
@@ -199,33 +199,34 @@ func isolation(ctx context.Context, cfg Config) (*IsolationResult, error) {
 // isolationRun drains cfg.IsolationEvents events to 9 healthy hooks and a
 // healthy or black-holed tenth, then produces at a steady rate: *steady
 // events/s, set by the first run to half its drain rate. It returns the
-// healthy hooks' drain rate and their p99 latency at the steady rate.
-func isolationRun(ctx context.Context, cfg Config, hole bool, steady *float64) (perSec, p99 float64, err error) {
+// healthy hooks' drain rate, their p99 latency at the steady rate, and the
+// cores used while producing at the steady rate.
+func isolationRun(ctx context.Context, cfg Config, hole bool, steady *float64) (perSec, p99 float64, cores Cores, err error) {
 	e, err := newEnv(ctx, cfg)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, Cores{}, err
 	}
 	defer e.close()
 	healthy, err := e.addReceivers(ctx, 9, answerOK, cfg.IsolationEvents*2)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, Cores{}, err
 	}
 	m := answerOK
 	if hole {
 		m = blackHole
 	}
 	if _, err := e.addReceivers(ctx, 1, m, 1); err != nil {
-		return 0, 0, err
+		return 0, 0, Cores{}, err
 	}
 	if err := e.produceEvents(ctx, cfg.IsolationEvents, 0); err != nil {
-		return 0, 0, err
+		return 0, 0, Cores{}, err
 	}
 	if err := e.startPostload(inFlightArgs(cfg)...); err != nil {
-		return 0, 0, err
+		return 0, 0, Cores{}, err
 	}
 	want := int64(9 * cfg.IsolationEvents)
 	if err := waitFor(ctx, 30*time.Minute, func() bool { return totalCount(healthy) >= want }); err != nil {
-		return 0, 0, fmt.Errorf("%d of %d delivered to the healthy hooks: %w", totalCount(healthy), want, err)
+		return 0, 0, Cores{}, fmt.Errorf("%d of %d delivered to the healthy hooks: %w", totalCount(healthy), want, err)
 	}
 	perSec = rate(healthy)
 	for _, rc := range healthy {
@@ -234,12 +235,14 @@ func isolationRun(ctx context.Context, cfg Config, hole bool, steady *float64) (
 	if *steady == 0 {
 		*steady = perSec / 9 / 2 // events/s: half of this drain
 	}
+	cpu := startCPU(e.proc.Process.Pid, e.broker.cmd.Process.Pid)
 	sent, err := e.produceSteady(ctx, *steady, cfg.LatencyDuration/2)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, Cores{}, err
 	}
+	cpu.stop()
 	if err := waitFor(ctx, 5*time.Minute, func() bool { return totalCount(healthy) >= int64(9*sent) }); err != nil {
-		return 0, 0, fmt.Errorf("steady phase: %w", err)
+		return 0, 0, Cores{}, fmt.Errorf("steady phase: %w", err)
 	}
 	all := newSamples(9 * sent)
 	for _, rc := range healthy {
@@ -250,7 +253,7 @@ func isolationRun(ctx context.Context, cfg Config, hole bool, steady *float64) (
 		rc.latencies.mu.Unlock()
 	}
 	p, _ := all.percentiles(0.99)
-	return perSec, p[0], nil
+	return perSec, p[0], cpu.cores(), nil
 }
 
 // medianBy returns the element of rs whose key is the median.
