@@ -37,8 +37,8 @@ type Config struct {
 	// LatencyRate, if set, is the latency scenario's events per second
 	// instead of half the measured 1-hook throughput.
 	LatencyRate float64
-	// LatencyDuration is how long events are produced at half the measured
-	// throughput. Default 30s.
+	// LatencyDuration is how long events are produced at a steady rate in
+	// the latency scenario and in each isolation run. Default 30s.
 	LatencyDuration time.Duration
 	// IsolationEvents pre-loaded per isolation run. Default 20000.
 	IsolationEvents int

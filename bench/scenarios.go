@@ -236,7 +236,7 @@ func isolationRun(ctx context.Context, cfg Config, hole bool, steady *float64) (
 		*steady = perSec / 9 / 2 // events/s: half of this drain
 	}
 	cpu := startCPU(e.proc.Process.Pid, e.broker.cmd.Process.Pid)
-	sent, err := e.produceSteady(ctx, *steady, cfg.LatencyDuration/2)
+	sent, err := e.produceSteady(ctx, *steady, cfg.LatencyDuration)
 	if err != nil {
 		return 0, 0, Cores{}, err
 	}

@@ -141,7 +141,12 @@ func (e *endpoints) get(url string, hookID int64) *endpoint {
 			BucketPeriod: max(cfg.Window/10, time.Millisecond),
 			Timeout:      cfg.OpenTimeout,
 			ReadyToTrip: func(c gobreaker.Counts) bool {
-				return c.Requests >= cfg.MinRequests && float64(c.TotalFailures) >= cfg.FailureRatio*float64(c.Requests)
+				// Only attempts that finished count: c.Requests also holds
+				// the ones in flight and the excluded ones (deferred by the
+				// bulkhead, interrupted), which for a black hole outnumber
+				// its failures a thousand to one and kept it closed.
+				settled := c.TotalSuccesses + c.TotalFailures
+				return settled >= cfg.MinRequests && float64(c.TotalFailures) >= cfg.FailureRatio*float64(settled)
 			},
 			IsExcluded: func(err error) bool { return errors.Is(err, errNotCounted) },
 			OnStateChange: func(_ string, from, to gobreaker.State) {

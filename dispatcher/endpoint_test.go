@@ -112,3 +112,36 @@ func TestIdleEndpointsAreForgotten(t *testing.T) {
 		t.Error("an endpoint with a request in flight was forgotten")
 	}
 }
+
+// A black hole fills its slots, so most attempts are deferred without a
+// request (not counted); when its requests time out, the breaker must open
+// on those failures alone, however many deferrals came between.
+func TestBreakerOpensForABlackHoleWhoseDeferralsOutnumberItsFailures(t *testing.T) {
+	cfg := EndpointConfig{MinRequests: 10, FailureRatio: 0.6, MaxConcurrent: 10, SlotWait: time.Millisecond, OpenTimeout: time.Hour}
+	cfg.setDefaults()
+	ep := newEndpoints(cfg, zap.NewNop()).get("https://example.com/hook", 1)
+	ctx := context.Background()
+	var hung []func(bool, bool)
+	for range 10 {
+		done, err := ep.acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hung = append(hung, done)
+	}
+	deferred := 0
+	for range 1000 {
+		if _, err := ep.acquire(ctx); errors.Is(err, ErrEndpointBusy) {
+			deferred++
+		}
+	}
+	if deferred == 0 {
+		t.Fatal("no attempt was deferred while every slot was held")
+	}
+	for _, done := range hung {
+		done(false, true) // the attempt timeout
+	}
+	if _, err := ep.acquire(ctx); !errors.Is(err, ErrBreakerOpen) {
+		t.Fatalf("after 10 of 10 requests failed (and %d deferrals): %v, want ErrBreakerOpen", deferred, err)
+	}
+}

@@ -27,7 +27,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	f.IntVar(&cfg.Partitions, "partitions", 4, "partitions of load-completed")
 	f.IntVar(&cfg.EndpointConcurrency, "endpoint-concurrency", 32, "postload's per-endpoint bulkhead")
 	f.Float64Var(&cfg.LatencyRate, "latency-rate", 0, "events per second of the latency scenario (default half the measured 1-hook throughput)")
-	f.DurationVar(&cfg.LatencyDuration, "latency-duration", 0, "how long the latency scenario produces (default 30s)")
+	f.DurationVar(&cfg.LatencyDuration, "latency-duration", 0, "how long the latency scenario, and each isolation run, produces at a steady rate (default 30s)")
 	f.IntVar(&cfg.IsolationEvents, "isolation-events", 20000, "events pre-loaded per isolation run")
 	f.IntVar(&cfg.RetryDeliveries, "retry-deliveries", 10000, "deliveries that fail once in the retry scenario")
 	f.IntVar(&cfg.BacklogRecords, "backlog-records", 1000000, "records waiting in the memory scenarios")
