@@ -34,7 +34,11 @@ func DecodeDelivery(b []byte) (Delivery, error) {
 // DecodeRetry is DecodeDelivery that also returns the load event the
 // record carries, decoded once.
 func DecodeRetry(b []byte) (Delivery, LoadEvent, error) {
-	d, err := decode[Delivery](schemas().delivery, b, "")
+	d, ok := fastDelivery(b)
+	var err error
+	if !ok {
+		d, err = decode[Delivery](schemas().delivery, b, "")
+	}
 	var ev LoadEvent
 	if err == nil {
 		ev, err = checkEvent(d.Event)
