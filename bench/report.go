@@ -82,26 +82,27 @@ type IsolationResult struct {
 	Events           int              `json:"events"`
 	SteadyEventsPerS float64          `json:"steady_events_per_sec"`
 	Rounds           []IsolationRound `json:"rounds"`
-	HealthyPerSec    float64          `json:"all_healthy_per_sec"`
-	WithHolePerSec   float64          `json:"with_black_hole_per_sec"`
-	RateRatio        float64          `json:"rate_ratio"`
-	HealthyP99MS     float64          `json:"all_healthy_p99_ms"`
-	WithHoleP99MS    float64          `json:"with_black_hole_p99_ms"`
-	P99Ratio         float64          `json:"p99_ratio"`
+	IsolationFigures
 }
 
 // IsolationRound is one all-healthy run and one with the black hole.
 type IsolationRound struct {
-	HoleFirst      bool    `json:"black_hole_run_first"`
+	HoleFirst bool `json:"black_hole_run_first"`
+	IsolationFigures
+	// Cores used during each run's steady phase (the producer included).
+	HealthyCores  Cores `json:"all_healthy_steady_cores"`
+	WithHoleCores Cores `json:"with_black_hole_steady_cores"`
+}
+
+// IsolationFigures are the healthy hooks' drain rate and steady p99, all
+// healthy and with the black hole, and their ratios.
+type IsolationFigures struct {
 	HealthyPerSec  float64 `json:"all_healthy_per_sec"`
 	WithHolePerSec float64 `json:"with_black_hole_per_sec"`
 	RateRatio      float64 `json:"rate_ratio"`
 	HealthyP99MS   float64 `json:"all_healthy_p99_ms"`
 	WithHoleP99MS  float64 `json:"with_black_hole_p99_ms"`
 	P99Ratio       float64 `json:"p99_ratio"`
-	// Cores used during each run's steady phase (the producer included).
-	HealthyCores  Cores `json:"all_healthy_steady_cores"`
-	WithHoleCores Cores `json:"with_black_hole_steady_cores"`
 }
 
 // RetryResult is when retries happen relative to their tier's delay.
