@@ -107,7 +107,7 @@ func (d *Dispatcher) attempt(ctx context.Context, ev schema.LoadEvent, raw []byt
 	for _, secret := range h.Config.Secrets(d.now()) {
 		s, err := NewSigner(secret)
 		if err != nil {
-			d.log(ev, h, dl).Error("hook has a bad signing secret; not signing with it", zap.Error(err))
+			d.log(ev, dl).Error("hook has a bad signing secret; not signing with it", zap.Error(err))
 			continue
 		}
 		req.Signers = append(req.Signers, s)
@@ -120,7 +120,7 @@ func (d *Dispatcher) attempt(ctx context.Context, ev schema.LoadEvent, raw []byt
 		}
 		return nil
 	}
-	log := d.log(ev, h, dl)
+	log := d.log(ev, dl)
 	log.Info("attempt failed", zap.Int("status", out.Attempt.Status), zap.String("error", out.Attempt.Error))
 	if dl.Event == "" {
 		dl.Event = string(raw)
@@ -130,8 +130,8 @@ func (d *Dispatcher) attempt(ctx context.Context, ev schema.LoadEvent, raw []byt
 
 // log is the logger of one delivery's attempt, made only when something is
 // logged: a delivered attempt, the common case, logs nothing by default.
-func (d *Dispatcher) log(ev schema.LoadEvent, h schema.Hook, dl schema.Delivery) *zap.Logger {
-	return d.cfg.Log.With(zap.String("event_id", ev.EventID), zap.Int64("hook_id", h.ID), zap.Int("attempt", dl.Attempt))
+func (d *Dispatcher) log(ev schema.LoadEvent, dl schema.Delivery) *zap.Logger {
+	return d.cfg.Log.With(zap.String("event_id", ev.EventID), zap.Int64("hook_id", dl.HookID), zap.Int("attempt", dl.Attempt))
 }
 
 // send makes the attempt through the endpoint's bulkhead and breaker; when

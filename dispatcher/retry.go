@@ -16,16 +16,12 @@ func (d *Dispatcher) HandleRetry(ctx context.Context, src Source, value []byte) 
 		return d.Invalid(ctx, src, value, err)
 	}
 	h, ok := d.hooks.Hook(dl.HookID)
-	if !ok {
-		h.ID = dl.HookID // for the log line
-	}
-	log := d.log(ev, h, dl)
 	switch {
 	case !ok:
-		log.Info("hook was deleted; dropping its pending delivery")
+		d.log(ev, dl).Info("hook was deleted; dropping its pending delivery")
 		return nil
 	case !h.Enabled():
-		return d.dead(ctx, log, ev.EventID, h, dl, schema.ReasonHookDisabled)
+		return d.dead(ctx, d.log(ev, dl), ev.EventID, h, dl, schema.ReasonHookDisabled)
 	}
 	return d.attempt(ctx, ev, nil, h, dl) // dl.Event is the record's
 }
