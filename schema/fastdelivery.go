@@ -3,7 +3,6 @@ package schema
 import (
 	"bytes"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 )
@@ -17,7 +16,7 @@ import (
 // it to the validator.
 func fastDelivery(b []byte) (Delivery, bool) {
 	// \u escapes (lone surrogates among them) are left to the validator.
-	if !utf8.Valid(b) || !plainNumbers(b) || bytes.Contains(b, []byte(`\u`)) || !gjson.ValidBytes(b) {
+	if bytes.Contains(b, []byte(`\u`)) || !plainJSON(b) {
 		return Delivery{}, false
 	}
 	var f [len(deliveryKeys)]gjson.Result

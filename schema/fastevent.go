@@ -17,7 +17,7 @@ import (
 // lets the validator decide and give the reason. Its accepting only what
 // the schema accepts is checked by FuzzFastLoadEvent against the validator.
 func fastLoadEvent(b []byte) (LoadEvent, bool) {
-	if !utf8.Valid(b) || !plainNumbers(b) || !gjson.ValidBytes(b) {
+	if !plainJSON(b) {
 		return LoadEvent{}, false
 	}
 	var env [len(envelopeKeys)]gjson.Result
@@ -211,6 +211,12 @@ func dateTime(v gjson.Result) (time.Time, bool) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, v.Str)
 	return t, err == nil
+}
+
+// plainJSON reports that b is valid UTF-8 and valid JSON whose numbers
+// are all plain (see plainNumbers): what the fast paths start from.
+func plainJSON(b []byte) bool {
+	return utf8.Valid(b) && plainNumbers(b) && gjson.ValidBytes(b)
 }
 
 // plainNumbers reports that every number in the JSON text b is short and
