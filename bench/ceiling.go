@@ -26,11 +26,9 @@ import (
 // on this machine. (In the receivers' own process it would be faster, as no
 // request would cross between processes; see inProcess.)
 func (e *env) ceiling(ctx context.Context, rcs []*receiver, total, conc int, inProcess bool) (float64, error) {
-	for _, rc := range rcs {
-		rc.reset()
-	}
 	var urls []string
 	for _, rc := range rcs {
+		rc.reset()
 		urls = append(urls, rc.srv.URL+"/hook")
 	}
 	if inProcess {

@@ -40,12 +40,8 @@ type ThroughputResult struct {
 	// CeilingConcurrency is the plain client's requests at once.
 	CeilingConcurrency int               `json:"ceiling_concurrency"`
 	Rounds             []ThroughputRound `json:"rounds"`
-	// The median round's figures.
-	CeilingPerSec          float64 `json:"ceiling_deliveries_per_sec"`
-	InProcessCeilingPerSec float64 `json:"in_process_ceiling_deliveries_per_sec"`
-	PostloadPerSec         float64 `json:"postload_deliveries_per_sec"`
-	Ratio                  float64 `json:"ratio"`
-	Cores                  Cores   `json:"cores_while_postload_drained"`
+	// ThroughputRound is the median round's figures.
+	ThroughputRound
 }
 
 // ThroughputRound is one ceiling run and the postload run right after it.

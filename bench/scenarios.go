@@ -40,8 +40,7 @@ func throughput(ctx context.Context, cfg Config, hooks int) (ThroughputResult, e
 		}
 		res.Rounds = append(res.Rounds, r)
 	}
-	m := medianBy(res.Rounds, func(r ThroughputRound) float64 { return r.Ratio })
-	res.CeilingPerSec, res.InProcessCeilingPerSec, res.PostloadPerSec, res.Ratio, res.Cores = m.CeilingPerSec, m.InProcessCeilingPerSec, m.PostloadPerSec, m.Ratio, m.Cores
+	res.ThroughputRound = medianBy(res.Rounds, func(r ThroughputRound) float64 { return r.Ratio })
 	return res, nil
 }
 
