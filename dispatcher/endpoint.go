@@ -32,14 +32,16 @@ type EndpointConfig struct {
 	// bulkhead). Default 32.
 	MaxConcurrent int
 	// SlotWait tells a saturated endpoint from a busy one. While all of an
-	// endpoint's slots are taken, an attempt waits for one; but once no
-	// request to the endpoint has finished (and no slot been taken) for
-	// SlotWait, the endpoint is saturated (slow, or a black hole): waiting
-	// attempts, and every attempt after them until a request finishes, are
-	// deferred without a request: they do not count as attempts nor as
-	// failures, and wait a tier's delay. So a slow endpoint never holds more
-	// than MaxConcurrent workers and never loses deliveries for being slow.
-	// Default 500ms.
+	// endpoint's slots are taken, an attempt waits for one; but once an
+	// attempt has waited while no request to the endpoint finished (and no
+	// slot was taken) for SlotWait, the endpoint is saturated (slow, or a
+	// black hole): waiting attempts, and every attempt after them until a
+	// request finishes, are deferred without a request: they do not count
+	// as attempts nor as failures, and wait a tier's delay. So a slow
+	// endpoint never holds more than MaxConcurrent workers and never loses
+	// deliveries for being slow. Only a wait this process watched counts:
+	// time it spent stopped or starved (a long pause, a frozen VM) says
+	// nothing of the endpoint. Default 500ms.
 	SlotWait time.Duration
 }
 
@@ -95,6 +97,9 @@ type endpoint struct {
 	slotWait time.Duration
 	// progress is when a slot was last taken or freed (unix nanos).
 	progress atomic.Int64
+	// stuck: an attempt watched the endpoint make no progress for
+	// slotWait; cleared by the next progress.
+	stuck atomic.Bool
 	// used is when the endpoint was last asked for (unix nanos).
 	used atomic.Int64
 }
@@ -228,32 +233,60 @@ func (ep *endpoint) acquire(ctx context.Context) (done func(delivered, counted b
 			report(errAttemptFailed)
 		}
 		<-ep.slots
-		ep.progress.Store(time.Now().UnixNano())
+		ep.progressed()
 	}, nil
 }
 
-// takeSlot waits for a slot while the endpoint is not stuck.
+// progressed records that a slot was taken or freed.
+func (ep *endpoint) progressed() {
+	ep.progress.Store(time.Now().UnixNano())
+	if ep.stuck.Load() {
+		ep.stuck.Store(false)
+	}
+}
+
+// takeSlot waits for a slot until the endpoint is known to be stuck: until
+// an attempt has watched it for slotWait without progress.
 func (ep *endpoint) takeSlot(ctx context.Context) error {
+	voided := false
 	for {
 		select {
 		case ep.slots <- struct{}{}:
-			ep.progress.Store(time.Now().UnixNano())
+			ep.progressed()
 			return nil
 		default:
 		}
-		stuckAt := time.Unix(0, ep.progress.Load()).Add(ep.slotWait)
-		wait := time.Until(stuckAt)
-		if wait <= 0 {
+		if ep.stuck.Load() {
 			return ErrEndpointBusy
 		}
-		t := time.NewTimer(wait)
+		// Watch until slotWait after the last progress; when that is past
+		// already, nobody watched that time (this process may have been
+		// stopped): watch for slotWait from now.
+		seen := ep.progress.Load()
+		now := time.Now()
+		until := time.Unix(0, seen).Add(ep.slotWait)
+		if !until.After(now) {
+			until = now.Add(ep.slotWait)
+		}
+		t := time.NewTimer(until.Sub(now))
 		select {
 		case ep.slots <- struct{}{}:
 			t.Stop()
-			ep.progress.Store(time.Now().UnixNano())
+			ep.progressed()
 			return nil
 		case <-t.C:
-			// Loop: stuck unless a request finished meanwhile.
+			if ep.progress.Load() != seen {
+				continue // progress meanwhile: wait on
+			}
+			// A timer that fires far too late means this process was not
+			// running while it watched: watch once more rather than blame
+			// the endpoint.
+			if late := time.Since(until); late > ep.slotWait/2 && !voided {
+				voided = true
+				continue
+			}
+			ep.stuck.Store(true)
+			return ErrEndpointBusy
 		case <-ctx.Done():
 			t.Stop()
 			return ctx.Err()

@@ -61,6 +61,40 @@ func TestBulkheadWaitsForABusyEndpointButNotForAStuckOne(t *testing.T) {
 	d4(true, true)
 }
 
+// A process that was stopped (a long pause, a frozen VM) finds the last
+// progress of its endpoints long past. That is no evidence against them: an
+// attempt watches the endpoint for SlotWait before calling it stuck.
+func TestBulkheadDoesNotBlameAnEndpointForTimeThisProcessDidNotWatch(t *testing.T) {
+	cfg := EndpointConfig{MinRequests: 1000, MaxConcurrent: 1, SlotWait: 200 * time.Millisecond}
+	cfg.setDefaults()
+	ep := newEndpoints(cfg, zap.NewNop()).get("https://example.com/hook", 1)
+	ctx := context.Background()
+	done, err := ep.acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The process was stopped for a second with the request in flight.
+	ep.progress.Store(time.Now().Add(-time.Second).UnixNano())
+
+	start := time.Now()
+	if _, err := ep.acquire(ctx); !errors.Is(err, ErrEndpointBusy) {
+		t.Fatalf("full endpoint making no progress: %v, want ErrEndpointBusy", err)
+	}
+	if waited := time.Since(start); waited < cfg.SlotWait {
+		t.Fatalf("called stuck after %v: the time the process was stopped counted as watched", waited)
+	}
+	// Now it was watched: stuck, and the next attempt is deferred at once,
+	// until the request finishes.
+	start = time.Now()
+	if _, err := ep.acquire(ctx); !errors.Is(err, ErrEndpointBusy) || time.Since(start) > cfg.SlotWait/2 {
+		t.Fatalf("known stuck: %v after %v, want ErrEndpointBusy at once", err, time.Since(start))
+	}
+	done(true, true)
+	if _, err := ep.acquire(ctx); err != nil {
+		t.Fatalf("after the request finished: %v", err)
+	}
+}
+
 func TestBreakerOpensOnFailureRatioAndSendsNothingWhileOpen(t *testing.T) {
 	cfg := EndpointConfig{MinRequests: 4, FailureRatio: 0.5, OpenTimeout: time.Hour}
 	cfg.setDefaults()
