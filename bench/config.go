@@ -28,9 +28,7 @@ type Config struct {
 	// Default 32, postload's default.
 	EndpointConcurrency int
 	// Rounds of the throughput scenario (each measures the ceiling, then
-	// postload) and of the isolation scenario (each runs all hooks healthy
-	// and with a black hole, in alternating order); the median round is
-	// reported. Default 3.
+	// postload); the median round is reported. Default 3.
 	Rounds int
 	// Partitions of load-completed. Default 4.
 	Partitions int
@@ -38,10 +36,16 @@ type Config struct {
 	// instead of half the measured 1-hook throughput.
 	LatencyRate float64
 	// LatencyDuration is how long events are produced at a steady rate in
-	// the latency scenario and in each isolation run. Default 30s.
+	// the latency scenario. Default 30s.
 	LatencyDuration time.Duration
-	// IsolationEvents pre-loaded per isolation run. Default 20000.
+	// IsolationEvents pre-loaded in each isolation world. Default 20000.
 	IsolationEvents int
+	// IsolationDuration is how long each isolation world produces at a
+	// steady rate, in turns of IsolationTurn. Defaults 90s and 5s.
+	IsolationDuration, IsolationTurn time.Duration
+	// IsolationControl makes the black hole healthy: the isolation
+	// scenario then compares two alike worlds, which measures its noise.
+	IsolationControl bool
 	// RetryDeliveries that fail once and pass on the retry. Default 10000.
 	RetryDeliveries int
 	// BacklogRecords waiting for the memory scenarios. Default 1000000.
@@ -77,6 +81,12 @@ func (c *Config) setDefaults() {
 	if c.LatencyDuration == 0 {
 		c.LatencyDuration = 30 * time.Second
 	}
+	if c.IsolationDuration == 0 {
+		c.IsolationDuration = 90 * time.Second
+	}
+	if c.IsolationTurn == 0 {
+		c.IsolationTurn = 5 * time.Second
+	}
 	if c.BacklogWatch == 0 {
 		c.BacklogWatch = 20 * time.Second
 	}
@@ -108,7 +118,8 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("unknown scenario %q: choose from %v", s, Scenarios))
 		}
 	}
-	if c.Events < 0 || c.Rounds < 0 || c.Concurrency < 0 || c.Partitions < 0 || c.IsolationEvents < 0 || c.RetryDeliveries < 0 || c.BacklogRecords < 0 {
+	if c.Events < 0 || c.Rounds < 0 || c.Concurrency < 0 || c.Partitions < 0 || c.IsolationEvents < 0 || c.RetryDeliveries < 0 || c.BacklogRecords < 0 ||
+		c.LatencyDuration < 0 || c.IsolationDuration < 0 || c.IsolationTurn < 0 || c.BacklogWatch < 0 {
 		errs = append(errs, errors.New("sizes must be positive"))
 	}
 	return errors.Join(errs...)

@@ -40,6 +40,16 @@ func (c *cpuShare) stop() {
 	}
 }
 
+// add sums another phase's figures into c: the cores of several phases
+// together.
+func (c *cpuShare) add(o *cpuShare) {
+	c.wall += o.wall
+	c.self += o.self
+	for i := range c.used {
+		c.used[i] += o.used[i]
+	}
+}
+
 // Cores are the average cores each part used.
 type Cores struct {
 	Postload float64 `json:"postload"`
@@ -74,18 +84,31 @@ func procCPU(pid int) (time.Duration, error) {
 	if pid <= 0 {
 		return 0, fmt.Errorf("no process")
 	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	f, err := procStat(pid)
 	if err != nil {
 		return 0, err
-	}
-	// Fields after the command (which may hold spaces) start after ") ".
-	rest := string(b[strings.LastIndexByte(string(b), ')')+2:])
-	f := strings.Fields(rest)
-	if len(f) < 13 {
-		return 0, fmt.Errorf("short /proc/%d/stat", pid)
 	}
 	utime, _ := strconv.ParseInt(f[11], 10, 64)
 	stime, _ := strconv.ParseInt(f[12], 10, 64)
 	const ticks = 100 // USER_HZ on Linux
 	return time.Duration(utime+stime) * time.Second / ticks, nil
+}
+
+// procStat returns the fields of /proc/<pid>/stat after the command, so
+// that f[0] is the state and f[11], f[12] are utime and stime.
+func procStat(pid int) ([]string, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil, err
+	}
+	// The command may hold spaces: the fields start after its ") ".
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 || i+2 > len(b) {
+		return nil, fmt.Errorf("unreadable /proc/%d/stat", pid)
+	}
+	f := strings.Fields(string(b[i+2:]))
+	if len(f) < 13 {
+		return nil, fmt.Errorf("short /proc/%d/stat", pid)
+	}
+	return f, nil
 }

@@ -31,6 +31,8 @@ type env struct {
 	proc    *exec.Cmd
 	logFile *os.File
 	writer  *kafka.Writer
+
+	unmeasured int // events produced by produceUnmeasured
 }
 
 func newEnv(ctx context.Context, cfg Config) (*env, error) {
@@ -205,6 +207,18 @@ func (e *env) produceEvents(ctx context.Context, n int, seq0 int) error {
 		}
 	}
 	return nil
+}
+
+// produceUnmeasured produces n events whose receipts count but whose
+// latency is not recorded: their ids carry no emitted time.
+func (e *env) produceUnmeasured(ctx context.Context, n int) error {
+	msgs := make([]kafka.Message, n)
+	for i := range msgs {
+		e.unmeasured++
+		id := "settle-" + strconv.Itoa(e.unmeasured)
+		msgs[i] = kafka.Message{Topic: "load-completed", Value: schema.SampleLoadEvent(id, 1, 1, false, time.Now())}
+	}
+	return e.writer.WriteMessages(ctx, msgs...)
 }
 
 func sampleEvent(now time.Time, seq int) []byte {

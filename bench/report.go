@@ -69,36 +69,36 @@ type LatencyResult struct {
 	Cores Cores `json:"cores"`
 }
 
-// IsolationResult compares the 9 healthy hooks with and without a
-// black-holed tenth, in rounds of one run of each (in alternating order, so
-// that a drift of the machine's speed favours neither). The rate figures
-// are the round with the median rate ratio, the p99 figures the round with
-// the median p99 ratio.
+// IsolationResult compares the 9 healthy hooks of a world whose tenth hook
+// is a black hole with those of an all-healthy world. The two worlds take
+// turns on the machine (see isolation.go): the drain rates are over each
+// world's drain turns, the p99s over its steady turns.
 type IsolationResult struct {
-	Events           int              `json:"events"`
-	SteadyEventsPerS float64          `json:"steady_events_per_sec"`
-	Rounds           []IsolationRound `json:"rounds"`
-	IsolationFigures
-}
+	Events int `json:"events"`
+	// Control: the tenth hook of the "black hole" world was healthy too
+	// (--isolation-control), to measure the comparison's own noise.
+	Control          bool    `json:"control,omitempty"`
+	SteadyEventsPerS float64 `json:"steady_events_per_sec"`
+	Turns            int     `json:"steady_turns_per_world"`
+	TurnSeconds      float64 `json:"steady_turn_seconds"`
 
-// IsolationRound is one all-healthy run and one with the black hole.
-type IsolationRound struct {
-	HoleFirst bool `json:"black_hole_run_first"`
-	IsolationFigures
-	// Cores used during each run's steady phase (the producer included).
-	HealthyCores  Cores `json:"all_healthy_steady_cores"`
-	WithHoleCores Cores `json:"with_black_hole_steady_cores"`
-}
-
-// IsolationFigures are the healthy hooks' drain rate and steady p99, all
-// healthy and with the black hole, and their ratios.
-type IsolationFigures struct {
 	HealthyPerSec  float64 `json:"all_healthy_per_sec"`
 	WithHolePerSec float64 `json:"with_black_hole_per_sec"`
 	RateRatio      float64 `json:"rate_ratio"`
 	HealthyP99MS   float64 `json:"all_healthy_p99_ms"`
 	WithHoleP99MS  float64 `json:"with_black_hole_p99_ms"`
 	P99Ratio       float64 `json:"p99_ratio"`
+	// Cores used during each world's steady turns (the producer included).
+	HealthyCores  Cores `json:"all_healthy_steady_cores"`
+	WithHoleCores Cores `json:"with_black_hole_steady_cores"`
+	// TurnP99Ratio is the median over the cycles of the all-healthy turn's
+	// p99 over the black hole's turn's p99: a single turn slowed by
+	// something else (a hiccup of the machine) sways it less than it sways
+	// the p99 of all turns together.
+	TurnP99Ratio float64 `json:"median_turn_p99_ratio"`
+	// Each steady turn's p99, in the order of the turns.
+	HealthyTurnP99MS  []float64 `json:"all_healthy_turn_p99_ms"`
+	WithHoleTurnP99MS []float64 `json:"with_black_hole_turn_p99_ms"`
 }
 
 // RetryResult is when retries happen relative to their tier's delay.

@@ -52,9 +52,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return r, fmt.Errorf("isolation: %w", err)
 		}
 		r.Isolation = res
-		cfg.printf("isolation   9 healthy of 10 hooks, 1 black-holed: %.0f vs %.0f deliveries/s (ratio %.2f), p99 %.1f vs %.1f ms at %.0f events/s (ratio %.2f) (medians of %d rounds: rate %s, p99 %s)",
-			res.WithHolePerSec, res.HealthyPerSec, res.RateRatio, res.WithHoleP99MS, res.HealthyP99MS, res.SteadyEventsPerS, res.P99Ratio, len(res.Rounds),
-			ratios(res.Rounds, func(r IsolationRound) float64 { return r.RateRatio }), ratios(res.Rounds, func(r IsolationRound) float64 { return r.P99Ratio }))
+		what := "1 black-holed"
+		if res.Control {
+			what = "control: the tenth healthy too"
+		}
+		cfg.printf("isolation   9 healthy of 10 hooks, %s: %.0f vs %.0f deliveries/s (ratio %.2f); at %.0f events/s p99 %.1f vs %.1f ms (ratio %.2f; median of the turns' ratios %.2f) (%d turns of %.0f s each; black hole's world: %s; all healthy: %s)",
+			what, res.WithHolePerSec, res.HealthyPerSec, res.RateRatio, res.SteadyEventsPerS, res.WithHoleP99MS, res.HealthyP99MS, res.P99Ratio, res.TurnP99Ratio,
+			res.Turns, res.TurnSeconds, res.WithHoleCores, res.HealthyCores)
 	}
 	if cfg.runs("retry") {
 		res, err := retryTiming(ctx, cfg)

@@ -33,6 +33,29 @@ func (s *samples) reset() {
 	s.mu.Unlock()
 }
 
+// reserve empties s and makes room for capacity samples.
+func (s *samples) reserve(capacity int) {
+	s.mu.Lock()
+	s.d = make([]time.Duration, 0, capacity)
+	s.dropped = 0
+	s.mu.Unlock()
+}
+
+func (s *samples) len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.d)
+}
+
+// each calls f with every sample kept from the i-th on.
+func (s *samples) each(i int, f func(time.Duration)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, d := range s.d[min(i, len(s.d)):] {
+		f(d)
+	}
+}
+
 // percentiles returns the p-quantiles (0..1) in milliseconds, and the max.
 func (s *samples) percentiles(ps ...float64) (out []float64, maxMS float64) {
 	s.mu.Lock()

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/postload/postload/bench"
 )
@@ -23,12 +24,15 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	cfg := bench.Config{Out: stdout}
 	f.IntVar(&cfg.Events, "events", 100000, "events pre-loaded for the throughput scenario")
 	f.IntVar(&cfg.Concurrency, "concurrency", 256, "postload's in-flight events; the ceiling runs this × hooks requests at once")
-	f.IntVar(&cfg.Rounds, "rounds", 3, "rounds of each throughput run (ceiling, then postload) and of the isolation scenario (all healthy, then a black hole, or the other way); the median round is reported")
+	f.IntVar(&cfg.Rounds, "rounds", 3, "rounds of each throughput run (ceiling, then postload); the median round is reported")
 	f.IntVar(&cfg.Partitions, "partitions", 4, "partitions of load-completed")
 	f.IntVar(&cfg.EndpointConcurrency, "endpoint-concurrency", 32, "postload's per-endpoint bulkhead")
 	f.Float64Var(&cfg.LatencyRate, "latency-rate", 0, "events per second of the latency scenario (default half the measured 1-hook throughput)")
-	f.DurationVar(&cfg.LatencyDuration, "latency-duration", 0, "how long the latency scenario, and each isolation run, produces at a steady rate (default 30s)")
-	f.IntVar(&cfg.IsolationEvents, "isolation-events", 20000, "events pre-loaded per isolation run")
+	f.DurationVar(&cfg.LatencyDuration, "latency-duration", 0, "how long the latency scenario produces at a steady rate (default 30s)")
+	f.IntVar(&cfg.IsolationEvents, "isolation-events", 20000, "events pre-loaded in each isolation world")
+	f.DurationVar(&cfg.IsolationDuration, "isolation-duration", 90*time.Second, "how long each isolation world produces at a steady rate, in turns")
+	f.DurationVar(&cfg.IsolationTurn, "isolation-turn", 5*time.Second, "how long an isolation world produces per turn before the other world's turn")
+	f.BoolVar(&cfg.IsolationControl, "isolation-control", false, "make the black hole healthy: compare two alike worlds, to see the isolation figures' own noise")
 	f.IntVar(&cfg.RetryDeliveries, "retry-deliveries", 10000, "deliveries that fail once in the retry scenario")
 	f.IntVar(&cfg.BacklogRecords, "backlog-records", 1000000, "records waiting in the memory scenarios")
 	f.DurationVar(&cfg.BacklogWatch, "backlog-watch", 0, "how long peak RSS is watched under backlog (default 20s)")

@@ -27,7 +27,7 @@ func TestBenchSmallRun(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "bench", "--json", report, "--events", "300", "--hooks", "1,2", "--rounds", "1",
-		"--latency-rate", "200", "--latency-duration", "1s", "--isolation-events", "200",
+		"--latency-rate", "200", "--latency-duration", "1s", "--isolation-events", "200", "--isolation-duration", "1s", "--isolation-turn", "500ms",
 		"--retry-deliveries", "50", "--backlog-records", "2000", "--backlog-watch", "1s")
 	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir())
 	out, err := cmd.CombinedOutput()
@@ -58,7 +58,7 @@ func TestBenchSmallRun(t *testing.T) {
 	if r.Latency == nil || r.Latency.Deliveries != 200 || r.Latency.P99MS <= 0 {
 		t.Errorf("latency: %+v", r.Latency)
 	}
-	if r.Isolation == nil || len(r.Isolation.Rounds) != 1 || r.Isolation.HealthyPerSec <= 0 || r.Isolation.WithHolePerSec <= 0 || r.Isolation.P99Ratio <= 0 {
+	if r.Isolation == nil || r.Isolation.Turns != 2 || r.Isolation.HealthyPerSec <= 0 || r.Isolation.WithHolePerSec <= 0 || r.Isolation.P99Ratio <= 0 {
 		t.Errorf("isolation: %+v", r.Isolation)
 	}
 	if r.Retry == nil || r.Retry.Deliveries != 50 || r.Retry.Early != 0 {
