@@ -121,7 +121,14 @@ func (d *Dispatcher) attempt(ctx context.Context, ev schema.LoadEvent, raw []byt
 		return nil
 	}
 	log := d.log(ev, dl)
-	log.Info("attempt failed", zap.Int("status", out.Attempt.Status), zap.String("error", out.Attempt.Error))
+	// An attempt that sent no request (breaker open, endpoint saturated)
+	// logs at debug: a dead endpoint has thousands a second, and its
+	// breaker's state changes and the attempts metric already tell it.
+	level := zap.InfoLevel
+	if out.NoRequest {
+		level = zap.DebugLevel
+	}
+	log.Log(level, "attempt failed", zap.Int("status", out.Attempt.Status), zap.String("error", out.Attempt.Error))
 	if dl.Event == "" {
 		dl.Event = string(raw)
 	}
@@ -143,6 +150,7 @@ func (d *Dispatcher) send(ctx context.Context, h schema.Hook, req Request) Outco
 			Attempt:     schema.Attempt{Number: req.Number, StartedAt: d.now().UTC(), Error: err.Error()},
 			Interrupted: ctx.Err() != nil,
 			Deferred:    errors.Is(err, ErrEndpointBusy),
+			NoRequest:   true,
 		}
 		d.observe(out, OutcomeSkipped)
 		return out

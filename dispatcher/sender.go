@@ -41,6 +41,9 @@ type Outcome struct {
 	// slot: the attempt does not count, and the delivery waits a tier's
 	// delay before it tries again.
 	Deferred bool
+	// NoRequest means the breaker or the bulkhead refused the attempt, so
+	// no request was sent.
+	NoRequest bool
 }
 
 // Sender makes single attempts over one shared HTTPS client.

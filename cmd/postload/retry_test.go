@@ -13,6 +13,8 @@ import (
 	"github.com/postload/postload/internal/wait"
 	"github.com/postload/postload/internal/webhooktest"
 	"github.com/postload/postload/schema"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 )
 
 func TestRetriesAreNeverEarlyAndKeepTheWebhookID(t *testing.T) {
@@ -103,7 +105,11 @@ func TestOpenBreakerSendsOnlyProbes(t *testing.T) {
 	rc.Answer(func(int, *http.Request) int { return http.StatusInternalServerError })
 	cfg := testConfig(t)
 	cfg.Breaker = dispatcher.EndpointConfig{MinRequests: 5, FailureRatio: 0.6, Window: time.Minute, OpenTimeout: time.Hour, MaxConcurrent: 4}
-	in, _, _ := startWithHook(t, cfg, rc)
+	cfg.CAFile = webhooktest.WriteCAs(t, t.TempDir(), rc)
+	tok := mustToken(t, cfg, 1)
+	core, logs := observer.New(zap.InfoLevel)
+	in := mustServeLog(t, cfg, zap.New(core))
+	mustHook(t, in, tok, 2, rc.URL)
 	const events = 40
 	for i := 0; i < events; i++ {
 		mustProduce(t, in.brokers, "load-completed", fmt.Sprint(i), loadEvent(fmt.Sprintf("e%d", i), 1, 2, prettyPayload))
@@ -128,6 +134,11 @@ func TestOpenBreakerSendsOnlyProbes(t *testing.T) {
 		if n != 1 {
 			t.Errorf("%d dead letters for %s, want 1", n, id)
 		}
+	}
+	// Only attempts that sent a request log at info; the 200-odd that the
+	// open breaker failed at once log at debug.
+	if n := logs.FilterMessage("attempt failed").Len(); n != rc.Count() {
+		t.Errorf("%d attempts logged at info, want one per request sent (%d)", n, rc.Count())
 	}
 }
 
