@@ -237,6 +237,10 @@ func (ep *endpoint) acquire(ctx context.Context) (done func(delivered, counted b
 	}, nil
 }
 
+// open reports that the breaker is open: an attempt now would fail at once
+// without a request. Half-open is not open: a probe may be due.
+func (ep *endpoint) open() bool { return ep.breaker.State() == gobreaker.StateOpen }
+
 // progressed records that a slot was taken or freed.
 func (ep *endpoint) progressed() {
 	ep.progress.Store(time.Now().UnixNano())

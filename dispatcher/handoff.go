@@ -80,7 +80,7 @@ func jitter(delay time.Duration) time.Duration {
 
 // toTier publishes the delivery to retry tier (1-based).
 func (d *Dispatcher) toTier(ctx context.Context, log *zap.Logger, tier int, clientID int64, dl schema.Delivery) error {
-	b, err := json.Marshal(dl)
+	b, err := schema.EncodeRecord(dl)
 	if err != nil {
 		return fmt.Errorf("encoding retry record: %w", err)
 	}

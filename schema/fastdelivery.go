@@ -15,30 +15,39 @@ import (
 // inside is not checked here (checkEvent does that). FuzzFastDelivery holds
 // it to the validator.
 func fastDelivery(b []byte) (Delivery, bool) {
+	d, event, ok := fastDeliveryRaw(b)
+	if !ok {
+		return Delivery{}, false
+	}
+	d.Event = event.Str
+	return d, true
+}
+
+// fastDeliveryRaw is fastDelivery but for the event, which it returns as
+// found, not yet unescaped.
+func fastDeliveryRaw(b []byte) (d Delivery, event gjson.Result, ok bool) {
 	// \u escapes (lone surrogates among them) are left to the validator.
 	if bytes.Contains(b, []byte(`\u`)) || !plainJSON(b) {
-		return Delivery{}, false
+		return Delivery{}, event, false
 	}
 	var f [len(deliveryKeys)]gjson.Result
 	if !object(gjson.ParseBytes(b), deliveryKeys[:], true, f[:]) {
-		return Delivery{}, false
+		return Delivery{}, event, false
 	}
-	var d Delivery
-	var ok bool
 	if f[0].Type != gjson.String || f[4].Type != gjson.String || !f[5].IsArray() {
-		return Delivery{}, false
+		return Delivery{}, event, false
 	}
-	d.Event, d.Error = f[0].Str, f[4].Str
+	event, d.Error = f[0], f[4].Str
 	if d.HookID, ok = positiveInt(f[1]); !ok {
-		return Delivery{}, false
+		return Delivery{}, event, false
 	}
 	attempt, ok := positiveInt(f[2])
 	if !ok || attempt > 21 {
-		return Delivery{}, false
+		return Delivery{}, event, false
 	}
 	d.Attempt = int(attempt)
 	if d.DueAt, ok = dateTime(f[3]); !ok {
-		return Delivery{}, false
+		return Delivery{}, event, false
 	}
 	d.Attempts = []Attempt{}
 	ok = true
@@ -50,9 +59,9 @@ func fastDelivery(b []byte) (Delivery, bool) {
 		return ok && len(d.Attempts) <= 21
 	})
 	if !ok || len(d.Attempts) > 21 {
-		return Delivery{}, false
+		return Delivery{}, event, false
 	}
-	return d, true
+	return d, event, true
 }
 
 var (

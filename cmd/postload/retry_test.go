@@ -99,8 +99,18 @@ func TestAlwaysFailingHookGetsSixAttemptsThenOneDeadLetter(t *testing.T) {
 }
 
 // A busy dead endpoint trips its breaker; while open only probes reach it,
-// and every delivery still ends in exactly one dead letter.
+// and every delivery still ends in exactly one dead letter. The tiers hand
+// on a record whose breaker is open without decoding its event when they
+// can read it the fast way (the plain payload), and decode it in full when
+// they cannot (a \u escape in the event).
 func TestOpenBreakerSendsOnlyProbes(t *testing.T) {
+	plain := strings.Replace(prettyPayload, `caf\u00e9`, "café", 1)
+	for name, payload := range map[string]string{"plain": plain, "escaped": prettyPayload} {
+		t.Run(name, func(t *testing.T) { testOpenBreakerSendsOnlyProbes(t, payload) })
+	}
+}
+
+func testOpenBreakerSendsOnlyProbes(t *testing.T, payload string) {
 	rc := webhooktest.NewReceiver(t)
 	rc.Answer(func(int, *http.Request) int { return http.StatusInternalServerError })
 	cfg := testConfig(t)
@@ -112,7 +122,7 @@ func TestOpenBreakerSendsOnlyProbes(t *testing.T) {
 	mustHook(t, in, tok, 2, rc.URL)
 	const events = 40
 	for i := 0; i < events; i++ {
-		mustProduce(t, in.brokers, "load-completed", fmt.Sprint(i), loadEvent(fmt.Sprintf("e%d", i), 1, 2, prettyPayload))
+		mustProduce(t, in.brokers, "load-completed", fmt.Sprint(i), loadEvent(fmt.Sprintf("e%d", i), 1, 2, payload))
 	}
 	wait.For(t, 30*time.Second, func() (bool, string) {
 		n := len(deadLetters(t, in))
