@@ -106,14 +106,21 @@ func isolation(ctx context.Context, cfg Config) (*IsolationResult, error) {
 	res.Turns, res.TurnSeconds = turns, cfg.IsolationTurn.Seconds()
 	res.HealthyP99MS, res.HealthyCores, res.HealthyTurnP99MS = sides[0].p99(), sides[0].cpu.cores(), sides[0].turnP99
 	res.WithHoleP99MS, res.WithHoleCores, res.WithHoleTurnP99MS = sides[1].p99(), sides[1].cpu.cores(), sides[1].turnP99
-	res.P99Ratio = res.HealthyP99MS / res.WithHoleP99MS
-	// Turn by turn, each all-healthy turn against the black hole's turn
-	// right after it.
-	ratios := make([]float64, turns)
-	for i := range ratios {
-		ratios[i] = sides[0].turnP99[i] / sides[1].turnP99[i]
+	if res.WithHoleP99MS > 0 {
+		res.P99Ratio = res.HealthyP99MS / res.WithHoleP99MS
 	}
-	res.TurnP99Ratio = medianBy(ratios, func(r float64) float64 { return r })
+	// Turn by turn, each all-healthy turn against the black hole's turn
+	// right after it; a turn too short to produce in (the one before ran
+	// over) has no p99 and is left out.
+	var ratios []float64
+	for i := range turns {
+		if h, b := sides[0].turnP99[i], sides[1].turnP99[i]; h > 0 && b > 0 {
+			ratios = append(ratios, h/b)
+		}
+	}
+	if len(ratios) > 0 {
+		res.TurnP99Ratio = medianBy(ratios, func(r float64) float64 { return r })
+	}
 	return res, nil
 }
 
@@ -177,6 +184,7 @@ func newSide(ctx context.Context, cfg Config, hole bool) (*side, error) {
 		rc.reset()
 	}
 	if err := e.pause(); err != nil {
+		_ = e.resume()
 		e.close()
 		return nil, err
 	}

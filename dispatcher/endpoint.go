@@ -39,9 +39,11 @@ type EndpointConfig struct {
 	// request finishes, are deferred without a request: they do not count
 	// as attempts nor as failures, and wait a tier's delay. So a slow
 	// endpoint never holds more than MaxConcurrent workers and never loses
-	// deliveries for being slow. Only a wait this process watched counts:
-	// time it spent stopped or starved (a long pause, a frozen VM) says
-	// nothing of the endpoint. Default 500ms.
+	// deliveries for being slow. A wait must be watched: an attempt that
+	// finds the last progress older than SlotWait watches a SlotWait of its
+	// own, and a wait whose timer fires more than half a SlotWait late (the
+	// process stopped or starved: a long pause, a frozen VM) is watched
+	// once more rather than held against the endpoint. Default 500ms.
 	SlotWait time.Duration
 }
 
@@ -290,6 +292,12 @@ func (ep *endpoint) takeSlot(ctx context.Context) error {
 				continue
 			}
 			ep.stuck.Store(true)
+			if ep.progress.Load() != seen {
+				// A slot freed between the check and the flag, and its
+				// progressed() saw no flag to clear: clear it here.
+				ep.stuck.Store(false)
+				continue
+			}
 			return ErrEndpointBusy
 		case <-ctx.Done():
 			t.Stop()

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/postload/postload/schema"
-	"go.uber.org/zap"
 )
 
 // HandleRetry makes the attempt of a retry record (a postload.retry.N
@@ -39,12 +38,19 @@ func (d *Dispatcher) HandleRetry(ctx context.Context, src Source, value []byte) 
 // disabled, a breaker not open, and a last attempt: those go the slow way,
 // which also validates the event.
 func (d *Dispatcher) passOpen(ctx context.Context, value []byte) (bool, error) {
-	f, ok := schema.PeekForward(value)
-	if !ok || f.Attempt > len(d.cfg.RetryDelays) {
+	if ctx.Err() != nil {
+		return false, nil // shutting down: the slow way puts it back uncounted
+	}
+	id, ok := schema.PeekHookID(value)
+	if !ok {
 		return false, nil
 	}
-	h, ok := d.hooks.Hook(f.HookID)
+	h, ok := d.hooks.Hook(id)
 	if !ok || !h.Enabled() || !d.endpoints.get(h.Config.URL, h.ID).open() {
+		return false, nil
+	}
+	f, ok := schema.PeekForward(value)
+	if !ok || f.HookID != h.ID || f.Attempt > len(d.cfg.RetryDelays) {
 		return false, nil
 	}
 	now := d.now()
@@ -57,8 +63,7 @@ func (d *Dispatcher) passOpen(ctx context.Context, value []byte) (bool, error) {
 	}
 	topic := d.cfg.RetryTopics[f.Attempt-1]
 	if err := d.publish(ctx, topic, clientKey(h.ClientID), rec); err != nil {
-		d.cfg.Log.Error("handing on to retry tier", zap.String("topic", topic), zap.Int64("hook_id", h.ID), zap.Error(err))
-		return true, fmt.Errorf("publishing to %s: %w", topic, err)
+		return true, fmt.Errorf("handing on hook %d's attempt %d to %s: %w", h.ID, f.Attempt, topic, err)
 	}
 	return true, nil
 }

@@ -49,6 +49,12 @@ func DecodeRetry(b []byte) (Delivery, LoadEvent, error) {
 	return d, ev, nil
 }
 
+// PeekHookID reads only the hook_id of a retry record, without validating
+// it; false when it is missing or not a positive integer.
+func PeekHookID(b []byte) (int64, bool) {
+	return positiveInt(gjson.GetBytes(b, "hook_id"))
+}
+
 // PeekDueAt reads only the due_at of a retry record, without validating
 // it (DecodeRetry does that when the record is handled); false when it is
 // missing or not a time.

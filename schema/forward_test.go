@@ -42,7 +42,7 @@ func FuzzForward(f *testing.F) {
 		}
 		// Handed on, the record must read back as the slow way's does.
 		back, ok := fastDelivery(got)
-		if !ok { // e.g. an & in the event, which encoding escapes as \u0026
+		if !ok { // e.g. a U+2028 in an attempt's error, which encoding escapes as \u2028
 			if back, err = decode[Delivery](schemas().delivery, got, ""); err != nil {
 				t.Fatalf("the record handed on is not a retry record (%v): %s", err, got)
 			}

@@ -74,7 +74,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	brWindow := f.Duration("breaker-window", time.Minute, "rolling window of the breaker's counts")
 	brOpen := f.Duration("breaker-open-timeout", 30*time.Second, "how long an open breaker waits before one probe")
 	epConc := f.Int("endpoint-concurrency", 32, "requests in flight to one hook URL at most (bulkhead)")
-	slotWait := f.Duration("endpoint-slot-wait", 500*time.Millisecond, "an endpoint whose slots are all taken and that finished no request for this long is stuck: its attempts fail at once without a request")
+	slotWait := f.Duration("endpoint-slot-wait", 500*time.Millisecond, "an endpoint whose slots are all taken and that is watched finishing no request for this long is saturated: its deliveries are deferred to their tier without a request, not counted as attempts")
 	allow := f.String("allow-networks", "", "address ranges hooks may reach despite the SSRF guard, e.g. 10.1.0.0/16,fd00::/8; replaces the default (loopback when embedded, nothing with --brokers)")
 	source := f.String("source-addr", "", "local address outgoing webhook connections are bound to (for receivers' allow-lists)")
 	retention := f.Duration("retention", 7*24*time.Hour, "retention time of the data topics postload creates")
