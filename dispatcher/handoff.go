@@ -38,15 +38,20 @@ func (d *Dispatcher) handOn(ctx context.Context, log *zap.Logger, eventID string
 	if n > len(d.cfg.RetryDelays) {
 		return d.dead(ctx, log, eventID, h, dl, schema.ReasonRetriesExhausted)
 	}
-	delay := d.cfg.RetryDelays[n-1]
-	if out.RetryAfter > 0 && out.RetryAfter <= delay {
-		delay = out.RetryAfter
-	} else {
-		delay += jitter(delay)
-	}
 	dl.Attempt = n + 1
-	dl.DueAt = now.Add(delay).UTC()
+	dl.DueAt = d.retryAt(now, n, out.RetryAfter)
 	return d.toTier(ctx, log, n, h.ClientID, dl)
+}
+
+// retryAt is when the attempt after failed attempt n may start: after
+// tier n's delay and its jitter, or after retryAfter when the receiver
+// asked for less (Retry-After).
+func (d *Dispatcher) retryAt(now time.Time, n int, retryAfter time.Duration) time.Time {
+	delay := d.cfg.RetryDelays[n-1]
+	if retryAfter > 0 && retryAfter <= delay {
+		return now.Add(retryAfter).UTC()
+	}
+	return now.Add(delay + jitter(delay)).UTC()
 }
 
 // gone handles a 410 Gone: the receiver is gone for good, so the hook is

@@ -56,8 +56,7 @@ func (d *Dispatcher) passOpen(ctx context.Context, value []byte) (bool, error) {
 	now := d.now()
 	out := Outcome{Attempt: schema.Attempt{Number: f.Attempt, StartedAt: now.UTC(), Error: ErrBreakerOpen.Error()}, NoRequest: true}
 	d.observe(out, OutcomeSkipped)
-	delay := d.cfg.RetryDelays[f.Attempt-1]
-	rec, err := f.Next(out.Attempt, f.Attempt+1, now.Add(delay+jitter(delay)).UTC())
+	rec, err := f.Next(out.Attempt, f.Attempt+1, d.retryAt(now, f.Attempt, 0))
 	if err != nil {
 		return true, fmt.Errorf("encoding retry record: %w", err)
 	}
