@@ -29,7 +29,6 @@ import (
 // side is one world of the comparison.
 type side struct {
 	e       *env
-	hole    bool // the tenth hook is a black hole
 	healthy []*receiver
 	active  time.Duration // drain: time running
 	cpu     cpuShare      // steady turns, summed
@@ -151,14 +150,19 @@ func (g *grid) next(ctx context.Context) (end time.Time, err error) {
 // newSide starts a world with 9 healthy hooks and a tenth that is a black
 // hole (or healthy, for the all-healthy world and for --isolation-control),
 // waits until postload delivers, and stops it.
-func newSide(ctx context.Context, cfg Config, hole bool) (*side, error) {
+func newSide(ctx context.Context, cfg Config, hole bool) (_ *side, err error) {
 	e, err := newEnv(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	s := &side{e: e, hole: hole}
+	defer func() {
+		if err != nil {
+			_ = e.resume() // in case it was stopped: SIGINT waits otherwise
+			e.close()
+		}
+	}()
+	s := &side{e: e}
 	if s.healthy, err = e.addReceivers(ctx, 9, answerOK, cfg.IsolationEvents); err != nil {
-		e.close()
 		return nil, err
 	}
 	m := answerOK
@@ -166,26 +170,21 @@ func newSide(ctx context.Context, cfg Config, hole bool) (*side, error) {
 		m = blackHole
 	}
 	if _, err := e.addReceivers(ctx, 1, m, 1); err != nil {
-		e.close()
 		return nil, err
 	}
 	// A world is stopped for the other's turn, which is longer than the
 	// usual session timeout: the group must not think it gone.
 	args := append(inFlightArgs(cfg), "--session-timeout", "60s", "--drain-timeout", "10s")
 	if err := e.startPostload(args...); err != nil {
-		e.close()
 		return nil, err
 	}
 	if err := s.settle(ctx, 10); err != nil {
-		e.close()
 		return nil, err
 	}
 	for _, rc := range s.healthy {
 		rc.reset()
 	}
 	if err := e.pause(); err != nil {
-		_ = e.resume()
-		e.close()
 		return nil, err
 	}
 	return s, nil
@@ -211,19 +210,18 @@ func (s *side) drainTurn(ctx context.Context, want int64, end time.Time) error {
 		return err
 	}
 	start := time.Now()
-	done := func() bool { return totalCount(s.healthy) >= want }
-	err := waitFor(ctx, time.Until(end), done)
+	delivered := waitFor(ctx, time.Until(end), func() bool { return totalCount(s.healthy) >= want }) == nil
 	if err := s.e.pause(); err != nil {
 		return err
 	}
-	if err == nil { // delivered: it ran until the last receipt
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if delivered { // it ran until the last receipt
 		s.active += time.Unix(0, lastReceipt(s.healthy)).Sub(start)
-		return nil
+	} else {
+		s.active += time.Since(start)
 	}
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	s.active += time.Since(start)
 	return nil
 }
 
