@@ -11,8 +11,7 @@ import (
 
 func TestBulkheadWaitsForABusyEndpointButNotForAStuckOne(t *testing.T) {
 	cfg := EndpointConfig{MinRequests: 1000, MaxConcurrent: 2, SlotWait: 200 * time.Millisecond}
-	cfg.setDefaults()
-	ep := newEndpoints(cfg, zap.NewNop()).get("https://example.com/hook", 1)
+	ep := testEndpoint(cfg)
 	ctx := context.Background()
 
 	// Busy but healthy: a slot frees within the wait, the third attempt gets it.
@@ -66,8 +65,7 @@ func TestBulkheadWaitsForABusyEndpointButNotForAStuckOne(t *testing.T) {
 // attempt watches the endpoint for SlotWait before calling it stuck.
 func TestBulkheadDoesNotBlameAnEndpointForTimeThisProcessDidNotWatch(t *testing.T) {
 	cfg := EndpointConfig{MinRequests: 1000, MaxConcurrent: 1, SlotWait: 200 * time.Millisecond}
-	cfg.setDefaults()
-	ep := newEndpoints(cfg, zap.NewNop()).get("https://example.com/hook", 1)
+	ep := testEndpoint(cfg)
 	ctx := context.Background()
 	done, err := ep.acquire(ctx)
 	if err != nil {
@@ -97,8 +95,7 @@ func TestBulkheadDoesNotBlameAnEndpointForTimeThisProcessDidNotWatch(t *testing.
 
 func TestBreakerOpensOnFailureRatioAndSendsNothingWhileOpen(t *testing.T) {
 	cfg := EndpointConfig{MinRequests: 4, FailureRatio: 0.5, OpenTimeout: time.Hour}
-	cfg.setDefaults()
-	ep := newEndpoints(cfg, zap.NewNop()).get("https://example.com/hook", 1)
+	ep := testEndpoint(cfg)
 	for i := 0; i < 4; i++ {
 		done, err := ep.acquire(context.Background())
 		if err != nil {
@@ -113,8 +110,7 @@ func TestBreakerOpensOnFailureRatioAndSendsNothingWhileOpen(t *testing.T) {
 
 func TestOneFailingDeliveryOnAQuietHookKeepsTheBreakerClosed(t *testing.T) {
 	cfg := EndpointConfig{}
-	cfg.setDefaults()
-	ep := newEndpoints(cfg, zap.NewNop()).get("https://example.com/hook", 1)
+	ep := testEndpoint(cfg)
 	for i := 0; i < 6; i++ { // the 6 attempts of one delivery, all failing
 		done, err := ep.acquire(context.Background())
 		if err != nil {
@@ -152,8 +148,7 @@ func TestIdleEndpointsAreForgotten(t *testing.T) {
 // on those failures alone, however many deferrals came between.
 func TestBreakerOpensForABlackHoleWhoseDeferralsOutnumberItsFailures(t *testing.T) {
 	cfg := EndpointConfig{MinRequests: 10, FailureRatio: 0.6, MaxConcurrent: 10, SlotWait: time.Millisecond, OpenTimeout: time.Hour}
-	cfg.setDefaults()
-	ep := newEndpoints(cfg, zap.NewNop()).get("https://example.com/hook", 1)
+	ep := testEndpoint(cfg)
 	ctx := context.Background()
 	var hung []func(bool, bool)
 	for range 10 {
@@ -178,4 +173,10 @@ func TestBreakerOpensForABlackHoleWhoseDeferralsOutnumberItsFailures(t *testing.
 	if _, err := ep.acquire(ctx); !errors.Is(err, ErrBreakerOpen) {
 		t.Fatalf("after 10 of 10 requests failed (and %d deferrals): %v, want ErrBreakerOpen", deferred, err)
 	}
+}
+
+// testEndpoint is the guard of one URL under cfg (defaults filled in).
+func testEndpoint(cfg EndpointConfig) *endpoint {
+	cfg.setDefaults()
+	return newEndpoints(cfg, zap.NewNop()).get("https://example.com/hook", 1)
 }
