@@ -18,7 +18,7 @@ var schemaFiles embed.FS
 
 // compiled holds one compiled schema per message.
 type compiled struct {
-	loadEvent, loadFailure, delivery, deadLetter, invalid, hook, recipient *jsonschema.Schema
+	loadEvent, loadFailure, delivery, group, deadLetter, invalid, hook, recipient *jsonschema.Schema
 }
 
 // schemas compiles the embedded schemas on first use. They are ours, so a
@@ -63,6 +63,7 @@ func compileAll() (*compiled, error) {
 		"load-event":   &out.loadEvent,
 		"load-failure": &out.loadFailure,
 		"delivery":     &out.delivery,
+		"group":        &out.group,
 		"dead-letter":  &out.deadLetter,
 		"invalid":      &out.invalid,
 		"hook":         &out.hook,

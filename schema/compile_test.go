@@ -17,8 +17,8 @@ func TestSchemaFilesDeclareDraftAndID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(names) != 8 {
-		t.Errorf("got %d schema files, want 8: %v", len(names), names)
+	if len(names) != 9 {
+		t.Errorf("got %d schema files, want 9: %v", len(names), names)
 	}
 	for _, name := range names {
 		b, err := schemaFiles.ReadFile(name)

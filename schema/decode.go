@@ -98,11 +98,14 @@ func DecodeRecipient(b []byte) (Recipient, error) {
 
 // checkEvent checks the load event a retry record or dead letter carries as
 // a string (the schemas say so with contentSchema, an annotation only).
-func checkEvent(event string) (LoadEvent, error) {
+func checkEvent(event string) (LoadEvent, error) { return checkEventAt(event, "/event") }
+
+// checkEventAt is checkEvent for an event at the JSON pointer at.
+func checkEventAt(event, at string) (LoadEvent, error) {
 	if ev, ok := fastLoadEvent([]byte(event)); ok {
 		return ev, nil
 	}
-	return decode[LoadEvent](schemas().loadEvent, []byte(event), "/event")
+	return decode[LoadEvent](schemas().loadEvent, []byte(event), at)
 }
 
 // decode accepts b only if it is valid UTF-8, one JSON value and valid

@@ -82,6 +82,7 @@ var decoders = map[string]func([]byte) error{
 	"load-event":   func(b []byte) error { _, err := DecodeLoadEvent(b); return err },
 	"load-failure": func(b []byte) error { _, err := DecodeLoadFailure(b); return err },
 	"delivery":     func(b []byte) error { _, err := DecodeDelivery(b); return err },
+	"group":        func(b []byte) error { _, _, err := DecodeGroup(b); return err },
 	"dead-letter":  func(b []byte) error { _, err := DecodeDeadLetter(b); return err },
 	"invalid":      func(b []byte) error { _, err := DecodeInvalid(b); return err },
 	"hook":         func(b []byte) error { _, err := DecodeHook(b); return err },

@@ -1,0 +1,154 @@
+package schema
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tidwall/gjson"
+)
+
+// Group is a retry record (value of postload.retry.N) that holds several
+// deliveries to one hook, all waiting for the same attempt. postload
+// writes one for deliveries that the hook's breaker or bulkhead refused
+// without a request at about the same time: a dead endpoint's deliveries
+// then travel the tiers one record per group rather than one per event.
+// Key = client id.
+type Group struct {
+	HookID  int64     `json:"hook_id"`
+	Attempt int       `json:"attempt"`
+	DueAt   time.Time `json:"due_at"`
+	// Error is the error of the group's last attempt; empty while the
+	// group has made none.
+	Error string `json:"error"`
+	// Attempts are the attempts the deliveries made together, as a group,
+	// oldest first: each delivery's attempts are its own, then these.
+	Attempts []Attempt `json:"attempts"`
+	// Deliveries is last, so that a tier reads the fields above without
+	// scanning the events.
+	Deliveries []Member `json:"deliveries"`
+}
+
+// Member is a delivery of a group as it was when it joined the group.
+type Member struct {
+	Event    string    `json:"event"`
+	Error    string    `json:"error"`
+	Attempts []Attempt `json:"attempts"`
+}
+
+// NewGroup returns the group of dls, which must all be for one hook and
+// wait for the same attempt; it is due when the last of them is.
+func NewGroup(dls []Delivery) Group {
+	g := Group{HookID: dls[0].HookID, Attempt: dls[0].Attempt, Attempts: []Attempt{}, Deliveries: make([]Member, len(dls))}
+	for i, dl := range dls {
+		if dl.DueAt.After(g.DueAt) {
+			g.DueAt = dl.DueAt
+		}
+		if dl.Attempts == nil {
+			dl.Attempts = []Attempt{}
+		}
+		g.Deliveries[i] = Member{Event: dl.Event, Error: dl.Error, Attempts: dl.Attempts}
+	}
+	return g
+}
+
+// Split returns the deliveries of g, each as the retry record of its own it
+// stands for.
+func (g Group) Split() []Delivery {
+	out := make([]Delivery, len(g.Deliveries))
+	for i, m := range g.Deliveries {
+		dl := Delivery{Event: m.Event, HookID: g.HookID, Attempt: g.Attempt, DueAt: g.DueAt, Error: m.Error,
+			Attempts: append(append(make([]Attempt, 0, len(m.Attempts)+len(g.Attempts)), m.Attempts...), g.Attempts...)}
+		if len(g.Attempts) > 0 {
+			dl.Error = g.Error
+		}
+		out[i] = dl
+	}
+	return out
+}
+
+// IsGroup reports that the retry record b is a group (has "deliveries").
+func IsGroup(b []byte) bool { return gjson.GetBytes(b, "deliveries").Exists() }
+
+// DecodeGroup decodes a group record into the deliveries it holds, with
+// their events decoded. Every event must be a load event that
+// DecodeLoadEvent accepts, and no delivery may have more attempts than a
+// retry record may.
+func DecodeGroup(b []byte) ([]Delivery, []LoadEvent, error) {
+	g, err := decode[Group](schemas().group, b, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	dls := g.Split()
+	evs := make([]LoadEvent, len(dls))
+	for i, dl := range dls {
+		if len(dl.Attempts) > 21 {
+			return nil, nil, invalid(fmt.Sprintf("/deliveries/%d: %d attempts with the group's, more than 21", i, len(dl.Attempts)), nil)
+		}
+		if evs[i], err = checkEventAt(dl.Event, fmt.Sprintf("/deliveries/%d/event", i)); err != nil {
+			return nil, nil, err
+		}
+	}
+	return dls, evs, nil
+}
+
+// peekGroup reads a group record as far as handing it on needs: the
+// fields but the deliveries checked as the fast decoder of retry records
+// checks them, the deliveries kept as they are (a non-empty array).
+func peekGroup(b []byte) (Forward, bool) {
+	var f [len(groupKeys)]gjson.Result
+	if !object(gjson.ParseBytes(b), groupKeys[:], true, f[:]) || !f[5].IsArray() || f[5].Index <= 0 {
+		return Forward{}, false
+	}
+	// The fast paths' rules for the text, outside the deliveries.
+	rest := [][]byte{b[:f[5].Index], b[f[5].Index+len(f[5].Raw):]}
+	for _, r := range rest {
+		if bytes.Contains(r, []byte(`\u`)) || !utf8Plain(r) {
+			return Forward{}, false
+		}
+	}
+	if !gjson.ValidBytes(b) || f[3].Type != gjson.String || !f[4].IsArray() {
+		return Forward{}, false
+	}
+	fw := Forward{group: true, members: []byte(f[5].Raw)}
+	objects := true
+	f[5].ForEach(func(_, v gjson.Result) bool {
+		fw.Deliveries++
+		objects = v.IsObject()
+		return objects
+	})
+	if !objects || fw.Deliveries == 0 || fw.Deliveries > 1000 {
+		return Forward{}, false
+	}
+	var ok bool
+	if fw.HookID, ok = positiveInt(f[0]); !ok {
+		return Forward{}, false
+	}
+	attempt, ok := positiveInt(f[1])
+	if !ok || attempt > 21 {
+		return Forward{}, false
+	}
+	fw.Attempt = int(attempt)
+	if _, ok = dateTime(f[2]); !ok {
+		return Forward{}, false
+	}
+	fw.attempts = []Attempt{}
+	f[4].ForEach(func(_, v gjson.Result) bool {
+		var a Attempt
+		if a, ok = fastAttempt(v); ok {
+			fw.attempts = append(fw.attempts, a)
+		}
+		return ok && len(fw.attempts) <= 21
+	})
+	if !ok || len(fw.attempts) > 21 {
+		return Forward{}, false
+	}
+	return fw, true
+}
+
+var groupKeys = [...]string{"hook_id", "attempt", "due_at", "error", "attempts", "deliveries"}
+
+// utf8Plain is plainJSON's test for a part of a JSON text: valid UTF-8
+// with plain numbers.
+func utf8Plain(b []byte) bool { return utf8.Valid(b) && plainNumbers(b) }
