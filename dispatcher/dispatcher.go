@@ -42,6 +42,7 @@ type Dispatcher struct {
 	pub       Publisher
 	sender    *Sender
 	endpoints *endpoints
+	groups    *grouper
 	workers   *pool
 	now       func() time.Time
 }
@@ -52,12 +53,14 @@ func New(cfg Config, hooks Hooks, pub Publisher, sender *Sender) (*Dispatcher, e
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Dispatcher{
+	d := &Dispatcher{
 		cfg: cfg, hooks: hooks, pub: pub, sender: sender,
 		endpoints: newEndpoints(cfg.Endpoints, cfg.Log.Named("breaker")),
 		workers:   newPool(4096),
 		now:       time.Now,
-	}, nil
+	}
+	d.groups = newGrouper(d.publish)
+	return d, nil
 }
 
 // Close stops the dispatcher's idle workers. Call it after the last

@@ -209,21 +209,26 @@ func (e *endpoints) inFlight() map[string]int {
 	return out
 }
 
-// acquire asks the breaker, then takes a slot, waiting while the endpoint
-// makes progress (see EndpointConfig.SlotWait). The returned done must be
-// called with the attempt's outcome. An error means no request may be sent:
-// ErrBreakerOpen, ErrEndpointBusy, or ctx's.
+// acquire takes a slot, waiting while the endpoint makes progress (see
+// EndpointConfig.SlotWait), then asks the breaker: an attempt that waited
+// for a slot must not send a request that a breaker opened meanwhile. A
+// breaker that refuses already is asked first, so its attempts never wait.
+// The returned done must be called with the attempt's outcome. An error
+// means no request may be sent: ErrBreakerOpen, ErrEndpointBusy, or ctx's.
 func (ep *endpoint) acquire(ctx context.Context) (done func(delivered, counted bool), err error) {
-	report, err := ep.breaker.Allow()
-	if err != nil {
+	if ep.refusing() {
 		return nil, ErrBreakerOpen
 	}
+	// A full endpoint is no evidence that it fails (a healthy one may be
+	// slower than SlotWait): the breaker learns from the requests in
+	// flight, which a dead endpoint fails at the attempt timeout.
 	if err := ep.takeSlot(ctx); err != nil {
-		// A full endpoint is no evidence that it fails (a healthy one may be
-		// slower than SlotWait): the breaker learns from the requests in
-		// flight, which a dead endpoint fails at the attempt timeout.
-		report(errNotCounted)
 		return nil, err
+	}
+	report, err := ep.breaker.Allow()
+	if err != nil {
+		ep.freeSlot()
+		return nil, ErrBreakerOpen
 	}
 	return func(delivered, counted bool) {
 		switch {
@@ -234,14 +239,30 @@ func (ep *endpoint) acquire(ctx context.Context) (done func(delivered, counted b
 		default:
 			report(errAttemptFailed)
 		}
-		<-ep.slots
-		ep.progressed()
+		ep.freeSlot()
 	}, nil
 }
 
-// open reports that the breaker is open: an attempt now would fail at once
-// without a request. Half-open is not open: a probe may be due.
-func (ep *endpoint) open() bool { return ep.breaker.State() == gobreaker.StateOpen }
+func (ep *endpoint) freeSlot() {
+	<-ep.slots
+	ep.progressed()
+}
+
+// refusing reports that the breaker refuses attempts now, without a
+// request: it is open, or half-open with its probe taken (a black hole
+// keeps its probe for an attempt timeout, as long as the breaker stays
+// open). Half-open without a probe in flight is not refusing: a probe is
+// due.
+func (ep *endpoint) refusing() bool {
+	switch ep.breaker.State() {
+	case gobreaker.StateOpen:
+		return true
+	case gobreaker.StateHalfOpen:
+		c := ep.breaker.Counts() // the probes taken, as the breaker counts them
+		return c.Requests > c.TotalExclusions
+	}
+	return false
+}
 
 // progressed records that a slot was taken or freed.
 func (ep *endpoint) progressed() {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postload/postload/internal/wait"
 	"go.uber.org/zap"
 )
 
@@ -179,4 +180,43 @@ func TestBreakerOpensForABlackHoleWhoseDeferralsOutnumberItsFailures(t *testing.
 func testEndpoint(cfg EndpointConfig) *endpoint {
 	cfg.setDefaults()
 	return newEndpoints(cfg, zap.NewNop()).get("https://example.com/hook", 1)
+}
+
+// A half-open breaker whose probe is out refuses like an open one (a tier
+// then hands records on without decoding them); without a probe out it
+// lets one through.
+func TestHalfOpenBreakerRefusesWhileItsProbeIsOut(t *testing.T) {
+	ep := testEndpoint(EndpointConfig{MinRequests: 1, OpenTimeout: 50 * time.Millisecond})
+	ctx := context.Background()
+	done, err := ep.acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done(false, true) // fails: the breaker opens
+	if !ep.refusing() {
+		t.Fatal("open breaker not refusing")
+	}
+	if _, err := ep.acquire(ctx); !errors.Is(err, ErrBreakerOpen) {
+		t.Fatalf("open breaker: %v, want ErrBreakerOpen", err)
+	}
+	wait.For(t, 5*time.Second, func() (bool, string) { // half-open after the open timeout
+		return !ep.refusing(), "breaker still refusing after its open timeout"
+	})
+	probe, err := ep.acquire(ctx)
+	if err != nil {
+		t.Fatalf("half-open, no probe out: %v, want the probe", err)
+	}
+	if !ep.refusing() {
+		t.Error("half-open with its probe out: not refusing")
+	}
+	if _, err := ep.acquire(ctx); !errors.Is(err, ErrBreakerOpen) {
+		t.Errorf("second attempt while the probe is out: %v, want ErrBreakerOpen", err)
+	}
+	if n := len(ep.slots); n != 1 {
+		t.Errorf("%d slots taken, want the probe's alone", n)
+	}
+	probe(true, true) // the probe succeeds: closed
+	if ep.refusing() {
+		t.Error("closed breaker refusing")
+	}
 }

@@ -28,7 +28,7 @@ func (d *Dispatcher) handOn(ctx context.Context, log *zap.Logger, eventID string
 			dl.DueAt = now.Add(d.cfg.RetryDelays[tier-1]).UTC()
 		}
 		dl.Error = out.Attempt.Error
-		return d.toTier(ctx, log, tier, h.ClientID, dl)
+		return d.toTier(ctx, log, tier, h.ClientID, dl, out.Deferred)
 	}
 	dl.Attempts = append(dl.Attempts, out.Attempt)
 	dl.Error = out.Attempt.Error
@@ -40,7 +40,7 @@ func (d *Dispatcher) handOn(ctx context.Context, log *zap.Logger, eventID string
 	}
 	dl.Attempt = n + 1
 	dl.DueAt = d.retryAt(now, n, out.RetryAfter)
-	return d.toTier(ctx, log, n, h.ClientID, dl)
+	return d.toTier(ctx, log, n, h.ClientID, dl, out.NoRequest && !out.Interrupted)
 }
 
 // retryAt is when the attempt after failed attempt n may start: after
@@ -83,14 +83,21 @@ func jitter(delay time.Duration) time.Duration {
 	return rand.N(limit)
 }
 
-// toTier publishes the delivery to retry tier (1-based).
-func (d *Dispatcher) toTier(ctx context.Context, log *zap.Logger, tier int, clientID int64, dl schema.Delivery) error {
-	b, err := schema.EncodeRecord(dl)
-	if err != nil {
-		return fmt.Errorf("encoding retry record: %w", err)
-	}
+// toTier publishes the delivery to retry tier (1-based); in a group with
+// others when it was refused without a request (see grouper).
+func (d *Dispatcher) toTier(ctx context.Context, log *zap.Logger, tier int, clientID int64, dl schema.Delivery, refused bool) error {
 	topic := d.cfg.RetryTopics[tier-1]
-	if err := d.publish(ctx, topic, clientKey(clientID), b); err != nil {
+	var err error
+	if refused {
+		err = d.groups.add(ctx, topic, clientKey(clientID), dl)
+	} else {
+		var b []byte
+		if b, err = schema.EncodeRecord(dl); err != nil {
+			return fmt.Errorf("encoding retry record: %w", err)
+		}
+		err = d.publish(ctx, topic, clientKey(clientID), b)
+	}
+	if err != nil {
 		log.Error("handing on to retry tier", zap.String("topic", topic), zap.Error(err))
 		return fmt.Errorf("publishing to %s: %w", topic, err)
 	}

@@ -2,23 +2,55 @@ package dispatcher
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/postload/postload/schema"
 )
 
 // HandleRetry makes the attempt of a retry record (a postload.retry.N
-// value) and hands a failure on. The record must be due; WaitDue holds it
-// until then.
+// value), a single delivery or a group, and hands a failure on. The record
+// must be due; WaitDue holds it until then.
 func (d *Dispatcher) HandleRetry(ctx context.Context, src Source, value []byte) error {
 	if passed, err := d.passOpen(ctx, value); passed {
 		return err
+	}
+	if schema.IsGroup(value) {
+		return d.handleGroup(ctx, src, value)
 	}
 	dl, ev, err := schema.DecodeRetry(value)
 	if err != nil {
 		return d.Invalid(ctx, src, value, err)
 	}
+	return d.retry(ctx, ev, dl)
+}
+
+// handleGroup makes the attempts of a group's deliveries, concurrently,
+// each as the record of its own that it stands for: those the endpoint
+// refuses again are grouped again as they are handed on.
+func (d *Dispatcher) handleGroup(ctx context.Context, src Source, value []byte) error {
+	dls, evs, err := schema.DecodeGroup(value)
+	if err != nil {
+		return d.Invalid(ctx, src, value, err)
+	}
+	errs := make([]error, len(dls))
+	var wg sync.WaitGroup
+	wg.Add(len(dls) - 1)
+	for i := range dls[1:] {
+		d.workers.run(func() {
+			defer wg.Done()
+			errs[i+1] = d.retry(ctx, evs[i+1], dls[i+1])
+		})
+	}
+	errs[0] = d.retry(ctx, evs[0], dls[0]) // this goroutine takes one
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// retry makes the attempt of one delivery from a tier.
+func (d *Dispatcher) retry(ctx context.Context, ev schema.LoadEvent, dl schema.Delivery) error {
 	h, ok := d.hooks.Hook(dl.HookID)
 	switch {
 	case !ok:
@@ -30,13 +62,13 @@ func (d *Dispatcher) HandleRetry(ctx context.Context, src Source, value []byte) 
 	return d.attempt(ctx, ev, nil, h, dl) // dl.Event is the record's
 }
 
-// passOpen hands a record whose endpoint's breaker is open on to the next
-// tier as the slow way would (a failed attempt, no request), without
-// decoding and re-encoding its event, which was most of what a tier did
-// with such a record: a dead endpoint's deliveries pass through every tier.
-// It declines (false) a record the fast reader declines, a hook deleted or
-// disabled, a breaker not open, and a last attempt: those go the slow way,
-// which also validates the event.
+// passOpen hands a record whose endpoint's breaker refuses attempts on to
+// the next tier as the slow way would (a failed attempt, no request), a
+// group as a whole, without decoding and re-encoding the events, which was
+// most of what a tier did with such a record: a dead endpoint's deliveries
+// pass through every tier. It declines (false) a record the fast reader
+// declines, a hook deleted or disabled, a breaker not refusing, and a last
+// attempt: those go the slow way, which also validates the events.
 func (d *Dispatcher) passOpen(ctx context.Context, value []byte) (bool, error) {
 	if ctx.Err() != nil {
 		return false, nil // shutting down: the slow way puts it back uncounted
@@ -46,7 +78,7 @@ func (d *Dispatcher) passOpen(ctx context.Context, value []byte) (bool, error) {
 		return false, nil
 	}
 	h, ok := d.hooks.Hook(id)
-	if !ok || !h.Enabled() || !d.endpoints.get(h.Config.URL, h.ID).open() {
+	if !ok || !h.Enabled() || !d.endpoints.get(h.Config.URL, h.ID).refusing() {
 		return false, nil
 	}
 	f, ok := schema.PeekForward(value)
@@ -55,14 +87,16 @@ func (d *Dispatcher) passOpen(ctx context.Context, value []byte) (bool, error) {
 	}
 	now := d.now()
 	out := Outcome{Attempt: schema.Attempt{Number: f.Attempt, StartedAt: now.UTC(), Error: ErrBreakerOpen.Error()}, NoRequest: true}
-	d.observe(out, OutcomeSkipped)
+	for range f.Deliveries {
+		d.observe(out, OutcomeSkipped)
+	}
 	rec, err := f.Next(out.Attempt, f.Attempt+1, d.retryAt(now, f.Attempt, 0))
 	if err != nil {
 		return true, fmt.Errorf("encoding retry record: %w", err)
 	}
 	topic := d.cfg.RetryTopics[f.Attempt-1]
 	if err := d.publish(ctx, topic, clientKey(h.ClientID), rec); err != nil {
-		return true, fmt.Errorf("handing on hook %d's attempt %d to %s: %w", h.ID, f.Attempt, topic, err)
+		return true, fmt.Errorf("handing on hook %d's attempt %d (%d deliveries) to %s: %w", h.ID, f.Attempt, f.Deliveries, topic, err)
 	}
 	return true, nil
 }

@@ -148,6 +148,21 @@ func mustProduce(tb testing.TB, brokers []string, topic string, key string, valu
 	}
 }
 
+// mustProduceMessages publishes msgs to topic in one request.
+func mustProduceMessages(tb testing.TB, brokers []string, topic string, msgs ...kafka.Message) {
+	tb.Helper()
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
+	w := &kafka.Writer{Addr: kafka.TCP(brokers...), Topic: topic, Balancer: &kafka.Hash{}, Transport: tr,
+		BatchSize: len(msgs), RequiredAcks: kafka.RequireAll, WriteTimeout: 10 * time.Second}
+	defer w.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := w.WriteMessages(ctx, msgs...); err != nil {
+		tb.Fatal(err)
+	}
+}
+
 // readAll returns every record on topic, all partitions.
 func readAll(tb testing.TB, brokers []string, topic string) []kafka.Message {
 	tb.Helper()

@@ -13,6 +13,7 @@ import (
 	"github.com/postload/postload/internal/wait"
 	"github.com/postload/postload/internal/webhooktest"
 	"github.com/postload/postload/schema"
+	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 )
@@ -121,9 +122,13 @@ func testOpenBreakerSendsOnlyProbes(t *testing.T, payload string) {
 	in := mustServeLog(t, cfg, zap.New(core))
 	mustHook(t, in, tok, 2, rc.URL)
 	const events = 40
-	for i := 0; i < events; i++ {
-		mustProduce(t, in.brokers, "load-completed", fmt.Sprint(i), loadEvent(fmt.Sprintf("e%d", i), 1, 2, payload))
+	// In one produce, so that the deliveries the open breaker refuses are
+	// refused together, as a busy endpoint's are.
+	msgs := make([]kafka.Message, events)
+	for i := range msgs {
+		msgs[i] = kafka.Message{Key: []byte(fmt.Sprint(i)), Value: loadEvent(fmt.Sprintf("e%d", i), 1, 2, payload)}
 	}
+	mustProduceMessages(t, in.brokers, "load-completed", msgs...)
 	wait.For(t, 30*time.Second, func() (bool, string) {
 		n := len(deadLetters(t, in))
 		return n == events, fmt.Sprintf("%d of %d dead letters", n, events)
@@ -144,6 +149,24 @@ func testOpenBreakerSendsOnlyProbes(t *testing.T, payload string) {
 		if n != 1 {
 			t.Errorf("%d dead letters for %s, want 1", n, id)
 		}
+	}
+	// Refused deliveries travel the tiers in groups: the last tier held
+	// every event once, in fewer records than events.
+	records, deliveries := 0, 0
+	for _, m := range readAll(t, in.brokers, "postload.retry.5") {
+		records++
+		if !schema.IsGroup(m.Value) {
+			deliveries++
+			continue
+		}
+		dls, _, err := schema.DecodeGroup(m.Value)
+		if err != nil {
+			t.Fatalf("a group on postload.retry.5 is invalid: %v", err)
+		}
+		deliveries += len(dls)
+	}
+	if deliveries != events || records >= events {
+		t.Errorf("postload.retry.5 held %d deliveries in %d records, want %d in fewer records", deliveries, records, events)
 	}
 	// Only attempts that sent a request log at info; the 200-odd that the
 	// open breaker failed at once log at debug.
