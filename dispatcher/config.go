@@ -28,6 +28,12 @@ type Config struct {
 	// event (retry records and dead letters carry it, escaped) within
 	// Kafka's default message size of 1 MB. Default 256 KiB.
 	MaxEventBytes int
+	// NoGroups hands every refused delivery on as a record of its own, as
+	// versions before group records did (see grouper). Group records are
+	// read either way; set it before rolling back to such a version, which
+	// would put them on the invalid topic, and wait out the tiers. Default
+	// off: refused deliveries are grouped.
+	NoGroups bool
 	// PublishTimeout bounds one publish to Kafka. Default 10s.
 	PublishTimeout time.Duration
 	// Log receives delivery lines. Default: none.

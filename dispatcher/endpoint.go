@@ -143,7 +143,7 @@ func (e *endpoints) get(url string, hookID int64) *endpoint {
 		slotWait: cfg.SlotWait,
 		breaker: gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
 			Name:         url,
-			MaxRequests:  1,
+			MaxRequests:  probes,
 			Interval:     cfg.Window,
 			BucketPeriod: max(cfg.Window/10, time.Millisecond),
 			Timeout:      cfg.OpenTimeout,
@@ -248,18 +248,22 @@ func (ep *endpoint) freeSlot() {
 	ep.progressed()
 }
 
+// probes is how many requests a half-open breaker lets through.
+const probes = 1
+
 // refusing reports that the breaker refuses attempts now, without a
-// request: it is open, or half-open with its probe taken (a black hole
-// keeps its probe for an attempt timeout, as long as the breaker stays
-// open). Half-open without a probe in flight is not refusing: a probe is
-// due.
+// request: it is open, or half-open with its probes taken (a black hole
+// keeps its probe for an attempt timeout, while the breaker stays
+// half-open). Half-open with a probe free is not refusing: a probe is due.
+// It is advisory (state and counts are read one after the other): acquire
+// asks the breaker itself before any request.
 func (ep *endpoint) refusing() bool {
 	switch ep.breaker.State() {
 	case gobreaker.StateOpen:
 		return true
 	case gobreaker.StateHalfOpen:
-		c := ep.breaker.Counts() // the probes taken, as the breaker counts them
-		return c.Requests > c.TotalExclusions
+		c := ep.breaker.Counts() // gobreaker counts excluded requests apart
+		return c.Requests-min(c.Requests, c.TotalExclusions) >= probes
 	}
 	return false
 }

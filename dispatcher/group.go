@@ -2,6 +2,7 @@ package dispatcher
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -11,25 +12,28 @@ import (
 // Limits of a group record (schema.Group). A delivery that the breaker or
 // the bulkhead refused waits up to groupLinger for company headed for the
 // same tier, hook and attempt; a group holds at most groupMaxDeliveries,
-// and its events at most groupMaxEventBytes together (a larger event has a
-// group of its own), which keeps the record within Kafka's default message
-// size of 1 MB as MaxEventBytes keeps a single one.
+// and at most groupMaxBytes as encodedSize counts them (a larger delivery
+// has a record of its own), so that the record stays below the writer's
+// 1 MiB batch limit, which it checks before compressing.
 const (
 	groupLinger        = 10 * time.Millisecond
 	groupMaxDeliveries = 100
-	groupMaxEventBytes = 256 << 10
+	groupMaxBytes      = 512 << 10
 )
 
 // grouper hands refused deliveries on as group records. A dead endpoint
 // refuses every delivery at once: one record each made its cost one Kafka
 // write per event, and one read and one write per event again on every tier
 // it passed through, for postload and the broker alike; grouped, it is that
-// per group. Each caller returns once its group's record is on the broker
-// (or could not be put there), as it would for a record of its own. The
-// first caller of a group writes it, after groupLinger or when the group is
-// full; there is no goroutine of its own.
+// per group. Each caller returns once its group's record is on the broker,
+// or with the error that kept it off, or when its own ctx ends first (its
+// event is then handled again: a duplicate at worst, as after any
+// interrupted hand-off). The first caller of a group writes it, after the
+// linger or when the group is full, under its own ctx; there is no
+// goroutine of its own.
 type grouper struct {
 	publish func(ctx context.Context, topic string, key, value []byte) error
+	linger  time.Duration
 
 	mu      sync.Mutex
 	forming map[groupKey]*forming
@@ -43,15 +47,27 @@ type groupKey struct {
 
 // forming is a group still taking deliveries, then being written.
 type forming struct {
-	dls        []schema.Delivery
-	eventBytes int
-	full       chan struct{} // closed when it takes no more
-	done       chan struct{} // closed when written; err is then set
-	err        error
+	dls   []schema.Delivery
+	bytes int           // encodedSize of dls, summed
+	full  chan struct{} // closed when it takes no more
+	done  chan struct{} // closed when written; err is then set
+	err   error
 }
 
 func newGrouper(publish func(ctx context.Context, topic string, key, value []byte) error) *grouper {
-	return &grouper{publish: publish, forming: make(map[groupKey]*forming)}
+	return &grouper{publish: publish, linger: groupLinger, forming: make(map[groupKey]*forming)}
+}
+
+// encodedSize bounds the bytes dl takes in a group record: escaping in a
+// JSON string at most doubles a valid event's or error's bytes (a quote or
+// a backslash becomes two bytes, U+2028 six for three), and an attempt's
+// other fields take less than 128.
+func encodedSize(dl schema.Delivery) int {
+	n := 64 + 2*len(dl.Event) + 2*len(dl.Error)
+	for _, a := range dl.Attempts {
+		n += 128 + 2*len(a.Error)
+	}
+	return n
 }
 
 // add hands dl on to topic, in a group with the deliveries added meanwhile
@@ -59,9 +75,10 @@ func newGrouper(publish func(ctx context.Context, topic string, key, value []byt
 // key is the record's key (the client id: one per hook).
 func (g *grouper) add(ctx context.Context, topic string, key []byte, dl schema.Delivery) error {
 	k := groupKey{topic: topic, hookID: dl.HookID, attempt: dl.Attempt}
+	size := encodedSize(dl)
 	g.mu.Lock()
 	f := g.forming[k]
-	if f != nil && f.eventBytes+len(dl.Event) > groupMaxEventBytes {
+	if f != nil && f.bytes+size > groupMaxBytes {
 		g.close(k, f)
 		f = nil
 	}
@@ -71,16 +88,20 @@ func (g *grouper) add(ctx context.Context, topic string, key []byte, dl schema.D
 		g.forming[k] = f
 	}
 	f.dls = append(f.dls, dl)
-	f.eventBytes += len(dl.Event)
+	f.bytes += size
 	if len(f.dls) == groupMaxDeliveries {
 		g.close(k, f)
 	}
 	g.mu.Unlock()
 	if !first {
-		<-f.done // the first caller's write is bounded: linger, then publish
-		return f.err
+		select {
+		case <-f.done:
+			return f.err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
-	t := time.NewTimer(groupLinger)
+	t := time.NewTimer(g.linger)
 	select {
 	case <-f.full:
 	case <-t.C:
@@ -112,7 +133,7 @@ func (g *grouper) write(ctx context.Context, topic string, key []byte, dls []sch
 	}
 	b, err := schema.EncodeRecord(rec)
 	if err != nil {
-		return err
+		return fmt.Errorf("encoding a group of %d: %w", len(dls), err)
 	}
 	return g.publish(ctx, topic, key, b)
 }

@@ -8,17 +8,26 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postload/postload/internal/wait"
 	"github.com/postload/postload/schema"
 )
 
 // written is what a grouper published, by topic.
 type written struct {
-	mu   sync.Mutex
-	recs map[string][][]byte
-	err  error // returned by every publish
+	mu      sync.Mutex
+	recs    map[string][][]byte
+	err     error         // returned by every publish
+	block   chan struct{} // if set, publish waits until it is closed
+	writing bool          // a publish has started
 }
 
 func (w *written) publish(_ context.Context, topic string, _, value []byte) error {
+	w.mu.Lock()
+	w.writing = true
+	w.mu.Unlock()
+	if w.block != nil {
+		<-w.block
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.recs == nil {
@@ -35,7 +44,7 @@ func (w *written) deliveries(t *testing.T, topic string) (records int, dls []sch
 	defer w.mu.Unlock()
 	for _, b := range w.recs[topic] {
 		if schema.IsGroup(b) {
-			g, _, err := schema.DecodeGroup(b)
+			g, err := schema.DecodeGroup(b)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -60,7 +69,8 @@ func eventID(t *testing.T, d schema.Delivery) string {
 	return ev.EventID
 }
 
-func refused(t *testing.T, i int, hookID int64, attempt int) schema.Delivery {
+func refusedDelivery(t *testing.T, i int, hookID int64, attempt int) schema.Delivery {
+	t.Helper()
 	now := time.Now().UTC()
 	ev := schema.SampleLoadEvent(fmt.Sprintf("ev-%d", i), 1, 2, true, now)
 	var as []schema.Attempt
@@ -89,13 +99,33 @@ func addAll(g *grouper, topic string, dls []schema.Delivery) []error {
 func TestGrouperGroupsRefusedDeliveries(t *testing.T) {
 	var w written
 	g := newGrouper(w.publish)
+	g.linger = time.Minute // every add happens within it: the groups close when full or by ctx alone
 	var dls []schema.Delivery
 	for i := range groupMaxDeliveries + 50 {
-		dls = append(dls, refused(t, i, 7, 2))
+		dls = append(dls, refusedDelivery(t, i, 7, 2))
 	}
-	other := []schema.Delivery{refused(t, 1000, 8, 2), refused(t, 1001, 7, 3)}
-	for _, err := range addAll(g, "t1", append(dls, other...)) {
-		if err != nil {
+	other := []schema.Delivery{refusedDelivery(t, 1000, 8, 2), refusedDelivery(t, 1001, 7, 3)}
+	// The groups that do not fill up (50 of hook 7, and the others) are
+	// written when the adds' ctx ends, once every delivery is in.
+	ctx, cancel := context.WithCancel(context.Background())
+	errs := make(chan error, len(dls)+len(other))
+	for _, dl := range append(dls, other...) {
+		go func() { errs <- g.add(ctx, "t1", []byte("1"), dl) }()
+	}
+	wait.For(t, 10*time.Second, func() (bool, string) {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		n := 0
+		for _, f := range g.forming {
+			n += len(f.dls)
+		}
+		return n == 50+len(other), fmt.Sprintf("%d deliveries forming, want the 50 past a full group and the %d others", n, len(other))
+	})
+	cancel()
+	for range len(dls) + len(other) {
+		// The first of a group writes it and returns its write's error; the
+		// others may see their ctx end first.
+		if err := <-errs; err != nil && !errors.Is(err, context.Canceled) {
 			t.Fatal(err)
 		}
 	}
@@ -103,10 +133,8 @@ func TestGrouperGroupsRefusedDeliveries(t *testing.T) {
 	if len(got) != len(dls)+len(other) {
 		t.Fatalf("%d deliveries written, want %d", len(got), len(dls)+len(other))
 	}
-	// Started together, the 150 make two full-sized groups at most, but for
-	// a straggler a loaded machine may start after a group was written.
-	if records > 2+len(other)+2 {
-		t.Errorf("%d records for %d deliveries of 3 hook-attempts, want about 4", records, len(got))
+	if records != 2+len(other) {
+		t.Errorf("%d records for %d deliveries, want %d: a full group, the rest of hook 7's, one for each other", records, len(got), 2+len(other))
 	}
 	sent := map[string]schema.Delivery{}
 	for _, d := range append(dls, other...) {
@@ -138,7 +166,7 @@ func TestGrouperGroupsRefusedDeliveries(t *testing.T) {
 func TestGrouperWritesALoneDeliveryAsItsOwnRecord(t *testing.T) {
 	var w written
 	g := newGrouper(w.publish)
-	if err := g.add(context.Background(), "t1", []byte("1"), refused(t, 1, 7, 2)); err != nil {
+	if err := g.add(context.Background(), "t1", []byte("1"), refusedDelivery(t, 1, 7, 2)); err != nil {
 		t.Fatal(err)
 	}
 	if len(w.recs["t1"]) != 1 || schema.IsGroup(w.recs["t1"][0]) {
@@ -151,7 +179,7 @@ func TestGrouperWritesALoneDeliveryAsItsOwnRecord(t *testing.T) {
 func TestGrouperTellsEveryDeliveryOfAFailedWrite(t *testing.T) {
 	w := written{err: errors.New("broker down")}
 	g := newGrouper(w.publish)
-	dls := []schema.Delivery{refused(t, 1, 7, 2), refused(t, 2, 7, 2), refused(t, 3, 7, 2)}
+	dls := []schema.Delivery{refusedDelivery(t, 1, 7, 2), refusedDelivery(t, 2, 7, 2), refusedDelivery(t, 3, 7, 2)}
 	for i, err := range addAll(g, "t1", dls) {
 		if err == nil || err.Error() != "broker down" {
 			t.Errorf("delivery %d: %v, want the write's error", i, err)
@@ -159,16 +187,14 @@ func TestGrouperTellsEveryDeliveryOfAFailedWrite(t *testing.T) {
 	}
 }
 
-// A group's events together stay within groupMaxEventBytes.
+// A group record stays within groupMaxBytes.
 func TestGrouperKeepsAGroupWithinItsByteLimit(t *testing.T) {
 	var w written
 	g := newGrouper(w.publish)
 	var dls []schema.Delivery
 	for i := range 20 {
-		dl := refused(t, i, 7, 2)
-		// Pad the event (inside its payload's free-form part would do too;
-		// the size is all that counts here).
-		dl.Event = dl.Event[:len(dl.Event)-1] + fmt.Sprintf(`,"pad":"%0*d"}`, groupMaxEventBytes/8, i)
+		dl := refusedDelivery(t, i, 7, 2)
+		dl.Event = dl.Event[:len(dl.Event)-1] + fmt.Sprintf(`,"pad":"%0*d"}`, groupMaxBytes/16, i) // its size is all that counts here
 		dls = append(dls, dl)
 	}
 	for _, err := range addAll(g, "t1", dls) {
@@ -179,11 +205,56 @@ func TestGrouperKeepsAGroupWithinItsByteLimit(t *testing.T) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, b := range w.recs["t1"] {
-		if len(b) > 2*groupMaxEventBytes {
-			t.Errorf("a record of %d bytes, want at most about %d", len(b), groupMaxEventBytes)
+		if len(b) > groupMaxBytes {
+			t.Errorf("a record of %d bytes, more than %d", len(b), groupMaxBytes)
 		}
 	}
-	if len(w.recs["t1"]) < 20/7 {
-		t.Errorf("%d records for 20 events of %d bytes", len(w.recs["t1"]), groupMaxEventBytes/8)
+	// Each counts as more than an eighth of the limit: 7 at most a group.
+	if n := len(w.recs["t1"]); n < 3 {
+		t.Errorf("%d records for 20 deliveries of %d bytes each", n, groupMaxBytes/16)
+	}
+}
+
+// A delivery whose ctx ends while it waits for its group's write returns at
+// once; a first delivery whose ctx ends writes its group at once.
+func TestGrouperHonoursTheCallersContext(t *testing.T) {
+	w := written{block: make(chan struct{})}
+	g := newGrouper(w.publish)
+	g.linger = time.Minute
+	first, cancelFirst := context.WithCancel(context.Background())
+	firstDone := make(chan error, 1)
+	go func() { firstDone <- g.add(first, "t1", []byte("1"), refusedDelivery(t, 1, 7, 2)) }()
+	wait.For(t, 10*time.Second, func() (bool, string) {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		return len(g.forming) == 1, "the first delivery has not started its group"
+	})
+	waiter, cancelWaiter := context.WithCancel(context.Background())
+	waiterDone := make(chan error, 1)
+	go func() { waiterDone <- g.add(waiter, "t1", []byte("1"), refusedDelivery(t, 2, 7, 2)) }()
+	wait.For(t, 10*time.Second, func() (bool, string) {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		for _, f := range g.forming {
+			return len(f.dls) == 2, "the second delivery has not joined"
+		}
+		return false, "no group forming"
+	})
+	cancelFirst() // the first stops lingering and writes; the write blocks
+	wait.For(t, 10*time.Second, func() (bool, string) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return w.writing, "the group is not being written"
+	})
+	cancelWaiter()
+	if err := <-waiterDone; !errors.Is(err, context.Canceled) {
+		t.Errorf("waiter: %v, want context.Canceled while the write still blocks", err)
+	}
+	close(w.block)
+	if err := <-firstDone; err != nil {
+		t.Errorf("first: %v", err)
+	}
+	if records, got := w.deliveries(t, "t1"); records != 1 || len(got) != 2 {
+		t.Errorf("%d records with %d deliveries, want both in one", records, len(got))
 	}
 }

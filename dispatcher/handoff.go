@@ -28,7 +28,7 @@ func (d *Dispatcher) handOn(ctx context.Context, log *zap.Logger, eventID string
 			dl.DueAt = now.Add(d.cfg.RetryDelays[tier-1]).UTC()
 		}
 		dl.Error = out.Attempt.Error
-		return d.toTier(ctx, log, tier, h.ClientID, dl, out.Deferred)
+		return d.toTier(ctx, log, tier, h.ClientID, dl, refused(out.Deferred))
 	}
 	dl.Attempts = append(dl.Attempts, out.Attempt)
 	dl.Error = out.Attempt.Error
@@ -40,7 +40,7 @@ func (d *Dispatcher) handOn(ctx context.Context, log *zap.Logger, eventID string
 	}
 	dl.Attempt = n + 1
 	dl.DueAt = d.retryAt(now, n, out.RetryAfter)
-	return d.toTier(ctx, log, n, h.ClientID, dl, out.NoRequest && !out.Interrupted)
+	return d.toTier(ctx, log, n, h.ClientID, dl, refused(out.NoRequest))
 }
 
 // retryAt is when the attempt after failed attempt n may start: after
@@ -83,12 +83,16 @@ func jitter(delay time.Duration) time.Duration {
 	return rand.N(limit)
 }
 
+// refused tells toTier that the endpoint refused the attempt without a
+// request (breaker or bulkhead), so the delivery may go in a group.
+type refused bool
+
 // toTier publishes the delivery to retry tier (1-based); in a group with
-// others when it was refused without a request (see grouper).
-func (d *Dispatcher) toTier(ctx context.Context, log *zap.Logger, tier int, clientID int64, dl schema.Delivery, refused bool) error {
+// others when it was refused (see grouper) and groups are on.
+func (d *Dispatcher) toTier(ctx context.Context, log *zap.Logger, tier int, clientID int64, dl schema.Delivery, r refused) error {
 	topic := d.cfg.RetryTopics[tier-1]
 	var err error
-	if refused {
+	if bool(r) && !d.cfg.NoGroups {
 		err = d.groups.add(ctx, topic, clientKey(clientID), dl)
 	} else {
 		var b []byte

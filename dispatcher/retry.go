@@ -27,26 +27,48 @@ func (d *Dispatcher) HandleRetry(ctx context.Context, src Source, value []byte) 
 	return d.retry(ctx, ev, dl)
 }
 
-// handleGroup makes the attempts of a group's deliveries, concurrently,
-// each as the record of its own that it stands for: those the endpoint
-// refuses again are grouped again as they are handed on.
+// handleGroup makes the attempts of a group's deliveries, each as the
+// record of its own that it stands for: a delivery whose event is invalid
+// goes to the invalid topic alone, and those the endpoint refuses again are
+// grouped again as they are handed on. At most groupFanOut attempts run at
+// once, so that a group weighs on a tier about as much as an event with
+// that many hooks does on the first.
 func (d *Dispatcher) handleGroup(ctx context.Context, src Source, value []byte) error {
-	dls, evs, err := schema.DecodeGroup(value)
+	dls, err := schema.DecodeGroup(value)
 	if err != nil {
 		return d.Invalid(ctx, src, value, err)
 	}
 	errs := make([]error, len(dls))
+	sem := make(chan struct{}, groupFanOut)
 	var wg sync.WaitGroup
-	wg.Add(len(dls) - 1)
-	for i := range dls[1:] {
+	for i, dl := range dls {
+		sem <- struct{}{}
+		wg.Add(1)
 		d.workers.run(func() {
-			defer wg.Done()
-			errs[i+1] = d.retry(ctx, evs[i+1], dls[i+1])
+			defer func() { <-sem; wg.Done() }()
+			ev, err := schema.CheckDelivery(dl)
+			if err != nil {
+				errs[i] = d.invalidMember(ctx, src, i, dl, err)
+				return
+			}
+			errs[i] = d.retry(ctx, ev, dl)
 		})
 	}
-	errs[0] = d.retry(ctx, evs[0], dls[0]) // this goroutine takes one
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// groupFanOut is how many of a group's deliveries are attempted at once.
+const groupFanOut = 10
+
+// invalidMember puts delivery i of a group on the invalid topic, as the
+// record of its own it stands for.
+func (d *Dispatcher) invalidMember(ctx context.Context, src Source, i int, dl schema.Delivery, reason error) error {
+	b, err := schema.EncodeRecord(dl)
+	if err != nil {
+		return fmt.Errorf("encoding delivery %d of a group: %w", i, err)
+	}
+	return d.Invalid(ctx, src, b, fmt.Errorf("delivery %d of a group: %w", i, reason))
 }
 
 // retry makes the attempt of one delivery from a tier.

@@ -22,9 +22,9 @@ type Forward struct {
 }
 
 // PeekForward reads b as a Forward. It declines (false) a single delivery
-// the fast decoder of retry records declines, and a group whose fields but
-// its deliveries that decoder would decline; the full decoders then judge
-// the record. The events are not checked: a record handed on this way is
+// that the fast decoder of retry records declines, and a group whose fields
+// other than its deliveries that decoder would decline; the full decoders
+// then judge the record. The events are not checked: a record handed on this way is
 // decoded in full by the tier that makes a request with it, or that makes
 // it a dead letter.
 func PeekForward(b []byte) (Forward, bool) {

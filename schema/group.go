@@ -71,33 +71,42 @@ func (g Group) Split() []Delivery {
 // IsGroup reports that the retry record b is a group (has "deliveries").
 func IsGroup(b []byte) bool { return gjson.GetBytes(b, "deliveries").Exists() }
 
-// DecodeGroup decodes a group record into the deliveries it holds, with
-// their events decoded. Every event must be a load event that
-// DecodeLoadEvent accepts, and no delivery may have more attempts than a
-// retry record may.
-func DecodeGroup(b []byte) ([]Delivery, []LoadEvent, error) {
+// DecodeGroup decodes a group record into the deliveries it holds, each as
+// the retry record of its own it stands for. It checks the group against
+// its schema but not the deliveries' events: CheckDelivery does that for
+// each, so that one bad delivery does not take the others with it.
+func DecodeGroup(b []byte) ([]Delivery, error) {
 	g, err := decode[Group](schemas().group, b, "")
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	dls := g.Split()
-	evs := make([]LoadEvent, len(dls))
-	for i, dl := range dls {
-		if len(dl.Attempts) > 21 {
-			return nil, nil, invalid(fmt.Sprintf("/deliveries/%d: %d attempts with the group's, more than 21", i, len(dl.Attempts)), nil)
-		}
-		if evs[i], err = checkEventAt(dl.Event, fmt.Sprintf("/deliveries/%d/event", i)); err != nil {
-			return nil, nil, err
-		}
-	}
-	return dls, evs, nil
+	return g.Split(), nil
 }
 
-// peekGroup reads a group record as far as handing it on needs: the
-// fields but the deliveries checked as the fast decoder of retry records
-// checks them, the deliveries kept as they are (a non-empty array).
+// CheckDelivery checks what a delivery of a group needs beyond the group's
+// schema, as DecodeRetry checks a record of its own: its event is a load
+// event that DecodeLoadEvent accepts, which it returns, and it has no more
+// attempts than a retry record may hold.
+func CheckDelivery(d Delivery) (LoadEvent, error) {
+	if len(d.Attempts) > maxAttempts {
+		return LoadEvent{}, invalid(fmt.Sprintf("%d attempts with the group's, more than %d", len(d.Attempts), maxAttempts), nil)
+	}
+	return checkEvent(d.Event)
+}
+
+// maxAttempts is the most attempts a retry record holds (delivery.schema.json).
+const maxAttempts = 21
+
+// peekGroup reads a group record as far as handing it on needs: every field
+// except the deliveries checked as the fast decoder of retry records checks
+// them; the deliveries kept as they are (a non-empty array of objects).
 func peekGroup(b []byte) (Forward, bool) {
 	var f [len(groupKeys)]gjson.Result
+	// gjson's Index counts from the first non-blank byte: a record of ours
+	// starts with its brace.
+	if len(b) == 0 || b[0] != '{' {
+		return Forward{}, false
+	}
 	if !object(gjson.ParseBytes(b), groupKeys[:], true, f[:]) || !f[5].IsArray() || f[5].Index <= 0 {
 		return Forward{}, false
 	}
@@ -126,7 +135,7 @@ func peekGroup(b []byte) (Forward, bool) {
 		return Forward{}, false
 	}
 	attempt, ok := positiveInt(f[1])
-	if !ok || attempt > 21 {
+	if !ok || attempt > maxAttempts {
 		return Forward{}, false
 	}
 	fw.Attempt = int(attempt)
@@ -139,9 +148,9 @@ func peekGroup(b []byte) (Forward, bool) {
 		if a, ok = fastAttempt(v); ok {
 			fw.attempts = append(fw.attempts, a)
 		}
-		return ok && len(fw.attempts) <= 21
+		return ok && len(fw.attempts) <= maxAttempts
 	})
-	if !ok || len(fw.attempts) > 21 {
+	if !ok || len(fw.attempts) > maxAttempts {
 		return Forward{}, false
 	}
 	return fw, true

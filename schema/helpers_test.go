@@ -82,9 +82,21 @@ var decoders = map[string]func([]byte) error{
 	"load-event":   func(b []byte) error { _, err := DecodeLoadEvent(b); return err },
 	"load-failure": func(b []byte) error { _, err := DecodeLoadFailure(b); return err },
 	"delivery":     func(b []byte) error { _, err := DecodeDelivery(b); return err },
-	"group":        func(b []byte) error { _, _, err := DecodeGroup(b); return err },
+	"group":        decodeGroupFully,
 	"dead-letter":  func(b []byte) error { _, err := DecodeDeadLetter(b); return err },
 	"invalid":      func(b []byte) error { _, err := DecodeInvalid(b); return err },
 	"hook":         func(b []byte) error { _, err := DecodeHook(b); return err },
 	"recipient":    func(b []byte) error { _, err := DecodeRecipient(b); return err },
+}
+
+// decodeGroupFully is DecodeGroup with CheckDelivery of every delivery: how
+// a tier judges a group it splits.
+func decodeGroupFully(b []byte) error {
+	dls, err := DecodeGroup(b)
+	for _, d := range dls {
+		if err == nil {
+			_, err = CheckDelivery(d)
+		}
+	}
+	return err
 }

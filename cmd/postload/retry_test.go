@@ -100,10 +100,11 @@ func TestAlwaysFailingHookGetsSixAttemptsThenOneDeadLetter(t *testing.T) {
 }
 
 // A busy dead endpoint trips its breaker; while open only probes reach it,
-// and every delivery still ends in exactly one dead letter. The tiers hand
-// on a record whose breaker is open without decoding its event when they
-// can read it the fast way (the plain payload), and decode it in full when
-// they cannot (a \u escape in the event).
+// and every delivery still ends in exactly one dead letter. The deliveries
+// it refuses travel the tiers in groups, handed on whole; a delivery alone
+// is handed on without decoding its event when the tier can read it the
+// fast way (the plain payload), and decoded in full when it cannot (a \u
+// escape in the event).
 func TestOpenBreakerSendsOnlyProbes(t *testing.T) {
 	plain := strings.Replace(prettyPayload, `caf\u00e9`, "café", 1)
 	for name, payload := range map[string]string{"plain": plain, "escaped": prettyPayload} {
@@ -144,6 +145,11 @@ func testOpenBreakerSendsOnlyProbes(t *testing.T, payload string) {
 		if len(dl.Attempts) != 6 {
 			t.Errorf("dead letter of %s has %d attempts, want 6", dl.EventID, len(dl.Attempts))
 		}
+		for i, a := range dl.Attempts {
+			if a.Number != i+1 {
+				t.Errorf("dead letter of %s: attempt %d is numbered %d", dl.EventID, i+1, a.Number)
+			}
+		}
 	}
 	for id, n := range seen {
 		if n != 1 {
@@ -159,7 +165,7 @@ func testOpenBreakerSendsOnlyProbes(t *testing.T, payload string) {
 			deliveries++
 			continue
 		}
-		dls, _, err := schema.DecodeGroup(m.Value)
+		dls, err := schema.DecodeGroup(m.Value)
 		if err != nil {
 			t.Fatalf("a group on postload.retry.5 is invalid: %v", err)
 		}
