@@ -38,7 +38,8 @@ type Attempt struct {
 }
 
 // Delivery is a retry record (value of postload.retry.N): one event for one
-// hook, waiting for its next attempt. Key = client id.
+// hook, waiting for its next attempt. Key = client id. A Group is the other
+// kind of retry record.
 type Delivery struct {
 	// Event is the load event's message value, byte for byte as it arrived.
 	Event  string `json:"event"`
