@@ -1,8 +1,10 @@
 package dispatcher
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"runtime"
 	"testing"
 	"time"
 
@@ -218,5 +220,37 @@ func TestHalfOpenBreakerRefusesWhileItsProbeIsOut(t *testing.T) {
 	probe(true, true) // the probe succeeds: closed
 	if ep.refusing() {
 		t.Error("closed breaker refusing")
+	}
+}
+
+// An attempt that waited for a slot while the breaker opened gets the slot
+// and is refused: no request, and the slot is free again.
+func TestAnAttemptThatWaitedForASlotAsksTheBreakerAgain(t *testing.T) {
+	ep := testEndpoint(EndpointConfig{MinRequests: 1, MaxConcurrent: 1, OpenTimeout: time.Hour, SlotWait: time.Minute})
+	ctx := context.Background()
+	first, err := ep.acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := make(chan error, 1)
+	go func() {
+		done, err := ep.acquire(ctx)
+		if done != nil {
+			done(true, true)
+		}
+		second <- err
+	}()
+	wait.For(t, 10*time.Second, func() (bool, string) {
+		// The second attempt waits for the slot: nothing in the endpoint
+		// shows a waiter, its goroutine's stack does.
+		buf := make([]byte, 1<<20)
+		return bytes.Contains(buf[:runtime.Stack(buf, true)], []byte("(*endpoint).takeSlot")), "second attempt not waiting for a slot"
+	})
+	first(false, true) // fails: the breaker opens, and the slot frees for the waiter
+	if err := <-second; !errors.Is(err, ErrBreakerOpen) {
+		t.Fatalf("the waiting attempt: %v, want ErrBreakerOpen", err)
+	}
+	if n := len(ep.slots); n != 0 {
+		t.Errorf("%d slots taken after the refusal, want 0", n)
 	}
 }

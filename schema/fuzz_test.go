@@ -50,6 +50,28 @@ func FuzzDecodeLoadEvent(f *testing.F) {
 	})
 }
 
+func FuzzDecodeGroup(f *testing.F) {
+	addSeeds(f, "group")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		dls, err := DecodeGroup(b)
+		if err != nil {
+			checkFuzzError(t, err)
+			return
+		}
+		if len(dls) == 0 {
+			t.Fatal("accepted a group without deliveries")
+		}
+		for _, d := range dls {
+			if d.HookID < 1 || d.Attempt < 1 || d.Attempt > maxAttempts {
+				t.Fatalf("accepted a group the schema refuses: %+v", d)
+			}
+			if _, err := CheckDelivery(d); err != nil {
+				checkFuzzError(t, err)
+			}
+		}
+	})
+}
+
 func FuzzDecodeDelivery(f *testing.F) {
 	addSeeds(f, "delivery")
 	f.Fuzz(func(t *testing.T, b []byte) {
