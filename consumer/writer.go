@@ -24,9 +24,10 @@ func NewWriter(brokers []string, log *zap.Logger) *Writer {
 		Addr:         kafka.TCP(brokers...),
 		Balancer:     &kafka.Hash{},
 		RequiredAcks: kafka.RequireAll,
-		// Every record is a hand-off (a retry, a dead letter, a registry
-		// change) whose caller waits for it, not a delivery, so it may wait
-		// a little for company: 2 ms. The many hand-offs of a dead endpoint
+		// Every record is a hand-off (a retry, a dead letter, an invalid
+		// message; the produce and replay commands' records) whose caller
+		// waits for it, not a delivery, so it may wait a little for
+		// company: 2 ms. The many hand-offs of a dead endpoint
 		// are grouped before they get here (dispatcher's grouper, which
 		// waits 10 ms for company itself); with 20 ms here as well, an
 		// event's hand-off held its place in flight for 30 ms and the

@@ -113,12 +113,7 @@ func TestGrouperGroupsRefusedDeliveries(t *testing.T) {
 		go func() { errs <- g.add(ctx, "t1", []byte("1"), dl) }()
 	}
 	wait.For(t, 10*time.Second, func() (bool, string) {
-		g.mu.Lock()
-		defer g.mu.Unlock()
-		n := 0
-		for _, f := range g.forming {
-			n += len(f.dls)
-		}
+		n := formingDeliveries(g)
 		return n == 50+len(other), fmt.Sprintf("%d deliveries forming, want the 50 past a full group and the %d others", n, len(other))
 	})
 	cancel()
@@ -225,20 +220,13 @@ func TestGrouperHonoursTheCallersContext(t *testing.T) {
 	firstDone := make(chan error, 1)
 	go func() { firstDone <- g.add(first, "t1", []byte("1"), refusedDelivery(t, 1, 7, 2)) }()
 	wait.For(t, 10*time.Second, func() (bool, string) {
-		g.mu.Lock()
-		defer g.mu.Unlock()
-		return len(g.forming) == 1, "the first delivery has not started its group"
+		return formingDeliveries(g) == 1, "the first delivery has not started its group"
 	})
 	waiter, cancelWaiter := context.WithCancel(context.Background())
 	waiterDone := make(chan error, 1)
 	go func() { waiterDone <- g.add(waiter, "t1", []byte("1"), refusedDelivery(t, 2, 7, 2)) }()
 	wait.For(t, 10*time.Second, func() (bool, string) {
-		g.mu.Lock()
-		defer g.mu.Unlock()
-		for _, f := range g.forming {
-			return len(f.dls) == 2, "the second delivery has not joined"
-		}
-		return false, "no group forming"
+		return formingDeliveries(g) == 2, "the second delivery has not joined"
 	})
 	cancelFirst() // the first stops lingering and writes; the write blocks
 	wait.For(t, 10*time.Second, func() (bool, string) {
@@ -257,4 +245,15 @@ func TestGrouperHonoursTheCallersContext(t *testing.T) {
 	if records, got := w.deliveries(t, "t1"); records != 1 || len(got) != 2 {
 		t.Errorf("%d records with %d deliveries, want both in one", records, len(got))
 	}
+}
+
+// formingDeliveries counts the deliveries in g's groups still forming.
+func formingDeliveries(g *grouper) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n := 0
+	for _, f := range g.forming {
+		n += len(f.dls)
+	}
+	return n
 }

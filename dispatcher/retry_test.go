@@ -228,14 +228,10 @@ func TestNoGroupsHandsRefusedDeliveriesOnOneEach(t *testing.T) {
 			}
 		}
 		wait.For(t, 10*time.Second, func() (bool, string) {
+			forming := formingDeliveries(d.groups)
 			w.mu.Lock()
 			defer w.mu.Unlock()
-			d.groups.mu.Lock()
-			defer d.groups.mu.Unlock()
-			n := len(w.recs["r1"])
-			for _, f := range d.groups.forming {
-				n += len(f.dls)
-			}
+			n := len(w.recs["r1"]) + forming
 			return n == 10, fmt.Sprintf("%d of 10 deliveries written or forming", n)
 		})
 		cancel()

@@ -219,6 +219,10 @@ func plainJSON(b []byte) bool {
 	return utf8.Valid(b) && plainNumbers(b) && gjson.ValidBytes(b)
 }
 
+// utf8Plain is plainJSON's test for a part of a JSON text: valid UTF-8
+// with plain numbers.
+func utf8Plain(b []byte) bool { return utf8.Valid(b) && plainNumbers(b) }
+
 // plainNumbers reports that every number in the JSON text b is short and
 // has no exponent, so that the number limits (numbers.go) cannot apply. It
 // only looks outside strings; b need not be valid JSON.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 )
@@ -157,7 +156,3 @@ func peekGroup(b []byte) (Forward, bool) {
 }
 
 var groupKeys = [...]string{"hook_id", "attempt", "due_at", "error", "attempts", "deliveries"}
-
-// utf8Plain is plainJSON's test for a part of a JSON text: valid UTF-8
-// with plain numbers.
-func utf8Plain(b []byte) bool { return utf8.Valid(b) && plainNumbers(b) }
