@@ -118,7 +118,7 @@ func isolation(ctx context.Context, cfg Config) (*IsolationResult, error) {
 		}
 	}
 	if len(ratios) > 0 {
-		res.TurnP99Ratio = medianBy(ratios, func(r float64) float64 { return r })
+		res.TurnP99Ratio = median(ratios)
 	}
 	return res, nil
 }

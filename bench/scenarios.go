@@ -167,7 +167,19 @@ func (e *env) warmUpFailOnce(ctx context.Context, rc *receiver) error {
 	return nil
 }
 
-// medianBy returns the element of rs whose key is the median.
+// median returns the median of xs: the mean of the middle two for an even
+// count.
+func median(xs []float64) float64 {
+	s := slices.Sorted(slices.Values(xs))
+	n := len(s)
+	if n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	return s[n/2]
+}
+
+// medianBy returns the element of rs whose key is the median (the upper
+// middle one for an even count: the rounds are odd by default).
 func medianBy[T any](rs []T, key func(T) float64) T {
 	sorted := slices.Clone(rs)
 	slices.SortFunc(sorted, func(a, b T) int { return cmp.Compare(key(a), key(b)) })

@@ -188,19 +188,25 @@ func testEndpoint(cfg EndpointConfig) *endpoint {
 // then hands records on without decoding them); without a probe out it
 // lets one through.
 func TestHalfOpenBreakerRefusesWhileItsProbeIsOut(t *testing.T) {
-	ep := testEndpoint(EndpointConfig{MinRequests: 1, OpenTimeout: 50 * time.Millisecond})
 	ctx := context.Background()
-	done, err := ep.acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
+	trip := func(ep *endpoint) {
+		done, err := ep.acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done(false, true) // fails: the breaker opens
 	}
-	done(false, true) // fails: the breaker opens
-	if !ep.refusing() {
+	open := testEndpoint(EndpointConfig{MinRequests: 1, OpenTimeout: time.Hour})
+	trip(open)
+	if !open.refusing() {
 		t.Fatal("open breaker not refusing")
 	}
-	if _, err := ep.acquire(ctx); !errors.Is(err, ErrBreakerOpen) {
+	if _, err := open.acquire(ctx); !errors.Is(err, ErrBreakerOpen) {
 		t.Fatalf("open breaker: %v, want ErrBreakerOpen", err)
 	}
+
+	ep := testEndpoint(EndpointConfig{MinRequests: 1, OpenTimeout: 50 * time.Millisecond})
+	trip(ep)
 	wait.For(t, 5*time.Second, func() (bool, string) { // half-open after the open timeout
 		return !ep.refusing(), "breaker still refusing after its open timeout"
 	})
@@ -244,7 +250,12 @@ func TestAnAttemptThatWaitedForASlotAsksTheBreakerAgain(t *testing.T) {
 		// The second attempt waits for the slot: nothing in the endpoint
 		// shows a waiter, its goroutine's stack does.
 		buf := make([]byte, 1<<20)
-		return bytes.Contains(buf[:runtime.Stack(buf, true)], []byte("(*endpoint).takeSlot")), "second attempt not waiting for a slot"
+		for _, g := range bytes.Split(buf[:runtime.Stack(buf, true)], []byte("\n\n")) {
+			if bytes.Contains(g, []byte("(*endpoint).takeSlot")) && bytes.Contains(g, []byte(t.Name())) {
+				return true, ""
+			}
+		}
+		return false, "second attempt not waiting for a slot"
 	})
 	first(false, true) // fails: the breaker opens, and the slot frees for the waiter
 	if err := <-second; !errors.Is(err, ErrBreakerOpen) {

@@ -59,13 +59,15 @@ func newGrouper(publish func(ctx context.Context, topic string, key, value []byt
 }
 
 // encodedSize bounds the bytes dl takes in a group record: escaping in a
-// JSON string at most doubles a valid event's or error's bytes (a quote or
-// a backslash becomes two bytes, U+2028 six for three), and an attempt's
+// JSON string at most doubles a valid event's bytes (a quote or a
+// backslash becomes two bytes, U+2028 six for three) and at most sextuples
+// an error's (a control character becomes six bytes; the sender replaces
+// them, but a record written elsewhere may hold some), and an attempt's
 // other fields take less than 128.
 func encodedSize(dl schema.Delivery) int {
-	n := 64 + 2*len(dl.Event) + 2*len(dl.Error)
+	n := 64 + 2*len(dl.Event) + 6*len(dl.Error)
 	for _, a := range dl.Attempts {
-		n += 128 + 2*len(a.Error)
+		n += 128 + 6*len(a.Error)
 	}
 	return n
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -114,7 +115,10 @@ func TestGrouperGroupsRefusedDeliveries(t *testing.T) {
 	}
 	wait.For(t, 10*time.Second, func() (bool, string) {
 		n := formingDeliveries(g)
-		return n == 50+len(other), fmt.Sprintf("%d deliveries forming, want the 50 past a full group and the %d others", n, len(other))
+		w.mu.Lock()
+		written := len(w.recs["t1"])
+		w.mu.Unlock()
+		return n == 50+len(other) && written == 1, fmt.Sprintf("%d deliveries forming and %d records written, want the 50 past a full group and the %d others, and the full group", n, written, len(other))
 	})
 	cancel()
 	for range len(dls) + len(other) {
@@ -189,7 +193,9 @@ func TestGrouperKeepsAGroupWithinItsByteLimit(t *testing.T) {
 	var dls []schema.Delivery
 	for i := range 20 {
 		dl := refusedDelivery(t, i, 7, 2)
-		dl.Event = dl.Event[:len(dl.Event)-1] + fmt.Sprintf(`,"pad":"%0*d"}`, groupMaxBytes/16, i) // its size is all that counts here
+		// Quotes, escaped in the event, escaped again in the record: each
+		// pair of bytes becomes four.
+		dl.Event = dl.Event[:len(dl.Event)-1] + fmt.Sprintf(`,"pad":"%d%s"}`, i, strings.Repeat(`\"`, groupMaxBytes/32))
 		dls = append(dls, dl)
 	}
 	for _, err := range addAll(g, "t1", dls) {
@@ -207,6 +213,13 @@ func TestGrouperKeepsAGroupWithinItsByteLimit(t *testing.T) {
 	// Each counts as more than an eighth of the limit: 7 at most a group.
 	if n := len(w.recs["t1"]); n < 3 {
 		t.Errorf("%d records for 20 deliveries of %d bytes each", n, groupMaxBytes/16)
+	}
+	var total int
+	for _, b := range w.recs["t1"] {
+		total += len(b)
+	}
+	if total < 20*groupMaxBytes/8 {
+		t.Errorf("%d bytes written for 20 deliveries: the padding was not escaped twice", total)
 	}
 }
 

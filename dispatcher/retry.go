@@ -30,9 +30,10 @@ func (d *Dispatcher) HandleRetry(ctx context.Context, src Source, value []byte) 
 // handleGroup makes the attempts of a group's deliveries, each as the
 // record of its own that it stands for: a delivery whose event is invalid
 // goes to the invalid topic alone, and those the endpoint refuses again are
-// grouped again as they are handed on. At most groupFanOut attempts run at
-// once, so that a group weighs on a tier about as much as an event with
-// that many hooks does on the first.
+// grouped again as they are handed on (about groupFanOut to a group, as
+// each holds its turn until its hand-off is written). At most groupFanOut
+// attempts run at once, so that a group weighs on a tier about as much as
+// an event with that many hooks does on the first.
 func (d *Dispatcher) handleGroup(ctx context.Context, src Source, value []byte) error {
 	dls, err := schema.DecodeGroup(value)
 	if err != nil {
@@ -42,7 +43,14 @@ func (d *Dispatcher) handleGroup(ctx context.Context, src Source, value []byte) 
 	sem := make(chan struct{}, groupFanOut)
 	var wg sync.WaitGroup
 	for i, dl := range dls {
-		sem <- struct{}{}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			// Shutting down: start no more; the record is read again, and
+			// only the deliveries started may be handled twice.
+			wg.Wait()
+			return errors.Join(append(errs, ctx.Err())...)
+		}
 		wg.Add(1)
 		d.workers.run(func() {
 			defer func() { <-sem; wg.Done() }()

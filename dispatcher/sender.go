@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/postload/postload/schema"
 )
@@ -78,7 +79,7 @@ func (s *Sender) Send(ctx context.Context, r Request) Outcome {
 	out.Attempt.Status = status
 	switch {
 	case err != nil:
-		out.Attempt.Error = err.Error()
+		out.Attempt.Error = errorText(err)
 		out.Interrupted = ctx.Err() != nil
 	case status >= 200 && status < 300:
 		out.Delivered = true
@@ -136,6 +137,30 @@ func buildRequest(ctx context.Context, r Request, ts int64) (*http.Request, erro
 		req.Header["Webhook-Signature"] = []string{strings.Join(sigs, " ")}
 	}
 	return req, nil
+}
+
+// maxErrorBytes caps an attempt's error text: it is kept in the retry
+// record on every later attempt and in the dead letter, and an error can
+// quote the receiver (a TLS certificate's names, say) at any length.
+const maxErrorBytes = 512
+
+// errorText is err's text as an attempt keeps it: control characters as
+// spaces, at most maxErrorBytes of valid UTF-8.
+func errorText(err error) string {
+	s := strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(err.Error(), "\uFFFD"))
+	if len(s) <= maxErrorBytes {
+		return s
+	}
+	s = s[:maxErrorBytes]
+	for len(s) > 0 && !utf8.ValidString(s) { // a rune cut in two
+		s = s[:len(s)-1]
+	}
+	return s + "…"
 }
 
 // unwrapURLError drops the "Post \"https://...\":" prefix that repeats the URL.

@@ -3,10 +3,12 @@ package dispatcher
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/postload/postload/egress"
 	"github.com/postload/postload/internal/webhooktest"
@@ -102,5 +104,21 @@ func TestSendReusesConnections(t *testing.T) {
 	}
 	if n := rc.Conns(); n != 1 {
 		t.Fatalf("%d connections for 20 sequential attempts, want 1", n)
+	}
+}
+
+// An attempt's error is kept on every later attempt: its text is capped,
+// valid UTF-8, without control characters.
+func TestErrorTextIsCappedAndPlain(t *testing.T) {
+	long := errors.New("x509: certificate is valid for " + strings.Repeat("é\x00", 400) + "\xff")
+	got := errorText(long)
+	if len(got) > maxErrorBytes+len("…") || !utf8.ValidString(got) || !strings.HasSuffix(got, "…") {
+		t.Errorf("%d bytes, valid UTF-8 %v: %q", len(got), utf8.ValidString(got), got)
+	}
+	if strings.ContainsRune(got, 0) {
+		t.Errorf("control character kept: %q", got)
+	}
+	if got := errorText(errors.New("no response within 30s")); got != "no response within 30s" {
+		t.Errorf("short error changed: %q", got)
 	}
 }

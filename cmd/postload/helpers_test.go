@@ -43,7 +43,7 @@ func testConfig(tb testing.TB) serveConfig {
 		MaxInFlight: 64, MaxPerPart: 16, Retention: time.Hour, RetentionBytes: 16 << 20,
 		LogFormat: "console", LogLevel: "debug",
 		AllowNetworks: egress.Loopback(), // the test receivers are on 127.0.0.1
-		Roles:         roles{true, true, true, true}, RotationOverlap: time.Hour, RetryGroups: true,
+		Roles:         roles{true, true, true, true}, RotationOverlap: time.Hour,
 		SMTPFrom: "postload@localhost", DigestWindow: time.Minute, FailedWindow: time.Minute,
 	}
 }

@@ -111,7 +111,7 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 	m := newMetrics()
 	m.store = store
 	disp, err := dispatcher.New(dispatcher.Config{
-		InvalidTopic: topics.Invalid, RetryTopics: topics.Retry, RetryDelays: cfg.RetryDelays, NoGroups: !cfg.RetryGroups,
+		InvalidTopic: topics.Invalid, RetryTopics: topics.Retry, RetryDelays: cfg.RetryDelays, NoGroups: cfg.NoRetryGroups,
 		DLQTopic: topics.DLQ, Endpoints: cfg.Breaker, Log: log.Named("dispatch"), Observer: m,
 	}, store, writer, sender)
 	if err != nil {

@@ -29,7 +29,7 @@ type serveConfig struct {
 	Group           string
 	Partitions      int
 	RetryDelays     []time.Duration
-	RetryGroups     bool
+	NoRetryGroups   bool // --retry-groups=false
 	AttemptTimeout  time.Duration
 	DrainTimeout    time.Duration
 	SessionTimeout  time.Duration
@@ -65,7 +65,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	group := f.String("group", "postload", "consumer group id (the retry tiers use <group>.retry)")
 	partitions := f.Int("partitions", 4, "partitions of the topics postload creates")
 	delays := f.String("retry-delays", "30s,2m,10m,30m,1h", "delay of each retry tier; their number is the number of retries")
-	retryGroups := f.Bool("retry-groups", true, "hand deliveries that a hook's breaker or bulkhead refused on to the tiers in group records (false: one record each, as versions before 2026-11-27 did and read; set it before rolling back to one, and wait out the tiers)")
+	retryGroups := f.Bool("retry-groups", true, "hand deliveries that a hook's breaker or bulkhead refused on to the tiers in group records (false: one record each, which versions without group records expect: keep it false until every instance reads groups, and set it before rolling back to such a version, then wait out the tiers)")
 	attemptTimeout := f.Duration("attempt-timeout", 30*time.Second, "limit for one whole attempt")
 	drain := f.Duration("drain-timeout", 15*time.Second, "on shutdown, how long in-flight deliveries may finish before they are handed to the retry tier")
 	session := f.Duration("session-timeout", 30*time.Second, "consumer group session timeout: how soon a dead process's partitions move to the others")
@@ -101,7 +101,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		Retention: *retention, RetentionBytes: *retentionBytes, LogFormat: *logFormat, LogLevel: *logLevel,
 	}
 	c.RotationOverlap = *overlap
-	c.RetryGroups = *retryGroups
+	c.NoRetryGroups = !*retryGroups
 	c.CPUProfile = *cpuProfile
 	c.SMTPURL, c.SMTPFrom, c.DigestWindow, c.FailedWindow = *smtpURL, *smtpFrom, *digestWindow, *failedWindow
 	c.Breaker = dispatcher.EndpointConfig{
