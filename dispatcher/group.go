@@ -26,11 +26,11 @@ const (
 // write per event, and one read and one write per event again on every tier
 // it passed through, for postload and the broker alike; grouped, it is that
 // per group. Each caller returns once its group's record is on the broker,
-// or with the error that kept it off, or when its own ctx ends first (its
-// event is then handled again: a duplicate at worst, as after any
-// interrupted hand-off). The first caller of a group writes it, after the
-// linger or when the group is full, under its own ctx; there is no
-// goroutine of its own.
+// or when its own ctx ends first (its event is then handled again: a
+// duplicate at worst, as after any interrupted hand-off). The first caller
+// of a group writes it, after the linger or when the group is full, under
+// its own ctx; a caller whose ctx still lives when that write failed
+// writes its delivery alone. There is no goroutine of its own.
 type grouper struct {
 	publish func(ctx context.Context, topic string, key, value []byte) error
 	linger  time.Duration
@@ -98,6 +98,11 @@ func (g *grouper) add(ctx context.Context, topic string, key []byte, dl schema.D
 	if !first {
 		select {
 		case <-f.done:
+			if f.err != nil && ctx.Err() == nil {
+				// The first caller's write gave up, its ctx ended (its
+				// partition is being drained): this caller's has not.
+				return g.write(ctx, topic, key, []schema.Delivery{dl})
+			}
 			return f.err
 		case <-ctx.Done():
 			return ctx.Err()

@@ -270,3 +270,39 @@ func formingDeliveries(g *grouper) int {
 	}
 	return n
 }
+
+// When the first caller's write gives up because its ctx ended, a caller
+// whose ctx lives writes its own delivery.
+func TestGrouperWaiterWritesAloneWhenTheFirstCallersWriteGaveUp(t *testing.T) {
+	var w written
+	publish := func(ctx context.Context, topic string, key, value []byte) error {
+		if ctx.Err() != nil {
+			return ctx.Err() // as the dispatcher's publish after its last try
+		}
+		return w.publish(ctx, topic, key, value)
+	}
+	g := newGrouper(publish)
+	g.linger = time.Minute
+	first, cancelFirst := context.WithCancel(context.Background())
+	firstDone := make(chan error, 1)
+	go func() { firstDone <- g.add(first, "t1", []byte("1"), refusedDelivery(t, 1, 7, 2)) }()
+	wait.For(t, 10*time.Second, func() (bool, string) {
+		return formingDeliveries(g) == 1, "the first delivery has not started its group"
+	})
+	waiterDone := make(chan error, 1)
+	go func() { waiterDone <- g.add(context.Background(), "t1", []byte("1"), refusedDelivery(t, 2, 7, 2)) }()
+	wait.For(t, 10*time.Second, func() (bool, string) {
+		return formingDeliveries(g) == 2, "the second delivery has not joined"
+	})
+	cancelFirst()
+	if err := <-firstDone; !errors.Is(err, context.Canceled) {
+		t.Errorf("first: %v, want its ctx's error", err)
+	}
+	if err := <-waiterDone; err != nil {
+		t.Fatalf("waiter: %v, want its delivery written", err)
+	}
+	records, got := w.deliveries(t, "t1")
+	if records != 1 || len(got) != 1 || eventID(t, got[0]) != "ev-2" {
+		t.Errorf("%d records with %d deliveries, want the waiter's alone", records, len(got))
+	}
+}
