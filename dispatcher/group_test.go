@@ -230,17 +230,8 @@ func TestGrouperHonoursTheCallersContext(t *testing.T) {
 	g := newGrouper(w.publish)
 	g.linger = time.Minute
 	first, cancelFirst := context.WithCancel(context.Background())
-	firstDone := make(chan error, 1)
-	go func() { firstDone <- g.add(first, "t1", []byte("1"), refusedDelivery(t, 1, 7, 2)) }()
-	wait.For(t, 10*time.Second, func() (bool, string) {
-		return formingDeliveries(g) == 1, "the first delivery has not started its group"
-	})
 	waiter, cancelWaiter := context.WithCancel(context.Background())
-	waiterDone := make(chan error, 1)
-	go func() { waiterDone <- g.add(waiter, "t1", []byte("1"), refusedDelivery(t, 2, 7, 2)) }()
-	wait.For(t, 10*time.Second, func() (bool, string) {
-		return formingDeliveries(g) == 2, "the second delivery has not joined"
-	})
+	firstDone, waiterDone := groupOfTwo(t, g, first, waiter)
 	cancelFirst() // the first stops lingering and writes; the write blocks
 	wait.For(t, 10*time.Second, func() (bool, string) {
 		w.mu.Lock()
@@ -284,16 +275,7 @@ func TestGrouperWaiterWritesAloneWhenTheFirstCallersWriteGaveUp(t *testing.T) {
 	g := newGrouper(publish)
 	g.linger = time.Minute
 	first, cancelFirst := context.WithCancel(context.Background())
-	firstDone := make(chan error, 1)
-	go func() { firstDone <- g.add(first, "t1", []byte("1"), refusedDelivery(t, 1, 7, 2)) }()
-	wait.For(t, 10*time.Second, func() (bool, string) {
-		return formingDeliveries(g) == 1, "the first delivery has not started its group"
-	})
-	waiterDone := make(chan error, 1)
-	go func() { waiterDone <- g.add(context.Background(), "t1", []byte("1"), refusedDelivery(t, 2, 7, 2)) }()
-	wait.For(t, 10*time.Second, func() (bool, string) {
-		return formingDeliveries(g) == 2, "the second delivery has not joined"
-	})
+	firstDone, waiterDone := groupOfTwo(t, g, first, context.Background())
 	cancelFirst()
 	if err := <-firstDone; !errors.Is(err, context.Canceled) {
 		t.Errorf("first: %v, want its ctx's error", err)
@@ -305,4 +287,21 @@ func TestGrouperWaiterWritesAloneWhenTheFirstCallersWriteGaveUp(t *testing.T) {
 	if records != 1 || len(got) != 1 || eventID(t, got[0]) != "ev-2" {
 		t.Errorf("%d records with %d deliveries, want the waiter's alone", records, len(got))
 	}
+}
+
+// groupOfTwo adds delivery ev-1 under first, then, once its group is
+// forming, ev-2 under second, and returns once both are in the group; the
+// channels get each add's result.
+func groupOfTwo(t *testing.T, g *grouper, first, second context.Context) (firstDone, secondDone chan error) {
+	t.Helper()
+	firstDone, secondDone = make(chan error, 1), make(chan error, 1)
+	go func() { firstDone <- g.add(first, "t1", []byte("1"), refusedDelivery(t, 1, 7, 2)) }()
+	wait.For(t, 10*time.Second, func() (bool, string) {
+		return formingDeliveries(g) == 1, "the first delivery has not started its group"
+	})
+	go func() { secondDone <- g.add(second, "t1", []byte("1"), refusedDelivery(t, 2, 7, 2)) }()
+	wait.For(t, 10*time.Second, func() (bool, string) {
+		return formingDeliveries(g) == 2, "the second delivery has not joined"
+	})
+	return firstDone, secondDone
 }
