@@ -34,34 +34,42 @@ func fastDeliveryRaw(b []byte) (d Delivery, event gjson.Result, ok bool) {
 	if !object(gjson.ParseBytes(b), deliveryKeys[:], true, f[:]) {
 		return Delivery{}, event, false
 	}
-	if f[0].Type != gjson.String || f[4].Type != gjson.String || !f[5].IsArray() {
+	if f[0].Type != gjson.String || f[4].Type != gjson.String {
+		return Delivery{}, event, false
+	}
+	if d, ok = fastHead(f[1], f[2], f[3], f[5]); !ok {
 		return Delivery{}, event, false
 	}
 	event, d.Error = f[0], f[4].Str
-	if d.HookID, ok = positiveInt(f[1]); !ok {
-		return Delivery{}, event, false
+	return d, event, true
+}
+
+// fastHead reads the fields a single delivery and a group share, checked
+// as their schemas check them: hook_id, attempt, due_at and attempts.
+func fastHead(hookID, attempt, dueAt, attempts gjson.Result) (d Delivery, ok bool) {
+	if d.HookID, ok = positiveInt(hookID); !ok {
+		return Delivery{}, false
 	}
-	attempt, ok := positiveInt(f[2])
-	if !ok || attempt > 21 {
-		return Delivery{}, event, false
+	n, ok := positiveInt(attempt)
+	if !ok || n > maxAttempts {
+		return Delivery{}, false
 	}
-	d.Attempt = int(attempt)
-	if d.DueAt, ok = dateTime(f[3]); !ok {
-		return Delivery{}, event, false
+	d.Attempt = int(n)
+	if d.DueAt, ok = dateTime(dueAt); !ok || !attempts.IsArray() {
+		return Delivery{}, false
 	}
 	d.Attempts = []Attempt{}
-	ok = true
-	f[5].ForEach(func(_, v gjson.Result) bool {
+	attempts.ForEach(func(_, v gjson.Result) bool {
 		var a Attempt
 		if a, ok = fastAttempt(v); ok {
 			d.Attempts = append(d.Attempts, a)
 		}
-		return ok && len(d.Attempts) <= 21
+		return ok && len(d.Attempts) <= maxAttempts
 	})
-	if !ok || len(d.Attempts) > 21 {
-		return Delivery{}, event, false
+	if !ok || len(d.Attempts) > maxAttempts {
+		return Delivery{}, false
 	}
-	return d, event, true
+	return d, true
 }
 
 var (
@@ -77,7 +85,7 @@ func fastAttempt(v gjson.Result) (Attempt, bool) {
 	var a Attempt
 	var err error
 	n, ok := positiveInt(f[0])
-	if !ok || n > 21 {
+	if !ok || n > maxAttempts {
 		return Attempt{}, false
 	}
 	a.Number = int(n)

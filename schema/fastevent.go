@@ -216,7 +216,7 @@ func dateTime(v gjson.Result) (time.Time, bool) {
 // plainJSON reports that b is valid UTF-8 and valid JSON whose numbers
 // are all plain (see plainNumbers): what the fast paths start from.
 func plainJSON(b []byte) bool {
-	return utf8.Valid(b) && plainNumbers(b) && gjson.ValidBytes(b)
+	return utf8Plain(b) && gjson.ValidBytes(b)
 }
 
 // utf8Plain is plainJSON's test for a part of a JSON text: valid UTF-8

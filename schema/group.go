@@ -116,10 +116,14 @@ func peekGroup(b []byte) (Forward, bool) {
 			return Forward{}, false
 		}
 	}
-	if !gjson.ValidBytes(b) || f[3].Type != gjson.String || !f[4].IsArray() {
+	if !gjson.ValidBytes(b) || f[3].Type != gjson.String {
 		return Forward{}, false
 	}
-	fw := Forward{group: true, members: []byte(f[5].Raw)}
+	head, ok := fastHead(f[0], f[1], f[2], f[4])
+	if !ok {
+		return Forward{}, false
+	}
+	fw := Forward{HookID: head.HookID, Attempt: head.Attempt, attempts: head.Attempts, group: true, members: []byte(f[5].Raw)}
 	objects := true
 	f[5].ForEach(func(_, v gjson.Result) bool {
 		fw.Deliveries++
@@ -127,29 +131,6 @@ func peekGroup(b []byte) (Forward, bool) {
 		return objects
 	})
 	if !objects || fw.Deliveries == 0 || fw.Deliveries > 1000 {
-		return Forward{}, false
-	}
-	var ok bool
-	if fw.HookID, ok = positiveInt(f[0]); !ok {
-		return Forward{}, false
-	}
-	attempt, ok := positiveInt(f[1])
-	if !ok || attempt > maxAttempts {
-		return Forward{}, false
-	}
-	fw.Attempt = int(attempt)
-	if _, ok = dateTime(f[2]); !ok {
-		return Forward{}, false
-	}
-	fw.attempts = []Attempt{}
-	f[4].ForEach(func(_, v gjson.Result) bool {
-		var a Attempt
-		if a, ok = fastAttempt(v); ok {
-			fw.attempts = append(fw.attempts, a)
-		}
-		return ok && len(fw.attempts) <= maxAttempts
-	})
-	if !ok || len(fw.attempts) > maxAttempts {
 		return Forward{}, false
 	}
 	return fw, true
