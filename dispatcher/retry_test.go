@@ -2,7 +2,6 @@ package dispatcher
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -33,9 +32,9 @@ func (f publisherFunc) Publish(ctx context.Context, topic string, key, value []b
 
 const testHookURL = "https://hooks.example.com/h"
 
-// groupDispatcher is a Dispatcher with hook 7 of client 1 at testHookURL,
-// two 1 s tiers, and w as its Kafka; the hook's breaker is open (no request
-// is ever made) unless closed is set.
+// groupDispatcher is a Dispatcher with hook at testHookURL, two 1 s tiers,
+// and w as its Kafka; the hook's breaker is open for an hour, so no request
+// is ever made.
 func groupDispatcher(t *testing.T, w *written, hook schema.Hook) *Dispatcher {
 	t.Helper()
 	sender, err := NewSender(ClientConfig{})
@@ -193,12 +192,9 @@ func deadLetters(t *testing.T, w *written) []schema.DeadLetter {
 	defer w.mu.Unlock()
 	var out []schema.DeadLetter
 	for _, b := range w.recs["postload.dlq"] {
-		var l schema.DeadLetter
-		if err := json.Unmarshal(b, &l); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := schema.DecodeDeadLetter(b); err != nil {
-			t.Fatal(fmt.Errorf("dead letter %s: %w", b, err))
+		l, err := schema.DecodeDeadLetter(b)
+		if err != nil {
+			t.Fatalf("dead letter %s: %v", b, err)
 		}
 		out = append(out, l)
 	}
