@@ -150,7 +150,7 @@ func (d *Dispatcher) send(ctx context.Context, h schema.Hook, req Request) Outco
 	done, err := d.endpoints.get(h.Config.URL, h.ID).acquire(ctx)
 	if err != nil {
 		out := Outcome{
-			Attempt:     schema.Attempt{Number: req.Number, StartedAt: d.now().UTC(), Error: err.Error()},
+			Attempt:     schema.Attempt{Number: req.Number, StartedAt: d.now().UTC(), Error: err.Error(), Skipped: errors.Is(err, ErrBreakerOpen)},
 			Interrupted: ctx.Err() != nil,
 			Deferred:    errors.Is(err, ErrEndpointBusy),
 			NoRequest:   true,

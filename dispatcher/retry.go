@@ -116,7 +116,7 @@ func (d *Dispatcher) passOpen(ctx context.Context, value []byte) (bool, error) {
 		return false, nil
 	}
 	now := d.now()
-	out := Outcome{Attempt: schema.Attempt{Number: f.Attempt, StartedAt: now.UTC(), Error: ErrBreakerOpen.Error()}, NoRequest: true}
+	out := Outcome{Attempt: schema.Attempt{Number: f.Attempt, StartedAt: now.UTC(), Error: ErrBreakerOpen.Error(), Skipped: true}, NoRequest: true}
 	for range f.Deliveries {
 		d.observe(out, OutcomeSkipped)
 	}

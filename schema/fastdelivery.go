@@ -74,7 +74,7 @@ func fastHead(hookID, attempt, dueAt, attempts gjson.Result) (d Delivery, ok boo
 
 var (
 	deliveryKeys = [...]string{"event", "hook_id", "attempt", "due_at", "error", "attempts"}
-	attemptKeys  = [...]string{"number", "started_at", "duration_ms", "status", "error"}
+	attemptKeys  = [...]string{"number", "started_at", "duration_ms", "status", "error", "skipped"}
 )
 
 func fastAttempt(v gjson.Result) (Attempt, bool) {
@@ -109,6 +109,12 @@ func fastAttempt(v gjson.Result) (Attempt, bool) {
 		if a.Error, ok = stringOf(f[4], 1, -1); !ok {
 			return Attempt{}, false
 		}
+	}
+	if f[5].Exists() {
+		if f[5].Type != gjson.True {
+			return Attempt{}, false
+		}
+		a.Skipped = true
 	}
 	return a, true
 }

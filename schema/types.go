@@ -2,6 +2,7 @@ package schema
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -35,6 +36,33 @@ type Attempt struct {
 	Status int `json:"status,omitempty"`
 	// Error says why the attempt failed; empty on success.
 	Error string `json:"error,omitempty"`
+	// Skipped is true when no request was sent because the hook's circuit
+	// breaker was open: the attempt took its place in the retry schedule
+	// without reaching the receiver.
+	Skipped bool `json:"skipped,omitempty"`
+}
+
+// skippedError starts the error of a skipped attempt written before
+// Attempt.Skipped existed (the dispatcher's ErrBreakerOpen text).
+const skippedError = "circuit breaker open"
+
+// RequestSent reports whether the attempt sent a request to the receiver.
+// Attempts recorded before Skipped existed are judged by their error text.
+func (a Attempt) RequestSent() bool {
+	return !a.Skipped && !strings.HasPrefix(a.Error, skippedError)
+}
+
+// CountAttempts returns how many of attempts sent a request and how many
+// were skipped because the breaker was open.
+func CountAttempts(attempts []Attempt) (sent, skipped int) {
+	for _, a := range attempts {
+		if a.RequestSent() {
+			sent++
+		} else {
+			skipped++
+		}
+	}
+	return sent, skipped
 }
 
 // Delivery is a retry record (value of postload.retry.N): one event for one
