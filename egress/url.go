@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"golang.org/x/net/idna"
 )
 
 // CheckURL is the check at hook creation. It refuses a URL whose host is a
@@ -29,9 +31,15 @@ func (p *Policy) CheckURL(raw string) error {
 	return p.checkHost(host)
 }
 
-// checkHost is CheckURL for a host without port or brackets.
+// checkHost is CheckURL for a host without port or brackets. The host is
+// judged as the HTTP client dials it: mapped by IDNA first (full-width
+// digits, ideographic full stops), as it was when the hook was created.
 func (p *Policy) checkHost(host string) error {
-	h := strings.TrimRight(strings.ToLower(host), ".")
+	h := strings.ToLower(host)
+	if mapped, err := idna.Lookup.ToASCII(host); err == nil {
+		h = mapped
+	}
+	h = strings.TrimRight(h, ".")
 	addr, err := netip.ParseAddr(h)
 	if err != nil {
 		var endsInNumber bool

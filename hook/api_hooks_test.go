@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postload/postload/egress"
 	"github.com/postload/postload/schema"
 )
 
@@ -168,7 +169,7 @@ func TestPostHookInvalidURI(t *testing.T) {
 		"::not a url::",
 		"https://hooks example.com/",
 		"",
-		"https://hooks.example.com/" + strings.Repeat("a", maxURLLen),
+		"https://hooks.example.com/" + strings.Repeat("a", egress.MaxURLLen),
 	} {
 		t.Run(url, func(t *testing.T) {
 			e.mustError(t, "POST", "/hooks", e.tokA, hookBodyFor(1, url), http.StatusBadRequest,

@@ -20,14 +20,22 @@
 //     when Run started; until then answers may be incomplete and writes fail
 //     with ErrUnavailable.
 //   - Limits: at most MaxHooks hooks and MaxRecipients recipients per
-//     account (deleted ones do not count). Writes of one account are
-//     serialized on an instance; two instances creating for the same
-//     account at the same moment may each pass the check.
+//     account (deleted ones do not count), across any number of instances.
+//     The log decides, not a lock: a record that creates an object is
+//     accepted when fewer than the limit of its account's objects were live
+//     at its offset, a rule every reader applies alike, before and after
+//     compaction (see ledger). A creation writes its record, reads it back
+//     and answers from the decision; a refused one gets a tombstone.
 //   - Concurrent changes to the same object through different instances
 //     resolve as last write wins, the same for every instance and after a
 //     restart.
-//   - A record that cannot be decoded is skipped with a warning; the Store
-//     never stops because of one.
+//   - Hook URLs are in the normal form of egress.NormalizeURL: the API
+//     stores that form, and the Store loads a record written before it
+//     existed normalized. A record is never dropped in silence: one that
+//     cannot be decoded is skipped, one whose URL is refused now is loaded
+//     and listed (its deliveries fail until it is deleted or disabled),
+//     each logged at error level, counted in Stats and listed by Problems
+//     (`postload registry check`). The Store never stops because of one.
 //
 // The API (NewHandler) answers exactly as the Connect API documents: JSON
 // bodies, the documented error bodies, 404 for another account's ids. It

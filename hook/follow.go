@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/postload/postload/schema"
 	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap"
 )
@@ -125,30 +126,46 @@ func (s *Store) listEnd(ctx context.Context, topic string) (int64, error) {
 	return 0, fmt.Errorf("no partition 0 in the answer for %s", topic)
 }
 
-// apply puts one record into the view and moves the applied offset.
+// apply puts one record into the view, as its topic's ledger decides, and
+// moves the applied offset.
 func (s *Store) apply(topic string, m kafka.Message, log *zap.Logger) {
-	var put func()
+	var rec record
 	var err error
-	switch topic {
-	case s.cfg.HooksTopic:
-		id, h, derr := decodeHookRecord(m.Key, m.Value)
-		put, err = func() { s.v.putHook(id, h) }, derr
-	default:
-		id, r, derr := decodeRecipientRecord(m.Key, m.Value)
-		put, err = func() { s.v.putRecipient(id, r) }, derr
+	if topic == s.cfg.HooksTopic {
+		rec, err = decodeHookRecord(m.Key, m.Value, s.cfg.CheckURL)
+	} else {
+		rec, err = decodeRecipientRecord(m.Key, m.Value)
 	}
-	if err != nil {
-		s.badRecords.Add(1)
-		log.Warn("skipping bad record", zap.Int64("offset", m.Offset), zap.String("reason", safeReason(err)))
+	switch {
+	case err != nil:
+		s.problem(topic, m.Offset, 0, ProblemSkipped, safeReason(err), log)
+	case rec.repair == repairNormalized:
+		s.problem(topic, m.Offset, rec.id, ProblemURLNormalized, "the URL was not in its normal form (a record written before URLs were normalized): loaded normalized", log)
+	case rec.repair == repairRefused:
+		s.problem(topic, m.Offset, rec.id, ProblemURLRefused, "the URL is refused by the URL rules or the SSRF guard: the hook is listed, and deliveries to it will fail until it is deleted or disabled", log)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err == nil {
-		put()
+		s.put(topic, s.ledgers[topic].apply(rec.id, rec.client, m.Offset, rec.origin, rec.deleted, rec.obj))
 	}
 	s.applied[topic] = m.Offset
 	close(s.changed)
 	s.changed = make(chan struct{})
+}
+
+// put makes one change of a ledger to the view. The caller holds s.mu.
+func (s *Store) put(topic string, c change) {
+	if c.skip {
+		return
+	}
+	if topic == s.cfg.HooksTopic {
+		h, _ := c.latest.(*schema.Hook)
+		s.v.putHook(c.id, h)
+		return
+	}
+	r, _ := c.latest.(*schema.Recipient)
+	s.v.putRecipient(c.id, r)
 }
 
 // pause waits d or until ctx is done (false).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/postload/postload/egress"
 	"github.com/postload/postload/schema"
 )
 
@@ -34,63 +35,49 @@ func (s *Store) Hooks(clientID int64) []schema.Hook {
 	return s.v.hooksOf(clientID)
 }
 
-// hookOf returns hook id if it belongs to the account.
-func (s *Store) hookOf(clientID, id int64) (schema.Hook, error) {
-	h, ok := s.Hook(id)
-	if !ok || h.ClientID != clientID {
-		return schema.Hook{}, ErrNotFound
-	}
-	return h, nil
+// hooks is what create and modify need to know of hooks.
+var hooks = kind[schema.Hook]{
+	name:  "hook",
+	topic: func(s *Store) string { return s.cfg.HooksTopic },
+	limit: ErrHookLimit,
+	count: func(s *Store, client int64) int { return len(s.v.hookIDs[client]) },
+	get: func(s *Store, id int64) (schema.Hook, bool) {
+		h, ok := s.v.hooks[id]
+		return cloneHook(h), ok
+	},
+	owner: func(h schema.Hook) int64 { return h.ClientID },
 }
 
 // CreateHook adds an enabled post_load hook with a new id and signing
-// secret. Errors: ErrInvalidID, ErrInvalidURL, ErrHookLimit, ErrUnavailable.
+// secret. The URL is stored in its normal form (egress.NormalizeURL), which
+// the SSRF guard (Config.CheckURL) judges. The limit of MaxHooks holds
+// across instances (see ledger). Errors: ErrInvalidID, ErrInvalidURL,
+// ErrHookLimit, ErrUnavailable.
 func (s *Store) CreateHook(ctx context.Context, clientID, destinationID int64, url string) (schema.Hook, error) {
 	if clientID <= 0 || destinationID <= 0 {
 		return schema.Hook{}, ErrInvalidID
 	}
-	if !validURL(url) {
-		return schema.Hook{}, ErrInvalidURL
+	url, err := s.checkURL(url)
+	if err != nil {
+		return schema.Hook{}, err
 	}
-	if s.cfg.CheckURL != nil {
-		if err := s.cfg.CheckURL(url); err != nil {
-			return schema.Hook{}, fmt.Errorf("%w: %w", ErrInvalidURL, err)
+	return create(ctx, s, hooks, clientID, func(id int64) (schema.Hook, error) {
+		secret, err := newSecret()
+		if err != nil {
+			return schema.Hook{}, err
 		}
-	}
-	unlock, err := s.lockClient(ctx, clientID)
-	if err != nil {
-		return schema.Hook{}, err
-	}
-	defer unlock()
-	if err := s.usable(); err != nil {
-		return schema.Hook{}, err
-	}
-	if s.count(s.v.hookIDs, clientID) >= MaxHooks {
-		return schema.Hook{}, ErrHookLimit
-	}
-	secret, err := newSecret()
-	if err != nil {
-		return schema.Hook{}, err
-	}
-	id, err := s.nextID(ctx)
-	if err != nil {
-		return schema.Hook{}, err
-	}
-	now := stamp(s.now())
-	h := schema.Hook{
-		ID:            id,
-		ClientID:      clientID,
-		Type:          schema.HookTypePostLoad,
-		Version:       schema.HookVersion,
-		DestinationID: destinationID,
-		Config:        schema.HookConfig{URL: url, Secret: secret},
-		CreatedAt:     now,
-		ModifiedAt:    now,
-	}
-	if err := s.write(ctx, s.cfg.HooksTopic, id, h); err != nil {
-		return schema.Hook{}, fmt.Errorf("create hook %d: %w", id, err)
-	}
-	return h, nil
+		now := stamp(s.now())
+		return schema.Hook{
+			ID:            id,
+			ClientID:      clientID,
+			Type:          schema.HookTypePostLoad,
+			Version:       schema.HookVersion,
+			DestinationID: destinationID,
+			Config:        schema.HookConfig{URL: url, Secret: secret},
+			CreatedAt:     now,
+			ModifiedAt:    now,
+		}, nil
+	})
 }
 
 // SetHookEnabled enables or disables hook id of the account and returns it.
@@ -98,84 +85,59 @@ func (s *Store) CreateHook(ctx context.Context, clientID, destinationID int64, u
 // A hook already in the asked state is returned unchanged, without a write.
 // Errors: ErrNotFound (unknown, deleted, or another account's), ErrUnavailable.
 func (s *Store) SetHookEnabled(ctx context.Context, clientID, id int64, enabled bool) (schema.Hook, error) {
-	unlock, err := s.lockClient(ctx, clientID)
-	if err != nil {
-		return schema.Hook{}, err
-	}
-	defer unlock()
-	h, err := s.hookOf(clientID, id)
-	if err != nil {
-		return schema.Hook{}, err
-	}
-	if h.Enabled() == enabled {
-		return h, nil
-	}
-	if err := s.usable(); err != nil {
-		return schema.Hook{}, err
-	}
-	now := stamp(s.now())
-	h.ModifiedAt = now
-	h.DisabledAt = nil
-	if !enabled {
-		h.DisabledAt = &now
-	}
-	if err := s.write(ctx, s.cfg.HooksTopic, id, h); err != nil {
-		return schema.Hook{}, fmt.Errorf("set hook %d enabled=%t: %w", id, enabled, err)
-	}
-	return h, nil
+	return modify(ctx, s, hooks, clientID, id, func(h *schema.Hook) bool {
+		if h.Enabled() == enabled {
+			return false
+		}
+		now := stamp(s.now())
+		h.ModifiedAt, h.DisabledAt = now, nil
+		if !enabled {
+			h.DisabledAt = &now
+		}
+		return true
+	})
 }
 
 // RotateSecret gives hook id of the account a new signing secret and
 // returns it. The previous secret keeps signing (a second signature) for
 // Config.RotationOverlap. Errors: ErrNotFound, ErrUnavailable.
 func (s *Store) RotateSecret(ctx context.Context, clientID, id int64) (schema.Hook, error) {
-	unlock, err := s.lockClient(ctx, clientID)
-	if err != nil {
-		return schema.Hook{}, err
-	}
-	defer unlock()
-	h, err := s.hookOf(clientID, id)
-	if err != nil {
-		return schema.Hook{}, err
-	}
-	if err := s.usable(); err != nil {
-		return schema.Hook{}, err
-	}
 	secret, err := newSecret()
 	if err != nil {
 		return schema.Hook{}, err
 	}
-	now := stamp(s.now())
-	expires := now.Add(s.cfg.RotationOverlap)
-	h.Config = schema.HookConfig{URL: h.Config.URL, Secret: secret, PreviousSecret: h.Config.Secret, PreviousSecretExpiresAt: &expires}
-	h.ModifiedAt = now
-	if err := s.write(ctx, s.cfg.HooksTopic, id, h); err != nil {
-		return schema.Hook{}, fmt.Errorf("rotate secret of hook %d: %w", id, err)
-	}
-	return h, nil
+	return modify(ctx, s, hooks, clientID, id, func(h *schema.Hook) bool {
+		now := stamp(s.now())
+		expires := now.Add(s.cfg.RotationOverlap)
+		h.Config = schema.HookConfig{URL: h.Config.URL, Secret: secret, PreviousSecret: h.Config.Secret, PreviousSecretExpiresAt: &expires}
+		h.ModifiedAt = now
+		return true
+	})
 }
 
 // DeleteHook deletes hook id of the account: it writes the hook with
 // deleted_at set, so that the id is never reused. Errors: ErrNotFound,
 // ErrUnavailable.
 func (s *Store) DeleteHook(ctx context.Context, clientID, id int64) error {
-	unlock, err := s.lockClient(ctx, clientID)
+	_, err := modify(ctx, s, hooks, clientID, id, func(h *schema.Hook) bool {
+		now := stamp(s.now())
+		h.ModifiedAt, h.DeletedAt = now, &now
+		return true
+	})
+	return err
+}
+
+// checkURL returns the normal form of a hook URL if it passes the URL
+// rules and the SSRF guard; otherwise an error wrapping ErrInvalidURL.
+func (s *Store) checkURL(raw string) (string, error) {
+	url, err := egress.NormalizeURL(raw)
 	if err != nil {
-		return err
+		return "", fmt.Errorf("%w: %w", ErrInvalidURL, err)
 	}
-	defer unlock()
-	h, err := s.hookOf(clientID, id)
-	if err != nil {
-		return err
+	if s.cfg.CheckURL != nil {
+		if err := s.cfg.CheckURL(url); err != nil {
+			return "", fmt.Errorf("%w: %w", ErrInvalidURL, err)
+		}
 	}
-	if err := s.usable(); err != nil {
-		return err
-	}
-	now := stamp(s.now())
-	h.ModifiedAt = now
-	h.DeletedAt = &now
-	if err := s.write(ctx, s.cfg.HooksTopic, id, h); err != nil {
-		return fmt.Errorf("delete hook %d: %w", id, err)
-	}
-	return nil
+	return url, nil
 }

@@ -2,7 +2,6 @@ package hook
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -34,10 +33,10 @@ func (s *Store) produce(ctx context.Context, topic string, key, value []byte) (i
 
 // write produces the record of object id to topic and waits until this
 // Store has applied it (read your writes).
-func (s *Store) write(ctx context.Context, topic string, id int64, obj any) error {
-	value, err := json.Marshal(obj)
+func (s *Store) write(ctx context.Context, topic string, id int64, obj any, o origin) error {
+	value, err := encodeRecord(obj, o)
 	if err != nil {
-		return fmt.Errorf("hook: encode record: %w", err)
+		return err
 	}
 	off, err := s.produce(ctx, topic, []byte(strconv.FormatInt(id, 10)), value)
 	if err != nil {

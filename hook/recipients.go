@@ -2,7 +2,6 @@ package hook
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/postload/postload/schema"
 )
@@ -28,19 +27,22 @@ func (s *Store) AllRecipients(clientID int64) []schema.Recipient {
 	return s.v.recipientsOf(clientID)
 }
 
-// recipientOf returns recipient id if it belongs to the account.
-func (s *Store) recipientOf(clientID, id int64) (schema.Recipient, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r, ok := s.v.recipients[id]
-	if !ok || r.ClientID != clientID {
-		return schema.Recipient{}, ErrNotFound
-	}
-	return cloneRecipient(r), nil
+// recipients is what create and modify need to know of recipients.
+var recipients = kind[schema.Recipient]{
+	name:  "recipient",
+	topic: func(s *Store) string { return s.cfg.RecipientsTopic },
+	limit: ErrRecipientLimit,
+	count: func(s *Store, client int64) int { return len(s.v.recipIDs[client]) },
+	get: func(s *Store, id int64) (schema.Recipient, bool) {
+		r, ok := s.v.recipients[id]
+		return cloneRecipient(r), ok
+	},
+	owner: func(r schema.Recipient) int64 { return r.ClientID },
 }
 
-// CreateRecipient adds an enabled recipient with a new id. Errors:
-// ErrInvalidID, ErrInvalidEmail, ErrRecipientLimit, ErrUnavailable.
+// CreateRecipient adds an enabled recipient with a new id. The limit of
+// MaxRecipients holds across instances (see ledger). Errors: ErrInvalidID,
+// ErrInvalidEmail, ErrRecipientLimit, ErrUnavailable.
 func (s *Store) CreateRecipient(ctx context.Context, clientID int64, email string) (schema.Recipient, error) {
 	if clientID <= 0 {
 		return schema.Recipient{}, ErrInvalidID
@@ -48,77 +50,35 @@ func (s *Store) CreateRecipient(ctx context.Context, clientID int64, email strin
 	if !validEmail(email) {
 		return schema.Recipient{}, ErrInvalidEmail
 	}
-	unlock, err := s.lockClient(ctx, clientID)
-	if err != nil {
-		return schema.Recipient{}, err
-	}
-	defer unlock()
-	if err := s.usable(); err != nil {
-		return schema.Recipient{}, err
-	}
-	if s.count(s.v.recipIDs, clientID) >= MaxRecipients {
-		return schema.Recipient{}, ErrRecipientLimit
-	}
-	id, err := s.nextID(ctx)
-	if err != nil {
-		return schema.Recipient{}, err
-	}
-	r := schema.Recipient{ID: id, ClientID: clientID, EmailAddress: email, CreatedAt: stamp(s.now())}
-	if err := s.write(ctx, s.cfg.RecipientsTopic, id, r); err != nil {
-		return schema.Recipient{}, fmt.Errorf("create recipient %d: %w", id, err)
-	}
-	return r, nil
+	return create(ctx, s, recipients, clientID, func(id int64) (schema.Recipient, error) {
+		return schema.Recipient{ID: id, ClientID: clientID, EmailAddress: email, CreatedAt: stamp(s.now())}, nil
+	})
 }
 
 // SetRecipientEnabled pauses (disabled_at = now) or re-enables recipient id
 // of the account and returns it. A recipient already in the asked state is
 // returned unchanged, without a write. Errors: ErrNotFound, ErrUnavailable.
 func (s *Store) SetRecipientEnabled(ctx context.Context, clientID, id int64, enabled bool) (schema.Recipient, error) {
-	unlock, err := s.lockClient(ctx, clientID)
-	if err != nil {
-		return schema.Recipient{}, err
-	}
-	defer unlock()
-	r, err := s.recipientOf(clientID, id)
-	if err != nil {
-		return schema.Recipient{}, err
-	}
-	if (r.DisabledAt == nil) == enabled {
-		return r, nil
-	}
-	if err := s.usable(); err != nil {
-		return schema.Recipient{}, err
-	}
-	r.DisabledAt = nil
-	if !enabled {
-		now := stamp(s.now())
-		r.DisabledAt = &now
-	}
-	if err := s.write(ctx, s.cfg.RecipientsTopic, id, r); err != nil {
-		return schema.Recipient{}, fmt.Errorf("set recipient %d enabled=%t: %w", id, enabled, err)
-	}
-	return r, nil
+	return modify(ctx, s, recipients, clientID, id, func(r *schema.Recipient) bool {
+		if (r.DisabledAt == nil) == enabled {
+			return false
+		}
+		r.DisabledAt = nil
+		if !enabled {
+			now := stamp(s.now())
+			r.DisabledAt = &now
+		}
+		return true
+	})
 }
 
 // DeleteRecipient deletes recipient id of the account (deleted_at set, the
 // id never reused). Errors: ErrNotFound, ErrUnavailable.
 func (s *Store) DeleteRecipient(ctx context.Context, clientID, id int64) error {
-	unlock, err := s.lockClient(ctx, clientID)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	r, err := s.recipientOf(clientID, id)
-	if err != nil {
-		return err
-	}
-	if err := s.usable(); err != nil {
-		return err
-	}
-	now := stamp(s.now())
-	r.DeletedAt = &now
-	if err := s.write(ctx, s.cfg.RecipientsTopic, id, r); err != nil {
-		return fmt.Errorf("delete recipient %d: %w", id, err)
-	}
-	return nil
+	_, err := modify(ctx, s, recipients, clientID, id, func(r *schema.Recipient) bool {
+		now := stamp(s.now())
+		r.DeletedAt = &now
+		return true
+	})
+	return err
 }

@@ -39,10 +39,15 @@ type Store struct {
 	changed  chan struct{}    // closed and replaced whenever applied moves
 	caughtUp map[string]bool  // topics read up to their end offset at start
 
-	ready      chan struct{} // closed once both topics are caught up
-	started    atomic.Bool
-	stopped    atomic.Bool
-	badRecords atomic.Int64
+	ledgers map[string]*ledger // topic → its limit decisions; guarded by mu
+
+	ready   chan struct{} // closed once both topics are caught up
+	started atomic.Bool
+	stopped atomic.Bool
+
+	probMu     sync.Mutex
+	problems   []Problem
+	probCounts map[ProblemKind]int64
 }
 
 // NewStore makes a Store; it does not touch the network until Run.
@@ -62,7 +67,12 @@ func NewStore(cfg Config, log *zap.Logger) (*Store, error) {
 		applied:   map[string]int64{cfg.HooksTopic: -1, cfg.RecipientsTopic: -1},
 		changed:   make(chan struct{}),
 		caughtUp:  make(map[string]bool),
-		ready:     make(chan struct{}),
+		ledgers: map[string]*ledger{
+			cfg.HooksTopic:      newLedger(MaxHooks),
+			cfg.RecipientsTopic: newLedger(MaxRecipients),
+		},
+		ready:      make(chan struct{}),
+		probCounts: map[ProblemKind]int64{},
 	}
 	for i := range s.locks {
 		s.locks[i] = make(chan struct{}, 1)
@@ -102,8 +112,10 @@ func (s *Store) usable() error {
 	return nil
 }
 
-// lockClient serializes the writes of one account on this instance, so that
-// a limit check and the write it allows are not interleaved with another.
+// lockClient serializes the writes of one account on this instance. The
+// limits do not depend on it (the ledger decides them from the log, for
+// every instance alike); it saves the writes a check made meanwhile by
+// another request of the same instance would have refused.
 func (s *Store) lockClient(ctx context.Context, client int64) (unlock func(), err error) {
 	l := s.locks[uint64(client)%lockStripes]
 	select {
@@ -122,15 +134,11 @@ func (s *Store) markReady(topic string) {
 		return
 	}
 	s.caughtUp[topic] = true
+	for _, c := range s.ledgers[topic].settle() {
+		s.put(topic, c)
+	}
 	if len(s.caughtUp) == 2 {
 		close(s.ready)
 		s.log.Info("hook registry ready", zap.Int("hooks", len(s.v.hooks)), zap.Int("recipients", len(s.v.recipients)))
 	}
-}
-
-// count returns how many live objects of an index an account has.
-func (s *Store) count(index map[int64][]int64, client int64) int {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return len(index[client])
 }

@@ -191,11 +191,11 @@ func TestBadRecordsAreSkipped(t *testing.T) {
 	if got := s.Match(clientA, 1); len(got) != 1 || got[0] != good {
 		t.Errorf("Match = %+v, want the good hook", got)
 	}
-	if n := logs.FilterMessage("skipping bad record").Len(); n != 5 {
-		t.Errorf("%d warnings for bad records, want 5: %v", n, logs.All())
+	if n := logs.FilterMessage("registry record skipped").FilterLevelExact(zap.ErrorLevel).Len(); n != 5 {
+		t.Errorf("%d errors for bad records, want 5: %v", n, logs.All())
 	}
-	if st := s.Stats(); st != (Stats{Ready: true, Hooks: 1, BadRecords: 5}) {
-		t.Errorf("Stats = %+v", st)
+	if st := s.Stats(); !st.Ready || st.Hooks != 1 || st.Problems[ProblemSkipped] != 5 || len(s.Problems()) != 5 {
+		t.Errorf("Stats = %+v, Problems = %+v", st, s.Problems())
 	}
 	for _, e := range logs.All() {
 		if strings.Contains(fmt.Sprint(e.Message, e.ContextMap()), "SECRET") {

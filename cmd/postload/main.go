@@ -44,6 +44,8 @@ Usage:
                                a local HTTPS webhook receiver for trying things out
   postload dlq stats|list|tail|replay [filters]
                                watch and replay the dead-letter queue
+  postload registry check [--brokers B]
+                               list registry records not loaded as written
   postload bench [--only throughput,latency,isolation,retry,backlog]
                                measure postload against this machine's ceiling
 
@@ -72,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runReceive(ctx, args[1:], getenv, stdout, stderr)
 	case "dlq":
 		return runDLQ(ctx, args[1:], getenv, stdout, stderr)
+	case "registry":
+		return runRegistry(ctx, args[1:], getenv, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":

@@ -77,11 +77,12 @@ var (
 	descPending  = prometheus.NewDesc("postload_emails_pending", "Emails waiting to be sent.", nil, nil)
 	descHooks    = prometheus.NewDesc("postload_registry_objects", "Live hooks and recipients in the registry.", []string{"kind"}, nil)
 	descReady    = prometheus.NewDesc("postload_registry_ready", "1 once the hook and recipient tables are caught up.", nil, nil)
+	descProblems = prometheus.NewDesc("postload_registry_problem_records_total", "Records of the registry's topics read since start that could not be loaded as written, by problem: skipped (does not decode), url_normalized (a hook URL written before URLs were normalized, loaded normalized), url_refused (a hook whose URL is refused now: listed, its deliveries fail). postload registry check lists them.", []string{"problem"}, nil)
 )
 
 // Describe sends the pulled metrics' descriptions.
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descLag, descInFlight, descBreaker, descEmails, descSkipped, descFolded, descPending, descHooks, descReady} {
+	for _, d := range []*prometheus.Desc{descLag, descInFlight, descBreaker, descEmails, descSkipped, descFolded, descPending, descHooks, descReady, descProblems} {
 		ch <- d
 	}
 }
@@ -135,5 +136,8 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 			ready = 1
 		}
 		gauge(descReady, ready)
+		for _, k := range []hook.ProblemKind{hook.ProblemSkipped, hook.ProblemURLNormalized, hook.ProblemURLRefused} {
+			counter(descProblems, s.Problems[k], string(k))
+		}
 	}
 }
