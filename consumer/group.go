@@ -13,10 +13,12 @@ import (
 // assigned partition gets a worker that fetches in order, hands messages to
 // the handler concurrently, and commits the partition's watermark.
 type Group struct {
-	cfg     GroupConfig
-	handler Handler
-	slots   chan struct{} // group-wide in-flight bound
-	stats   *Stats
+	cfg       GroupConfig
+	handler   Handler
+	slots     chan struct{} // group-wide in-flight bound
+	stats     *Stats
+	client    *kafka.Client // commits with metadata, reads them back
+	transport *kafka.Transport
 }
 
 // NewGroup checks cfg and returns a Group; Run starts it.
@@ -25,11 +27,14 @@ func NewGroup(cfg GroupConfig, h Handler) (*Group, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	tr := &kafka.Transport{DialTimeout: 5 * time.Second, IdleTimeout: 30 * time.Second}
 	return &Group{
-		cfg:     cfg,
-		handler: h,
-		slots:   make(chan struct{}, cfg.MaxInFlight),
-		stats:   newStats(),
+		cfg:       cfg,
+		handler:   h,
+		slots:     make(chan struct{}, cfg.MaxInFlight),
+		stats:     newStats(),
+		client:    &kafka.Client{Addr: kafka.TCP(cfg.Brokers...), Timeout: commitTimeout, Transport: tr},
+		transport: tr,
 	}, nil
 }
 
@@ -62,7 +67,7 @@ func (g *Group) Run(ctx context.Context) error {
 		<-ctx.Done()
 		cg.Close() // ends the generation; waits for the partition workers
 	}()
-	defer func() { <-stopped }()
+	defer func() { <-stopped; g.transport.CloseIdleConnections() }()
 
 	log := g.cfg.Log.With(zap.String("group", g.cfg.GroupID))
 	for {

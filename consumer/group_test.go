@@ -103,8 +103,10 @@ func TestGroupHandlesEveryMessageConcurrently(t *testing.T) {
 }
 
 // A message whose handler has not finished when the process stops is not
-// committed, and so is handled again by the next run: at-least-once.
-func TestGroupRedeliversUnfinishedAfterStop(t *testing.T) {
+// committed, and so is handled again by the next run: at-least-once. The
+// messages after it that were finished, and the items of it that were,
+// travel with the commit and are not handled again.
+func TestGroupRedeliversOnlyUnfinishedAfterStop(t *testing.T) {
 	c := kafkatest.NewCluster(t)
 	c.CreateTopic(t, "in", 1, false)
 	w := NewWriter([]string{c.Addr}, zaptest.NewLogger(t))
@@ -112,9 +114,10 @@ func TestGroupRedeliversUnfinishedAfterStop(t *testing.T) {
 	mustPublish(t, w, "in", 10)
 
 	s := &seen{n: map[string]int{}}
-	blocked := make(chan struct{})
 	h := HandlerFunc(func(ctx context.Context, m Message) error {
 		if string(m.Value) == "3" { // never finishes before the drain deadline
+			m.Finish(1)
+			m.Finish(2)
 			<-ctx.Done()
 			return ctx.Err()
 		}
@@ -124,17 +127,26 @@ func TestGroupRedeliversUnfinishedAfterStop(t *testing.T) {
 	stop := startGroup(t, GroupConfig{Brokers: []string{c.Addr}, GroupID: "g", Topics: []string{"in"}, DrainTimeout: 100 * time.Millisecond, Log: zaptest.NewLogger(t)}, h)
 	wait.For(t, 20*time.Second, func() (bool, string) { return s.distinct() == 9, fmt.Sprintf("%d of 9 handled", s.distinct()) })
 	stop()
-	close(blocked)
 
 	s2 := &seen{n: map[string]int{}}
-	stop = startGroup(t, GroupConfig{Brokers: []string{c.Addr}, GroupID: "g", Topics: []string{"in"}, Log: zaptest.NewLogger(t)}, HandlerFunc(func(ctx context.Context, m Message) error { s2.add(m); return nil }))
-	wait.For(t, 20*time.Second, func() (bool, string) { n := s2.snapshot(); return n["9"] == 1, fmt.Sprintf("handled %v", n) })
-	stop()
-	if s2.n["3"] != 1 {
-		t.Fatalf("message 3 was not handled again: %v", s2.n)
+	var items []bool
+	stop = startGroup(t, GroupConfig{Brokers: []string{c.Addr}, GroupID: "g", Topics: []string{"in"}, Log: zaptest.NewLogger(t)}, HandlerFunc(func(ctx context.Context, m Message) error {
+		if string(m.Value) == "3" {
+			items = []bool{m.Finished(1), m.Finished(2), m.Finished(3)}
+		}
+		s2.add(m)
+		return nil
+	}))
+	if err := w.Publish(context.Background(), "in", nil, []byte("end")); err != nil {
+		t.Fatal(err)
 	}
-	if s2.n["2"] != 0 {
-		t.Fatalf("message 2 was finished before 3 yet handled again: %v", s2.n)
+	wait.For(t, 20*time.Second, func() (bool, string) { n := s2.snapshot(); return n["end"] == 1, fmt.Sprintf("handled %v", n) })
+	stop()
+	if s2.n["3"] != 1 || len(s2.n) != 2 {
+		t.Fatalf("second run handled %v, want only 3 (unfinished) and the new message", s2.n)
+	}
+	if len(items) != 3 || !items[0] || !items[1] || items[2] {
+		t.Errorf("message 3's items 1, 2, 3 finished before: %v, want true true false", items)
 	}
 }
 

@@ -13,6 +13,26 @@ type Message struct {
 	Key       []byte
 	Value     []byte
 	Time      time.Time
+
+	progress *progress // the partition worker's; nil outside one
+}
+
+// Finished reports whether item of this message was finished by an
+// earlier handling of it, in this process or in one that stopped before
+// the message was finished (a crash, a drain deadline): the handler skips
+// it. Items are the handler's to name; the dispatcher names an event's
+// hooks by id and a group record's deliveries by index.
+func (m Message) Finished(item int64) bool {
+	return m.progress != nil && m.progress.finished(m.Offset, item)
+}
+
+// Finish records that item of this message is finished. It goes out with
+// the partition's next commit (within CommitInterval), so that a handling
+// of the message after a crash skips it. Safe for concurrent use.
+func (m Message) Finish(item int64) {
+	if m.progress != nil {
+		m.progress.finish(m.Offset, item)
+	}
 }
 
 // Handler finishes one message. It returns nil once the message is finished

@@ -13,28 +13,75 @@ import (
 // partition is the worker of one assigned partition for one generation.
 type partition struct {
 	g       *Group
+	gen     *kafka.Generation
 	topic   string
 	id      int
 	start   int64
 	brokers []string
-	commit  func(offset int64) error
+	prog    *progress // what is finished beyond the commit; read at start
 	log     *zap.Logger
 }
 
 func (g *Group) newPartition(gen *kafka.Generation, topic string, a kafka.PartitionAssignment) *partition {
 	return &partition{
 		g:       g,
+		gen:     gen,
 		topic:   topic,
 		id:      a.ID,
 		start:   a.Offset,
 		brokers: g.cfg.Brokers,
-		// The coordinator connection has the group's 10 s timeout.
-		commit: func(offset int64) error {
-			return gen.CommitOffsets(map[string]map[int]int64{topic: {a.ID: offset}})
-		},
-		log: g.cfg.Log.With(zap.String("topic", topic), zap.Int("partition", a.ID)),
+		log:     g.cfg.Log.With(zap.String("topic", topic), zap.Int("partition", a.ID)),
 	}
 }
+
+// commit commits offset with the progress beyond it as metadata.
+func (p *partition) commit(offset int64, metadata string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
+	defer cancel()
+	res, err := p.g.client.OffsetCommit(ctx, &kafka.OffsetCommitRequest{
+		GroupID: p.gen.GroupID, GenerationID: int(p.gen.ID), MemberID: p.gen.MemberID,
+		Topics: map[string][]kafka.OffsetCommit{p.topic: {{Partition: p.id, Offset: offset, Metadata: metadata}}},
+	})
+	if err != nil {
+		return err
+	}
+	for _, pr := range res.Topics[p.topic] {
+		if pr.Error != nil {
+			return pr.Error
+		}
+	}
+	return nil
+}
+
+// readProgress reads the committed offset's metadata: what the previous
+// owner finished beyond it. Any failure reads as no progress, which only
+// means handling again what may have been handled.
+func (p *partition) readProgress() *progress {
+	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
+	defer cancel()
+	res, err := p.g.client.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: p.gen.GroupID, Topics: map[string][]int{p.topic: {p.id}}})
+	if err == nil && res.Error != nil {
+		err = res.Error
+	}
+	if err != nil {
+		p.log.Warn("reading the committed progress; handling again what follows the commit", zap.Error(err))
+		return newProgress(priorProgress{})
+	}
+	for _, pr := range res.Topics[p.topic] {
+		if pr.Partition == p.id && pr.Error == nil && pr.CommittedOffset == p.start {
+			prior := decodeProgress(pr.Metadata, pr.CommittedOffset)
+			if n := len(prior.done) + len(prior.items); n > 0 {
+				p.log.Info("resuming after the committed offset with the progress committed beside it",
+					zap.Int64("offset", p.start), zap.Int("finished", len(prior.done)), zap.Int("partly_finished", len(prior.items)))
+			}
+			return newProgress(prior)
+		}
+	}
+	return newProgress(priorProgress{})
+}
+
+// commitTimeout bounds a commit and the read of the committed progress.
+const commitTimeout = 10 * time.Second
 
 func (p *partition) tp() TopicPartition { return TopicPartition{p.topic, p.id} }
 
@@ -48,6 +95,7 @@ type result struct {
 // is finished, waits (1 s, doubling up to 30 s), and fetches again from the
 // failed message, without disturbing the group's other partitions.
 func (p *partition) run(ctx context.Context) {
+	p.prog = p.readProgress()
 	backoff := time.Second
 	for {
 		next, failed := p.consume(ctx)
@@ -105,21 +153,36 @@ func (p *partition) consume(ctx context.Context) (next int64, failed bool) {
 	}()
 
 	wm := newWatermark()
-	committed := p.start
+	committed, committedMeta := p.start, ""
 	if committed >= 0 {
 		p.g.stats.started(p.tp(), committed)
 	}
 	defer p.g.stats.released(p.tp())
+	first := int64(-1) // the first offset fetched
+	// flush commits the watermark with the progress beyond it, when either
+	// moved: a crash then costs at most what finished since (CommitInterval)
+	// and what was in flight.
 	flush := func() {
 		off := wm.commitOffset()
-		if off < 0 || off == committed {
+		switch {
+		case off >= 0:
+		case p.start >= 0:
+			off = p.start
+		case first >= 0:
+			off = first
+		default:
+			return // nothing fetched: no offset to commit against
+		}
+		meta, changed := p.prog.encode(off, wm.doneAbove())
+		if off == committed && (!changed || meta == committedMeta) {
 			return
 		}
-		if err := p.commit(off); err != nil {
+		if err := p.commit(off, meta); err != nil {
 			p.log.Warn("committing offset", zap.Int64("offset", off), zap.Error(err))
 			return
 		}
-		committed = off
+		committed, committedMeta = off, meta
+		p.prog.forget(off)
 		p.g.stats.committed(p.tp(), off)
 	}
 	ticker := time.NewTicker(p.g.cfg.CommitInterval)
@@ -139,6 +202,7 @@ func (p *partition) consume(ctx context.Context) (next int64, failed bool) {
 			return
 		}
 		wm.finish(res.offset)
+		p.prog.done(res.offset)
 	}
 
 	// Handlers run on workers that live as long as the partition, started
@@ -169,8 +233,16 @@ func (p *partition) consume(ctx context.Context) (next int64, failed bool) {
 	for fetching {
 		select {
 		case m := <-fetched:
+			if first < 0 {
+				first = m.Offset
+			}
 			wm.add(m.Offset)
 			inflight++
+			if p.prog.skip(m.Offset) { // finished before a crash
+				finish(result{offset: m.Offset})
+				continue
+			}
+			m.progress = p.prog
 			handle(m)
 		case res := <-results:
 			finish(res)

@@ -38,3 +38,15 @@ func (w *watermark) commitOffset() int64 { return w.next }
 
 // inFlight is the number of fetched, unfinished messages.
 func (w *watermark) inFlight() int { return len(w.pending) - len(w.done) }
+
+// doneAbove returns the finished offsets beyond the commit offset, in
+// order: messages finished out of order.
+func (w *watermark) doneAbove() []int64 {
+	var out []int64
+	for _, off := range w.pending {
+		if w.done[off] {
+			out = append(out, off)
+		}
+	}
+	return out
+}

@@ -33,6 +33,29 @@ type Source struct {
 	Partition int
 	Offset    int64
 	Key       []byte
+	// Progress, if set, remembers the parts of the message already
+	// finished: an event's hooks (by id) delivered or handed on, a group
+	// record's deliveries (by index). A message handled again after a
+	// crash skips them, so that a delivery that succeeded is not attempted
+	// again and a hand-off is not written twice.
+	Progress Progress
+}
+
+// Progress records the finished parts (items) of one message;
+// consumer.Message is one.
+type Progress interface {
+	// Finished reports whether item was finished by an earlier handling.
+	Finished(item int64) bool
+	// Finish records that item is finished.
+	Finish(item int64)
+}
+
+func (s Source) finished(item int64) bool { return s.Progress != nil && s.Progress.Finished(item) }
+
+func (s Source) finish(item int64) {
+	if s.Progress != nil {
+		s.Progress.Finish(item)
+	}
 }
 
 // Dispatcher makes the attempts of first deliveries and retries.
@@ -90,17 +113,26 @@ func (d *Dispatcher) HandleEvent(ctx context.Context, src Source, value []byte) 
 	for i, h := range hooks[1:] {
 		d.workers.run(func() {
 			defer wg.Done()
-			errs[i+1] = d.first(ctx, ev, value, h)
+			errs[i+1] = d.first(ctx, src, ev, value, h)
 		})
 	}
-	errs[0] = d.first(ctx, ev, value, hooks[0]) // this goroutine takes one
+	errs[0] = d.first(ctx, src, ev, value, hooks[0]) // this goroutine takes one
 	wg.Wait()
 	return errors.Join(errs...)
 }
 
-// first makes attempt 1 of one event to one hook.
-func (d *Dispatcher) first(ctx context.Context, ev schema.LoadEvent, raw []byte, h schema.Hook) error {
-	return d.attempt(ctx, ev, raw, h, schema.Delivery{HookID: h.ID, Attempt: 1, Attempts: []schema.Attempt{}})
+// first makes attempt 1 of one event to one hook, unless an earlier
+// handling of the event finished it, and records it as finished once it was
+// delivered or handed on.
+func (d *Dispatcher) first(ctx context.Context, src Source, ev schema.LoadEvent, raw []byte, h schema.Hook) error {
+	if src.finished(h.ID) {
+		return nil
+	}
+	err := d.attempt(ctx, ev, raw, h, schema.Delivery{HookID: h.ID, Attempt: 1, Attempts: []schema.Attempt{}})
+	if err == nil {
+		src.finish(h.ID)
+	}
+	return err
 }
 
 // attempt makes attempt dl.Attempt and hands a failure on. raw is the

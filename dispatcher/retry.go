@@ -14,7 +14,7 @@ import (
 // value), a single delivery or a group, and hands a failure on. The record
 // must be due; WaitDue holds it until then.
 func (d *Dispatcher) HandleRetry(ctx context.Context, src Source, value []byte) error {
-	if passed, err := d.passOpen(ctx, value); passed {
+	if passed, err := d.passOpen(ctx, src, value); passed {
 		return err
 	}
 	if schema.IsGroup(value) {
@@ -43,6 +43,9 @@ func (d *Dispatcher) handleGroup(ctx context.Context, src Source, value []byte) 
 	sem := make(chan struct{}, groupFanOut)
 	var wg sync.WaitGroup
 	for i, dl := range dls {
+		if src.finished(int64(i)) {
+			continue // an earlier handling of the record finished it
+		}
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
@@ -56,10 +59,14 @@ func (d *Dispatcher) handleGroup(ctx context.Context, src Source, value []byte) 
 			defer func() { <-sem; wg.Done() }()
 			ev, err := schema.CheckDelivery(dl)
 			if err != nil {
-				errs[i] = d.invalidMember(ctx, src, i, dl, err)
+				if errs[i] = d.invalidMember(ctx, src, i, dl, err); errs[i] == nil {
+					src.finish(int64(i))
+				}
 				return
 			}
-			errs[i] = d.retry(ctx, ev, dl)
+			if errs[i] = d.retry(ctx, ev, dl); errs[i] == nil {
+				src.finish(int64(i))
+			}
 		})
 	}
 	wg.Wait()
@@ -99,7 +106,7 @@ func (d *Dispatcher) retry(ctx context.Context, ev schema.LoadEvent, dl schema.D
 // pass through every tier. It declines (false) a record the fast reader
 // declines, a hook deleted or disabled, a breaker not refusing, and a last
 // attempt: those go the slow way, which also validates the events.
-func (d *Dispatcher) passOpen(ctx context.Context, value []byte) (bool, error) {
+func (d *Dispatcher) passOpen(ctx context.Context, src Source, value []byte) (bool, error) {
 	if ctx.Err() != nil {
 		return false, nil // shutting down: the slow way puts it back uncounted
 	}
@@ -114,6 +121,11 @@ func (d *Dispatcher) passOpen(ctx context.Context, value []byte) (bool, error) {
 	f, ok := schema.PeekForward(value)
 	if !ok || f.HookID != h.ID || f.Attempt > len(d.cfg.RetryDelays) {
 		return false, nil
+	}
+	for i := range f.Deliveries {
+		if src.finished(int64(i)) {
+			return false, nil // partly finished before: the slow way skips those
+		}
 	}
 	now := d.now()
 	out := Outcome{Attempt: schema.Attempt{Number: f.Attempt, StartedAt: now.UTC(), Error: ErrBreakerOpen.Error(), Skipped: true}, NoRequest: true}

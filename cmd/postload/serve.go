@@ -309,5 +309,5 @@ func roleRunners(cfg serveConfig, brokers []string, topics topicNames, store *ho
 }
 
 func source(m consumer.Message) dispatcher.Source {
-	return dispatcher.Source{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Key: m.Key}
+	return dispatcher.Source{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Key: m.Key, Progress: m}
 }

@@ -1,0 +1,220 @@
+package consumer
+
+import (
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// progress is what a partition worker has finished beyond its commit
+// offset: whole messages, finished out of order, and items of messages
+// still in flight (the hooks of an event already delivered or handed on,
+// the deliveries of a group record). It travels with each commit, in the
+// offset's metadata, so that a worker that takes the partition over after
+// a crash or a drain deadline skips what was finished instead of doing it
+// again.
+//
+// It is the partition worker's, guarded by its own lock because handlers
+// report items from their goroutines.
+type progress struct {
+	mu    sync.Mutex
+	items map[int64][]int64 // offset in flight → items finished
+	dirty bool              // changed since the last commit
+	// prior is the progress read from the committed metadata at start:
+	// what an earlier worker finished. It is consulted as messages are
+	// fetched again, and written on in the next commits until they are.
+	prior priorProgress
+}
+
+// priorProgress is progress as decoded from commit metadata.
+type priorProgress struct {
+	done  map[int64]bool
+	items map[int64][]int64
+}
+
+func newProgress(prior priorProgress) *progress {
+	return &progress{items: map[int64][]int64{}, prior: prior}
+}
+
+// finish records that item of the message at offset is finished.
+func (p *progress) finish(offset, item int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !slices.Contains(p.items[offset], item) {
+		p.items[offset] = append(p.items[offset], item)
+		p.dirty = true
+	}
+}
+
+// finished reports whether item of the message at offset was finished,
+// by this worker or an earlier one.
+func (p *progress) finished(offset, item int64) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Contains(p.items[offset], item) || slices.Contains(p.prior.items[offset], item)
+}
+
+// skip reports whether the message at offset was finished whole by an
+// earlier worker, so that it need not be handled again.
+func (p *progress) skip(offset int64) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.prior.done[offset]
+}
+
+// done forgets the items of a message that finished.
+func (p *progress) done(offset int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.items, offset)
+	delete(p.prior.items, offset)
+	p.dirty = true
+}
+
+// forget drops what lies below the commit offset: it will not be fetched
+// again.
+func (p *progress) forget(commit int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for off := range p.prior.done {
+		if off < commit {
+			delete(p.prior.done, off)
+		}
+	}
+	for off := range p.prior.items {
+		if off < commit {
+			delete(p.prior.items, off)
+		}
+	}
+}
+
+// maxMetadata bounds the metadata of a commit: Kafka refuses a commit whose
+// metadata is longer than offset.metadata.max.bytes, 4096 by default.
+// What does not fit is left out, to be done again after a crash.
+const maxMetadata = 4000
+
+// metadataVersion starts every metadata postload writes.
+const metadataVersion = "pl1"
+
+// encode writes the progress beyond commit, with the messages finished out
+// of order (doneAbove, increasing), as commit metadata: "pl1|d|i", where d
+// lists finished offsets as ranges relative to commit ("2-4,7") and i the
+// finished items of messages in flight ("5:101.102,6:9"). It also reports
+// whether anything changed since the last encode.
+func (p *progress) encode(commit int64, doneAbove []int64) (string, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	dirty := p.dirty
+	p.dirty = false
+	done := slices.Clone(doneAbove)
+	for off := range p.prior.done {
+		if off >= commit && !slices.Contains(done, off) {
+			done = append(done, off)
+		}
+	}
+	slices.Sort(done)
+	items := map[int64][]int64{}
+	for off, its := range p.prior.items {
+		if off >= commit {
+			items[off] = slices.Clone(its)
+		}
+	}
+	for off, its := range p.items {
+		for _, it := range its {
+			if !slices.Contains(items[off], it) {
+				items[off] = append(items[off], it)
+			}
+		}
+	}
+	var b strings.Builder
+	b.WriteString(metadataVersion + "|")
+	for i := 0; i < len(done); {
+		j := i
+		for j+1 < len(done) && done[j+1] == done[j]+1 {
+			j++
+		}
+		part := strconv.FormatInt(done[i]-commit, 10)
+		if j > i {
+			part += "-" + strconv.FormatInt(done[j]-commit, 10)
+		}
+		if i > 0 {
+			part = "," + part
+		}
+		if b.Len()+len(part) > maxMetadata {
+			break
+		}
+		b.WriteString(part)
+		i = j + 1
+	}
+	b.WriteByte('|')
+	first := true
+	for _, off := range slices.Sorted(maps.Keys(items)) {
+		var part strings.Builder
+		if !first {
+			part.WriteByte(',')
+		}
+		part.WriteString(strconv.FormatInt(off-commit, 10))
+		part.WriteByte(':')
+		for k, it := range items[off] {
+			if k > 0 {
+				part.WriteByte('.')
+			}
+			part.WriteString(strconv.FormatInt(it, 10))
+		}
+		if b.Len()+part.Len() > maxMetadata {
+			break
+		}
+		b.WriteString(part.String())
+		first = false
+	}
+	return b.String(), dirty
+}
+
+// decodeProgress reads commit metadata written by encode for a commit at
+// offset commit. Metadata that is not postload's (another tool's, an older
+// version's empty string) or does not parse gives no progress: the
+// messages are handled again, which is always safe.
+func decodeProgress(metadata string, commit int64) priorProgress {
+	out := priorProgress{done: map[int64]bool{}, items: map[int64][]int64{}}
+	parts := strings.Split(metadata, "|")
+	if len(parts) != 3 || parts[0] != metadataVersion || commit < 0 {
+		return out
+	}
+	bad := func() priorProgress { return priorProgress{done: map[int64]bool{}, items: map[int64][]int64{}} }
+	if parts[1] != "" {
+		for _, r := range strings.Split(parts[1], ",") {
+			lo, hi, isRange := strings.Cut(r, "-")
+			a, err1 := strconv.ParseInt(lo, 10, 64)
+			b := a
+			var err2 error
+			if isRange {
+				b, err2 = strconv.ParseInt(hi, 10, 64)
+			}
+			if err1 != nil || err2 != nil || a < 0 || b < a || b-a > 1<<20 {
+				return bad()
+			}
+			for o := a; o <= b; o++ {
+				out.done[commit+o] = true
+			}
+		}
+	}
+	if parts[2] != "" {
+		for _, e := range strings.Split(parts[2], ",") {
+			rel, list, ok := strings.Cut(e, ":")
+			o, err := strconv.ParseInt(rel, 10, 64)
+			if !ok || err != nil || o < 0 {
+				return bad()
+			}
+			for _, s := range strings.Split(list, ".") {
+				it, err := strconv.ParseInt(s, 10, 64)
+				if err != nil {
+					return bad()
+				}
+				out.items[commit+o] = append(out.items[commit+o], it)
+			}
+		}
+	}
+	return out
+}
