@@ -165,7 +165,10 @@ func TestPutRecipientInvalidTime(t *testing.T) {
 			e.mustBody(t, "PUT", path, e.tokA, `{"disabled_at":`+value+`}`, http.StatusBadRequest, `{"disabled_at":`+value+`}`)
 		})
 	}
+	// As sent means the same JSON value in compact form, with <, > and &
+	// escaped as encoding/json writes them.
 	e.mustBody(t, "PUT", path, e.tokA, `{"disabled_at": { "a" : 1 } }`, http.StatusBadRequest, `{"disabled_at":{"a":1}}`)
+	e.mustBody(t, "PUT", path, e.tokA, `{"disabled_at":"<b>&"}`, http.StatusBadRequest, `{"disabled_at":"\u003cb\u003e\u0026"}`)
 	if got := e.store.Recipients(clientA); len(got) != 1 || got[0].DisabledAt != nil {
 		t.Errorf("an invalid PUT changed the recipient: %+v", got)
 	}
