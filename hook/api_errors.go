@@ -17,7 +17,6 @@ var (
 
 	bodyInvalidEmail   = json.RawMessage(`{"error":{"message":{"email_address":"Required. Must be valid email address format."}}}`)
 	bodyRecipientLimit = json.RawMessage(`{"error":{"message":"Account not authorized to create additional custom notification email addresses."}}`)
-	// Not in the Connect API: a PUT /custom-emails/{id} body that is not an
-	// object with exactly the key disabled_at.
-	bodyInvalidDisabledAt = json.RawMessage(`{"data":{"message":"PUT body must only contain 'disabled_at' key"},"error":"InvalidBody"}`)
+	// A bad PUT /custom-emails/{id} body answers {"disabled_at": <the
+	// invalid value>}, made from the request (echoDisabledAt, invalidPut).
 )

@@ -1,10 +1,13 @@
 package hook
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"time"
+	"unicode/utf8"
 )
 
 // createRecipient: POST /custom-emails {"email_address":…}.
@@ -38,32 +41,72 @@ func (a *api) listRecipients(r *http.Request, client int64) reply {
 }
 
 // pauseRecipient: PUT /custom-emails/{id} {"disabled_at": <RFC 3339 time> | null}.
-// Any valid time pauses now; null re-enables.
+// Any valid time pauses now (the recipient's disabled_at is the time of the
+// pause); null re-enables. The answer echoes the value sent:
+// {"disabled_at": <value as sent>}, with 200 when it was applied and 400
+// when it is invalid. For a body that is not an object with exactly the key
+// disabled_at, the invalid value is the body itself (see invalidPut).
 func (a *api) pauseRecipient(r *http.Request, client int64) reply {
 	id, ok := pathID(r)
 	if !ok {
 		return reply{http.StatusNotFound, bodyNotFound}
 	}
-	m, err := decodeObject(r.Body)
-	if err != nil {
-		return bad(err, bodyInvalidDisabledAt)
+	body, err := io.ReadAll(r.Body)
+	switch {
+	case errors.Is(bodyError(err), errTooLarge):
+		return reply{http.StatusRequestEntityTooLarge, bodyTooLarge}
+	case err != nil:
+		return reply{http.StatusBadRequest, invalidPut(body)}
 	}
-	if !hasKeys(m, "disabled_at") {
-		return reply{http.StatusBadRequest, bodyInvalidDisabledAt}
+	raw, ok := disabledAt(body)
+	if !ok {
+		return reply{http.StatusBadRequest, invalidPut(body)}
 	}
-	raw := m["disabled_at"]
 	enable := isNull(raw)
 	if !enable && !validTime(raw) {
-		return reply{http.StatusBadRequest, map[string]json.RawMessage{"disabled_at": raw}}
+		return reply{http.StatusBadRequest, echoDisabledAt(raw)}
 	}
-	rec, err := a.store.SetRecipientEnabled(r.Context(), client, id, enable)
+	_, err = a.store.SetRecipientEnabled(r.Context(), client, id, enable)
 	switch {
 	case err == nil:
-		return reply{http.StatusOK, map[string]*time.Time{"disabled_at": rec.DisabledAt}}
+		return reply{http.StatusOK, echoDisabledAt(raw)}
 	case errors.Is(err, ErrNotFound):
 		return reply{http.StatusNotFound, bodyNotFound}
 	}
 	return a.failed(r, client, err)
+}
+
+// disabledAt returns the value of a body that is a UTF-8 JSON object with
+// exactly the key disabled_at; false for any other body.
+func disabledAt(body []byte) (json.RawMessage, bool) {
+	if !utf8.Valid(body) {
+		return nil, false
+	}
+	m, err := decodeObject(bytes.NewReader(body))
+	if err != nil || !hasKeys(m, "disabled_at") {
+		return nil, false
+	}
+	return m["disabled_at"], true
+}
+
+// echoDisabledAt is the answer {"disabled_at": raw}: the JSON value as it
+// was sent (JSON's insignificant whitespace dropped).
+func echoDisabledAt(raw json.RawMessage) map[string]json.RawMessage {
+	return map[string]json.RawMessage{"disabled_at": raw}
+}
+
+// invalidPut answers a PUT body that is not an object with exactly the key
+// disabled_at. No disabled_at value was sent, so the value that stood where
+// one was expected, the whole body, is the invalid one: the client sees
+// exactly what was refused, in the one error form the Connect API
+// documents. A body that is UTF-8 JSON is echoed as that JSON value
+// (null for the body null); any other body as a JSON string of its bytes
+// (invalid UTF-8 replaced by U+FFFD; "" for an empty body).
+func invalidPut(body []byte) map[string]any {
+	if utf8.Valid(body) && json.Valid(body) {
+		return map[string]any{"disabled_at": json.RawMessage(body)}
+	}
+	return map[string]any{"disabled_at": string(body)}
 }
 
 // validTime reports whether raw is a JSON string holding an RFC 3339 time.

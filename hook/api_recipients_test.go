@@ -3,6 +3,7 @@ package hook
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,41 +81,129 @@ func TestEleventhRecipientIsRefused(t *testing.T) {
 	e.mustError(t, "POST", "/custom-emails", e.tokA, `{"email_address":"r12@example.com"}`, http.StatusBadRequest, limit)
 }
 
+// mustRecipient returns recipient id of the account as GET /custom-emails
+// shows it.
+func (e *env) mustRecipient(tb testing.TB, tok string, id int64) schema.Recipient {
+	tb.Helper()
+	for _, r := range mustDecode[[]schema.Recipient](tb, e.mustDo(tb, "GET", "/custom-emails", tok, "", http.StatusOK)) {
+		if r.ID == id {
+			return r
+		}
+	}
+	tb.Fatalf("recipient %d not in GET /custom-emails", id)
+	return schema.Recipient{}
+}
+
+// mustBody checks that a request answers exactly status and body, byte for
+// byte.
+func (e *env) mustBody(tb testing.TB, method, path, tok, body string, status int, want string) {
+	tb.Helper()
+	if got := e.mustDo(tb, method, path, tok, body, status); got != want {
+		tb.Errorf("%s %s %s: body\n got %s\nwant %s", method, path, body, got, want)
+	}
+}
+
+// A pause answers the value sent and takes effect at once, whatever the
+// time; the recipient's disabled_at is the time of the pause.
 func TestPutRecipientPausesNowAndReenables(t *testing.T) {
 	e := newEnv(t)
 	r := e.mustCreateRecipient(t, e.tokA, "ops@example.com")
 	path := fmt.Sprintf("/custom-emails/%d", r.ID)
+	pausedAt := time.Date(2019, 7, 17, 18, 30, 37, 0, time.UTC) // the test clock, in whole seconds
 
-	e.clock.Add(time.Hour)
-	body := e.mustDo(t, "PUT", path, e.tokA, `{"disabled_at":"2019-06-01T00:00:00Z"}`, http.StatusOK)
-	mustJSONEqual(t, body, `{"disabled_at":"2019-07-17T18:30:37Z"}`)
-	if got := e.store.Recipients(clientA); len(got) != 0 {
-		t.Errorf("Recipients after pause = %+v, want none", got)
-	}
+	for _, tc := range []struct{ name, body, want string }{
+		{"a past time", `{"disabled_at":"2019-06-01T00:00:00Z"}`, `{"disabled_at":"2019-06-01T00:00:00Z"}`},
+		{"a future time", `{"disabled_at":"2999-01-01T00:00:00Z"}`, `{"disabled_at":"2999-01-01T00:00:00Z"}`},
+		{"an offset and a fraction", `{ "disabled_at" : "2019-06-01T02:00:00.25+02:00" }`, `{"disabled_at":"2019-06-01T02:00:00.25+02:00"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e.clock.Add(time.Hour)
+			e.mustBody(t, "PUT", path, e.tokA, tc.body, http.StatusOK, tc.want)
+			if got := e.store.Recipients(clientA); len(got) != 0 {
+				t.Errorf("Recipients after pause = %+v, want none", got)
+			}
+			got := e.mustRecipient(t, e.tokA, r.ID)
+			if got.DisabledAt == nil || !got.DisabledAt.Equal(pausedAt) {
+				t.Errorf("disabled_at = %v, want the time of the pause %v", got.DisabledAt, pausedAt)
+			}
 
-	body = e.mustDo(t, "PUT", path, e.tokA, `{"disabled_at":null}`, http.StatusOK)
-	mustJSONEqual(t, body, `{"disabled_at":null}`)
-	if got := e.store.Recipients(clientA); len(got) != 1 || got[0].ID != r.ID {
-		t.Errorf("Recipients after re-enable = %+v, want %d", got, r.ID)
+			e.mustBody(t, "PUT", path, e.tokA, `{"disabled_at":null}`, http.StatusOK, `{"disabled_at":null}`)
+			if got := e.store.Recipients(clientA); len(got) != 1 || got[0].ID != r.ID {
+				t.Errorf("Recipients after re-enable = %+v, want %d", got, r.ID)
+			}
+			if got := e.mustRecipient(t, e.tokA, r.ID); got.DisabledAt != nil {
+				t.Errorf("disabled_at after re-enable = %v, want null", got.DisabledAt)
+			}
+			pausedAt = pausedAt.Add(time.Hour)
+		})
 	}
 }
 
+// Pausing a paused recipient answers the value sent and keeps the time of
+// the first pause.
+func TestPutRecipientPausedTwiceKeepsFirstPause(t *testing.T) {
+	e := newEnv(t)
+	r := e.mustCreateRecipient(t, e.tokA, "ops@example.com")
+	path := fmt.Sprintf("/custom-emails/%d", r.ID)
+	e.mustBody(t, "PUT", path, e.tokA, `{"disabled_at":"2019-06-01T00:00:00Z"}`, http.StatusOK, `{"disabled_at":"2019-06-01T00:00:00Z"}`)
+	e.clock.Add(time.Hour)
+	e.mustBody(t, "PUT", path, e.tokA, `{"disabled_at":"2019-06-02T00:00:00Z"}`, http.StatusOK, `{"disabled_at":"2019-06-02T00:00:00Z"}`)
+	got := e.mustRecipient(t, e.tokA, r.ID)
+	if want := time.Date(2019, 7, 17, 17, 30, 37, 0, time.UTC); got.DisabledAt == nil || !got.DisabledAt.Equal(want) {
+		t.Errorf("disabled_at = %v, want the first pause's %v", got.DisabledAt, want)
+	}
+}
+
+// A disabled_at that is neither null nor an RFC 3339 time is answered as
+// sent.
 func TestPutRecipientInvalidTime(t *testing.T) {
 	e := newEnv(t)
 	r := e.mustCreateRecipient(t, e.tokA, "ops@example.com")
 	path := fmt.Sprintf("/custom-emails/%d", r.ID)
-	for _, value := range []string{`"garbage"`, `"2019-13-01T00:00:00Z"`, `"2019-06-01"`, `""`, `5`, `true`, `{"a":1}`} {
+	for _, value := range []string{`"garbage"`, `"2019-13-01T00:00:00Z"`, `"2019-06-01"`, `""`, `5`, `true`, `{"a":1}`, `[]`} {
 		t.Run(value, func(t *testing.T) {
-			e.mustError(t, "PUT", path, e.tokA, `{"disabled_at":`+value+`}`, http.StatusBadRequest,
-				`{"disabled_at":`+value+`}`)
+			e.mustBody(t, "PUT", path, e.tokA, `{"disabled_at":`+value+`}`, http.StatusBadRequest, `{"disabled_at":`+value+`}`)
 		})
 	}
-	const invalid = `{"data":{"message":"PUT body must only contain 'disabled_at' key"},"error":"InvalidBody"}`
-	for _, body := range []string{`{}`, `{"enable":false}`, `{"disabled_at":null,"x":1}`, `null`, ``} {
-		e.mustError(t, "PUT", path, e.tokA, body, http.StatusBadRequest, invalid)
+	// As sent means the same JSON value in compact form, with <, > and &
+	// escaped as encoding/json writes them.
+	e.mustBody(t, "PUT", path, e.tokA, `{"disabled_at": { "a" : 1 } }`, http.StatusBadRequest, `{"disabled_at":{"a":1}}`)
+	e.mustBody(t, "PUT", path, e.tokA, `{"disabled_at":"<b>&"}`, http.StatusBadRequest, `{"disabled_at":"\u003cb\u003e\u0026"}`)
+	if got := e.store.Recipients(clientA); len(got) != 1 || got[0].DisabledAt != nil {
+		t.Errorf("an invalid PUT changed the recipient: %+v", got)
 	}
-	if got := e.store.Recipients(clientA); len(got) != 1 {
-		t.Error("an invalid PUT changed the recipient")
+}
+
+// A body that is not an object with exactly the key disabled_at is the
+// invalid value: answered as {"disabled_at": <the body>}, the one error form
+// the Connect API documents.
+func TestPutRecipientInvalidBody(t *testing.T) {
+	e := newEnv(t)
+	r := e.mustCreateRecipient(t, e.tokA, "ops@example.com")
+	path := fmt.Sprintf("/custom-emails/%d", r.ID)
+	for _, tc := range []struct{ name, body, want string }{
+		{"no key", `{}`, `{"disabled_at":{}}`},
+		{"another key", `{"enable":false}`, `{"disabled_at":{"enable":false}}`},
+		{"a key too many", `{"disabled_at":null,"x":1}`, `{"disabled_at":{"disabled_at":null,"x":1}}`},
+		{"key in another case", `{"Disabled_At":null}`, `{"disabled_at":{"Disabled_At":null}}`},
+		{"an array", ` [1, 2] `, `{"disabled_at":[1,2]}`},
+		{"a bare time", `"2019-06-01T00:00:00Z"`, `{"disabled_at":"2019-06-01T00:00:00Z"}`},
+		{"null", `null`, `{"disabled_at":null}`},
+		{"empty", ``, `{"disabled_at":""}`},
+		{"not JSON", `disabled_at=2019-06-01`, `{"disabled_at":"disabled_at=2019-06-01"}`},
+		{"two objects", `{"disabled_at":null}{}`, `{"disabled_at":"{\"disabled_at\":null}{}"}`},
+		{"invalid UTF-8", "{\"disabled_at\":\"\xff\"}", `{"disabled_at":"{\"disabled_at\":\"\ufffd\"}"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e.mustBody(t, "PUT", path, e.tokA, tc.body, http.StatusBadRequest, tc.want)
+		})
+	}
+	t.Run("too large", func(t *testing.T) {
+		big := `{"disabled_at":"` + strings.Repeat("x", maxBody) + `"}`
+		e.mustBody(t, "PUT", path, e.tokA, big, http.StatusRequestEntityTooLarge, `{"error":"RequestEntityTooLarge"}`)
+	})
+	if got := e.store.Recipients(clientA); len(got) != 1 || got[0].DisabledAt != nil {
+		t.Errorf("an invalid PUT changed the recipient: %+v", got)
 	}
 }
 

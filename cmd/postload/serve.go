@@ -167,15 +167,15 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 	defer stopAll()
 	g, gctx := errgroup.WithContext(runCtx)
 	for _, s := range servers {
-		g.Go(func() error { return s.run(gctx) })
+		g.Go(func() error {
+			if err := s.run(gctx); err != nil {
+				return fmt.Errorf("--%s %s: %w", s.name, s.ln.Addr(), err)
+			}
+			return nil
+		})
 	}
-	if err := store.Wait(gctx); err != nil {
-		stopAll()
-		_ = g.Wait()
-		if ctx.Err() != nil {
-			return nil // stopped while starting
-		}
-		return fmt.Errorf("waiting for the hook registry to catch up: %w", err)
+	if ready, err := awaitRegistry(ctx, store.Wait, g, gctx, stopAll); !ready {
+		return err
 	}
 	for _, r := range runners {
 		g.Go(func() error { return r.Run(gctx) })
@@ -188,6 +188,28 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 	err = g.Wait()
 	log.Info("postload stopped")
 	return err
+}
+
+// awaitRegistry waits until the registry has caught up (wait returns nil)
+// while the parts already in g run; g's context is gctx, which stopAll
+// cancels. When it has not caught up, every part in g has stopped on
+// return, and err says why start-up ended: the error of the part whose
+// failure ended the wait (not the cancellation that failure caused), or
+// nil when ctx was cancelled.
+func awaitRegistry(ctx context.Context, wait func(context.Context) error, g *errgroup.Group, gctx context.Context, stopAll func()) (ready bool, err error) {
+	err = wait(gctx)
+	if err == nil {
+		return true, nil
+	}
+	stopAll()
+	cause := g.Wait()
+	switch {
+	case ctx.Err() != nil:
+		return false, nil // stopped while starting
+	case cause != nil:
+		return false, fmt.Errorf("stopped while the hook registry was catching up: %w", cause)
+	}
+	return false, fmt.Errorf("waiting for the hook registry to catch up: %w", err)
 }
 
 // server is one HTTP listener of serve.
