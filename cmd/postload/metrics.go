@@ -77,11 +77,12 @@ var (
 	descPending  = prometheus.NewDesc("postload_emails_pending", "Emails waiting to be sent.", nil, nil)
 	descHooks    = prometheus.NewDesc("postload_registry_objects", "Live hooks and recipients in the registry.", []string{"kind"}, nil)
 	descReady    = prometheus.NewDesc("postload_registry_ready", "1 once the hook and recipient tables are caught up.", nil, nil)
+	descLost     = prometheus.NewDesc("postload_records_lost_total", "Records a consumer group of this process never handled because the broker deleted them (retention, DeleteRecords) before it read them; each skip is also logged at error level with its offsets.", []string{"group", "topic"}, nil)
 )
 
 // Describe sends the pulled metrics' descriptions.
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descLag, descInFlight, descBreaker, descEmails, descSkipped, descFolded, descPending, descHooks, descReady} {
+	for _, d := range []*prometheus.Desc{descLag, descInFlight, descBreaker, descEmails, descSkipped, descFolded, descPending, descHooks, descReady, descLost} {
 		ch <- d
 	}
 }
@@ -97,6 +98,9 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	for id, g := range m.groups {
 		for tp, p := range g.Stats().Partitions() {
 			gauge(descLag, float64(p.Lag()), id, tp.Topic, strconv.Itoa(tp.Partition))
+		}
+		for topic, n := range g.Stats().SkippedByRetention() {
+			counter(descLost, n, id, topic)
 		}
 	}
 	if m.disp != nil {
