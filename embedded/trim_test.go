@@ -21,7 +21,7 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // mustWrite writes one record per batch to partition 0 of topic, each
-// stamped with its time.
+// stamped with its time and keyed by it.
 func mustWrite(tb testing.TB, addr, topic string, times ...time.Time) {
 	tb.Helper()
 	tr := &kafka.Transport{}
@@ -30,7 +30,8 @@ func mustWrite(tb testing.TB, addr, topic string, times ...time.Time) {
 	defer w.Close()
 	value := []byte(strings.Repeat("x", 1000))
 	for _, at := range times {
-		if err := w.WriteMessages(context.Background(), kafka.Message{Value: value, Time: at}); err != nil {
+		key := fmt.Appendf(nil, "%d", at.UnixNano()) // distinct in compacted topics
+		if err := w.WriteMessages(context.Background(), kafka.Message{Key: key, Value: value, Time: at}); err != nil {
 			tb.Fatal(err)
 		}
 	}

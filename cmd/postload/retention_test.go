@@ -14,6 +14,7 @@ import (
 	"github.com/postload/postload/internal/kafkatest"
 	"github.com/postload/postload/internal/wait"
 	"github.com/postload/postload/internal/webhooktest"
+	"github.com/segmentio/kafka-go"
 )
 
 // logStart returns where partition 0 of topic starts now.
@@ -107,5 +108,60 @@ func TestRecordsDeletedUnreadAreCounted(t *testing.T) {
 func fillRandom(b []byte) {
 	for i := range b {
 		b[i] = byte(rand.IntN(256))
+	}
+}
+
+// topicConfig returns the value of config name of topic.
+func topicConfig(tb testing.TB, brokers []string, topic, name string) string {
+	tb.Helper()
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
+	cl := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second, Transport: tr}
+	resp, err := cl.DescribeConfigs(context.Background(), &kafka.DescribeConfigsRequest{Resources: []kafka.DescribeConfigRequestResource{
+		{ResourceType: kafka.ResourceTypeTopic, ResourceName: topic, ConfigNames: []string{name}},
+	}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, r := range resp.Resources {
+		if r.Error != nil {
+			tb.Fatalf("describe %s: %v", topic, r.Error)
+		}
+		for _, e := range r.ConfigEntries {
+			if e.ConfigName == name {
+				return e.ConfigValue
+			}
+		}
+	}
+	tb.Fatalf("topic %s has no config %s", topic, name)
+	return ""
+}
+
+// A data dir of an earlier version has the read topics with retention.ms
+// and retention.bytes set, which the embedded broker would apply to unread
+// records: serve takes them off; postload.invalid keeps them.
+func TestEmbeddedLiftsRetentionOfTopicsCreatedBefore(t *testing.T) {
+	cfg := testConfig(t)
+	c, err := startEmbedded("127.0.0.1:0", cfg.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, topic := range []string{"load-completed", "postload.dlq", "postload.retry.1"} {
+		if err := c.CreateTopic(topic, int32(cfg.Partitions), map[string]string{"retention.ms": "604800000", "retention.bytes": "67108864"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Close()
+
+	in := mustServe(t, cfg)
+	for _, topic := range []string{"load-completed", "load-rejected", "load-failed", "postload.dlq", "postload.retry.1", "postload.retry.5"} {
+		for _, name := range []string{"retention.ms", "retention.bytes"} {
+			if got := topicConfig(t, in.brokers, topic, name); got != "-1" {
+				t.Errorf("%s of %s is %s, want -1 (postload trims it)", name, topic, got)
+			}
+		}
+	}
+	if got := topicConfig(t, in.brokers, "postload.invalid", "retention.bytes"); got != fmt.Sprint(cfg.RetentionBytes) {
+		t.Errorf("retention.bytes of postload.invalid is %s, want %d", got, cfg.RetentionBytes)
 	}
 }
