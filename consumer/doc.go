@@ -11,4 +11,8 @@
 //   - On shutdown or rebalance a partition stops fetching, lets in-flight
 //     handlers finish within DrainTimeout (then cancels their context, so
 //     they hand their work on), commits what is finished, and returns.
+//   - Records the broker deleted (retention, DeleteRecords) before the group
+//     read them, below the offset it had committed or reached, are not
+//     skipped in silence: each skip is logged at error level with its
+//     offsets and counted in Stats.SkippedByRetention.
 package consumer

@@ -131,6 +131,8 @@ func (p *partition) consume(ctx context.Context) (next int64, failed bool) {
 		ErrorLogger:     kafkaLogger(p.log),
 	})
 	defer r.Close()
+	gaps := p.newGaps()
+	defer gaps.close()
 	if err := r.SetOffset(p.start); err != nil {
 		p.log.Error("setting start offset", zap.Int64("offset", p.start), zap.Error(err))
 		return p.start, true
@@ -149,7 +151,7 @@ func (p *partition) consume(ctx context.Context) (next int64, failed bool) {
 	fetchDone := make(chan struct{})
 	go func() {
 		defer close(fetchDone)
-		p.fetch(fetchCtx, r, local, fetched)
+		p.fetch(fetchCtx, r, gaps, local, fetched)
 	}()
 
 	wm := newWatermark()
@@ -275,8 +277,10 @@ func (p *partition) consume(ctx context.Context) (next int64, failed bool) {
 
 // fetch reads messages in order and passes them on, taking an in-flight slot
 // of the partition and of the group for each, so a full window stops the
-// fetching. It returns when ctx ends or the reader fails.
-func (p *partition) fetch(ctx context.Context, r *kafka.Reader, local chan struct{}, out chan<- Message) {
+// fetching. Records the reader skips because the broker deleted them unread
+// are reported (gaps). It returns when ctx ends or the reader fails.
+func (p *partition) fetch(ctx context.Context, r *kafka.Reader, gaps *gaps, local chan struct{}, out chan<- Message) {
+	gaps.start(ctx, p.start)
 	for {
 		select {
 		case local <- struct{}{}:
@@ -299,6 +303,7 @@ func (p *partition) fetch(ctx context.Context, r *kafka.Reader, local chan struc
 			return
 		}
 		p.g.stats.fetched(p.tp(), km.HighWaterMark)
+		gaps.fetched(ctx, km.Offset)
 		m := Message{Topic: km.Topic, Partition: km.Partition, Offset: km.Offset, Key: km.Key, Value: km.Value, Time: km.Time}
 		if gate := p.g.cfg.Gate; gate != nil {
 			if err := gate(ctx, m); err != nil {

@@ -7,6 +7,7 @@ import "sync"
 type Stats struct {
 	mu    sync.Mutex
 	parts map[TopicPartition]PartitionStats
+	lostN map[string]int64 // by topic
 }
 
 // TopicPartition names one partition of one topic.
@@ -31,7 +32,9 @@ func (p PartitionStats) Lag() int64 {
 	return p.HighWater - p.Committed
 }
 
-func newStats() *Stats { return &Stats{parts: make(map[TopicPartition]PartitionStats)} }
+func newStats() *Stats {
+	return &Stats{parts: make(map[TopicPartition]PartitionStats), lostN: make(map[string]int64)}
+}
 
 func (s *Stats) update(tp TopicPartition, f func(*PartitionStats)) {
 	s.mu.Lock()
@@ -68,6 +71,26 @@ func (s *Stats) Partitions() map[TopicPartition]PartitionStats {
 	defer s.mu.Unlock()
 	out := make(map[TopicPartition]PartitionStats, len(s.parts))
 	for k, v := range s.parts {
+		out[k] = v
+	}
+	return out
+}
+
+func (s *Stats) lost(topic string, n int64) {
+	s.mu.Lock()
+	s.lostN[topic] += n
+	s.mu.Unlock()
+}
+
+// SkippedByRetention returns, by topic, how many records this process's
+// partition workers skipped since it started because the broker had deleted
+// them (retention, DeleteRecords) before the group read them: records that
+// were never handled.
+func (s *Stats) SkippedByRetention() map[string]int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int64, len(s.lostN))
+	for k, v := range s.lostN {
 		out[k] = v
 	}
 	return out

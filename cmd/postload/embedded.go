@@ -1,38 +1,54 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"net"
-	"os"
-	"path/filepath"
 
+	"github.com/postload/postload/consumer"
+	"github.com/postload/postload/embedded"
 	"github.com/twmb/franz-go/pkg/kfake"
+	"go.uber.org/zap"
 )
 
 // startEmbedded starts the in-process Kafka-protocol broker on addr,
 // persisting under dataDir/kafka. Any Kafka client can reach it.
 func startEmbedded(addr, dataDir string) (*kfake.Cluster, error) {
-	dir := filepath.Join(dataDir, "kafka")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating the embedded broker's data dir: %w", err)
+	return embedded.Start(embedded.Config{Addr: addr, DataDir: dataDir})
+}
+
+// embeddedRetention takes the deletion of the data topics a consumer group
+// reads away from the embedded broker (topics created by earlier versions
+// have retention.ms and retention.bytes set) and returns the runner that
+// deletes their records once every group has read them and they are past
+// --retention or --retention-bytes. postload.invalid, which nobody reads,
+// keeps the broker's retention.
+func embeddedRetention(ctx context.Context, cluster *kfake.Cluster, brokers []string, cfg serveConfig, topics topicNames, log *zap.Logger) (runner, error) {
+	read := topics.readers(cfg.Group)
+	var names []string
+	for _, t := range read {
+		names = append(names, t.Name)
 	}
-	c, err := kfake.NewCluster(
-		kfake.NumBrokers(1),
-		kfake.ListenFn(func(network, _ string) (net.Listener, error) {
-			ln, err := net.Listen(network, addr)
-			if err != nil {
-				return nil, fmt.Errorf("embedded broker cannot listen on %s (is another broker there? set --embedded-addr or --brokers): %w", addr, err)
-			}
-			return ln, nil
-		}),
-		kfake.DataDir(dir),
-		kfake.BrokerConfigs(map[string]string{
-			// Apply retention every minute (default: hourly).
-			"log.cleaner.backoff.ms": "60000",
-		}),
-	)
+	if err := consumer.SetTopicConfigs(ctx, brokers, names, map[string]string{"retention.ms": "-1", "retention.bytes": "-1"}); err != nil {
+		return nil, fmt.Errorf("embedded broker: %w", err)
+	}
+	offsets := consumer.NewOffsets(brokers)
+	t, err := embedded.NewTrimmer(cluster, embedded.TrimConfig{
+		Topics: read, Retention: cfg.Retention, RetentionBytes: cfg.RetentionBytes, Offsets: offsets, Log: log.Named("retention"),
+	})
 	if err != nil {
+		offsets.Close()
 		return nil, err
 	}
-	return c, nil
+	return trimmer{t, offsets}, nil
+}
+
+// trimmer runs the Trimmer and closes its connections after.
+type trimmer struct {
+	t       *embedded.Trimmer
+	offsets *consumer.Offsets
+}
+
+func (t trimmer) Run(ctx context.Context) error {
+	defer t.offsets.Close()
+	return t.t.Run(ctx)
 }

@@ -78,11 +78,12 @@ var (
 	descHooks    = prometheus.NewDesc("postload_registry_objects", "Live hooks and recipients in the registry.", []string{"kind"}, nil)
 	descReady    = prometheus.NewDesc("postload_registry_ready", "1 once the hook and recipient tables are caught up.", nil, nil)
 	descProblems = prometheus.NewDesc("postload_registry_problem_records_total", "Records of the registry's topics read since start that could not be loaded as written, by problem: skipped (does not decode), url_normalized (a hook URL written before URLs were normalized, loaded normalized), url_refused (a hook whose URL is refused now: listed, its deliveries fail). postload registry check lists them.", []string{"problem"}, nil)
+	descLost     = prometheus.NewDesc("postload_records_lost_total", "Records a consumer group of this process never handled because the broker deleted them (retention, DeleteRecords) before it read them; each skip is also logged at error level with its offsets.", []string{"group", "topic"}, nil)
 )
 
 // Describe sends the pulled metrics' descriptions.
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descLag, descInFlight, descBreaker, descEmails, descSkipped, descFolded, descPending, descHooks, descReady, descProblems} {
+	for _, d := range []*prometheus.Desc{descLag, descInFlight, descBreaker, descEmails, descSkipped, descFolded, descPending, descHooks, descReady, descProblems, descLost} {
 		ch <- d
 	}
 }
@@ -98,6 +99,9 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	for id, g := range m.groups {
 		for tp, p := range g.Stats().Partitions() {
 			gauge(descLag, float64(p.Lag()), id, tp.Topic, strconv.Itoa(tp.Partition))
+		}
+		for topic, n := range g.Stats().SkippedByRetention() {
+			counter(descLost, n, id, topic)
 		}
 	}
 	if m.disp != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/postload/postload/email"
 	"github.com/postload/postload/hook"
 	"github.com/postload/postload/token"
+	"github.com/twmb/franz-go/pkg/kfake"
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 )
@@ -66,8 +67,10 @@ type runner interface {
 // called with the API's address and the brokers once everything runs.
 func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(apiAddr string, brokers []string)) error {
 	brokers := cfg.Brokers
+	var cluster *kfake.Cluster
 	if cfg.embedded() {
-		cluster, err := startEmbedded(cfg.EmbeddedAddr, cfg.DataDir)
+		var err error
+		cluster, err = startEmbedded(cfg.EmbeddedAddr, cfg.DataDir)
 		if err != nil {
 			return err
 		}
@@ -78,6 +81,10 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 	topics := newTopicNames(cfg.TopicPrefix, len(cfg.RetryDelays))
 	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	err := consumer.EnsureTopics(tctx, brokers, topics.specs(cfg.Partitions, cfg.Retention, cfg.RetentionBytes))
+	var trim runner
+	if err == nil && cluster != nil {
+		trim, err = embeddedRetention(tctx, cluster, brokers, cfg, topics, log)
+	}
 	cancel()
 	if ctx.Err() != nil {
 		return nil // stopped while starting
@@ -122,6 +129,9 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 	runners, err := roleRunners(cfg, brokers, topics, store, disp, m, log)
 	if err != nil {
 		return err
+	}
+	if trim != nil {
+		runners = append(runners, trim)
 	}
 	var tokens *token.File
 	if cfg.Roles.api {

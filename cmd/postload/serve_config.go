@@ -79,8 +79,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	slotWait := f.Duration("endpoint-slot-wait", 500*time.Millisecond, "an endpoint whose slots are all taken and that is watched finishing no request for this long is saturated: its deliveries are deferred to their tier without a request, not counted as attempts")
 	allow := f.String("allow-networks", "", "address ranges hooks may reach despite the SSRF guard, e.g. 10.1.0.0/16,fd00::/8; replaces the default (loopback when embedded, nothing with --brokers)")
 	source := f.String("source-addr", "", "local address outgoing webhook connections are bound to (for receivers' allow-lists)")
-	retention := f.Duration("retention", 7*24*time.Hour, "retention time of the data topics postload creates")
-	retentionBytes := f.Int64("retention-bytes", 0, "retention size per partition of the data topics postload creates (default 64 MiB embedded, the broker's default otherwise)")
+	retention := f.Duration("retention", 7*24*time.Hour, "age past which records of the data topics are deleted (with --brokers by the broker, read or not; embedded only once every consumer group reading the topic has read them)")
+	retentionBytes := f.Int64("retention-bytes", 0, "size per partition past which the oldest records of the data topics are deleted, as for --retention (default 64 MiB embedded, where it bounds the records already read; the broker's default otherwise)")
 	overlap := f.Duration("secret-rotation-overlap", 24*time.Hour, "after a hook's secret is rotated, how long requests carry a signature with the previous secret too")
 	roleList := f.String("roles", "api,dispatch,retry,email", "the parts this process runs: api, dispatch (first attempts), retry (the tiers), email")
 	smtpURL := f.String("smtp-url", "", "SMTP server: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://host:465; empty writes emails to <data-dir>/outbox")
@@ -143,6 +143,10 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		}
 	}
 	if c.RetentionBytes == 0 && c.embedded() {
+		// Records already read that a partition keeps, for `dlq list` and
+		// replay mostly. On disk (the embedded broker's memory is about 100
+		// bytes per record batch): at most 64 MiB and one 8 MiB segment
+		// per partition. Unread records are kept past it.
 		c.RetentionBytes = 64 << 20
 	}
 	errs = append(errs, c.validate())

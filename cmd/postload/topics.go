@@ -5,6 +5,7 @@ import (
 
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/dispatcher"
+	"github.com/postload/postload/embedded"
 )
 
 // topicNames are every topic postload uses, with the prefix applied.
@@ -43,6 +44,21 @@ func (t topicNames) specs(partitions int, retention time.Duration, retentionByte
 	}
 	for _, name := range []string{t.Hooks, t.Recipients, t.IDs, t.Replayed} {
 		out = append(out, consumer.Topic{Name: name, Partitions: 1, Compacted: true})
+	}
+	return out
+}
+
+// readers are the data topics a consumer group of postload reads, each with
+// its group (as roleRunners names them). postload.invalid is read by none.
+func (t topicNames) readers(group string) []embedded.Topic {
+	out := []embedded.Topic{
+		{Name: t.Completed, Groups: []string{group}},
+		{Name: t.Rejected, Groups: []string{group}},
+		{Name: t.Failed, Groups: []string{group + ".email-failed"}},
+		{Name: t.DLQ, Groups: []string{group + ".email"}},
+	}
+	for _, r := range t.Retry {
+		out = append(out, embedded.Topic{Name: r, Groups: []string{group + ".retry"}})
 	}
 	return out
 }
