@@ -26,6 +26,19 @@ func (m Message) Finished(item int64) bool {
 	return m.progress != nil && m.progress.finished(m.Offset, item)
 }
 
+// Suspect reports whether this message may have been handled, in part,
+// by a worker that died less than CommitInterval after doing so, without a
+// record of it in the progress (see Finished): such a handling wrote its
+// records, if any, at or after since. A handler that can find its own
+// records (the dispatcher: retry records and dead letters) looks before
+// doing an item again.
+func (m Message) Suspect() (since time.Time, ok bool) {
+	if m.progress == nil {
+		return time.Time{}, false
+	}
+	return m.progress.suspect(m.Offset)
+}
+
 // Finish records that item of this message is finished. It goes out with
 // the partition's next commit (within CommitInterval), so that a handling
 // of the message after a crash skips it. Safe for concurrent use.

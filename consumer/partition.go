@@ -160,11 +160,13 @@ func (p *partition) consume(ctx context.Context) (next int64, failed bool) {
 		p.g.stats.started(p.tp(), committed)
 	}
 	defer p.g.stats.released(p.tp())
-	first := int64(-1) // the first offset fetched
+	first := int64(-1)                 // the first offset fetched
+	fetchedAt := map[int64]time.Time{} // of the messages in flight
 	// flush commits the watermark with the progress beyond it, when either
 	// moved: a crash then costs at most what finished since (CommitInterval)
-	// and what was in flight.
-	flush := func() {
+	// and what was in flight. clean marks the last commit of an orderly
+	// stop.
+	flush := func(clean bool) {
 		off := wm.commitOffset()
 		switch {
 		case off >= 0:
@@ -175,7 +177,11 @@ func (p *partition) consume(ctx context.Context) (next int64, failed bool) {
 		default:
 			return // nothing fetched: no offset to commit against
 		}
-		meta, changed := p.prog.encode(off, wm.doneAbove())
+		since := time.Now()
+		if o, ok := wm.oldest(); ok {
+			since = fetchedAt[o]
+		}
+		meta, changed := p.prog.encode(off, wm.doneAbove(), since, clean)
 		if off == committed && (!changed || meta == committedMeta) {
 			return
 		}
@@ -204,6 +210,7 @@ func (p *partition) consume(ctx context.Context) (next int64, failed bool) {
 			return
 		}
 		wm.finish(res.offset)
+		delete(fetchedAt, res.offset)
 		p.prog.done(res.offset)
 	}
 
@@ -238,6 +245,7 @@ func (p *partition) consume(ctx context.Context) (next int64, failed bool) {
 			if first < 0 {
 				first = m.Offset
 			}
+			fetchedAt[m.Offset] = time.Now()
 			wm.add(m.Offset)
 			inflight++
 			if p.prog.skip(m.Offset) { // finished before a crash
@@ -249,7 +257,7 @@ func (p *partition) consume(ctx context.Context) (next int64, failed bool) {
 		case res := <-results:
 			finish(res)
 		case <-ticker.C:
-			flush()
+			flush(false)
 		case <-fetchDone:
 			fetching = false
 		}
@@ -267,7 +275,9 @@ func (p *partition) consume(ctx context.Context) (next int64, failed bool) {
 			cancelHandlers()
 		}
 	}
-	flush()
+	// Every handler has returned: what they did is recorded, so the next
+	// owner need not look for traces of it.
+	flush(true)
 	next = p.start
 	if off := wm.commitOffset(); off >= 0 {
 		next = off
@@ -303,6 +313,7 @@ func (p *partition) fetch(ctx context.Context, r *kafka.Reader, gaps *gaps, loca
 			return
 		}
 		p.g.stats.fetched(p.tp(), km.HighWaterMark)
+		p.prog.fetched(km.HighWaterMark, km.Time)
 		gaps.fetched(ctx, km.Offset)
 		m := Message{Topic: km.Topic, Partition: km.Partition, Offset: km.Offset, Key: km.Key, Value: km.Value, Time: km.Time}
 		if gate := p.g.cfg.Gate; gate != nil {

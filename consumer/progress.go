@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // progress is what a partition worker has finished beyond its commit
@@ -26,16 +27,58 @@ type progress struct {
 	// what an earlier worker finished. It is consulted as messages are
 	// fetched again, and written on in the next commits until they are.
 	prior priorProgress
+	// suspectEnd: messages below it, when the earlier worker did not stop
+	// in order, may have been handled in part without a record of it
+	// (within CommitInterval of its death); -1 until known, 0: none.
+	suspectEnd int64
 }
 
 // priorProgress is progress as decoded from commit metadata.
 type priorProgress struct {
 	done  map[int64]bool
 	items map[int64][]int64
+	// since is the earliest time a message not recorded here could have
+	// been handled (zero: unknown).
+	since time.Time
+	// clean says the previous owner stopped in order (drained and
+	// committed): what it did is all recorded here.
+	clean bool
+	// found says there was a commit to read.
+	found bool
 }
 
 func newProgress(prior priorProgress) *progress {
-	return &progress{items: map[int64][]int64{}, prior: prior}
+	p := &progress{items: map[int64][]int64{}, prior: prior, suspectEnd: -1}
+	if !prior.found || prior.clean {
+		p.suspectEnd = 0
+	}
+	return p
+}
+
+// fetched learns, from the first message fetched, the end of the partition
+// as the worker found it: the messages an earlier worker may have handled
+// lie below it.
+func (p *progress) fetched(highWater int64, appended time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.suspectEnd < 0 {
+		p.suspectEnd = highWater
+		if p.prior.since.IsZero() {
+			p.prior.since = appended // no better bound: the first message's
+		}
+	}
+}
+
+// suspect reports whether the message at offset may have been handled, in
+// part, by an earlier worker that died within CommitInterval of it, and
+// since when any such handling may have written records.
+func (p *progress) suspect(offset int64) (time.Time, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if offset >= p.suspectEnd || p.suspectEnd <= 0 {
+		return time.Time{}, false
+	}
+	return p.prior.since, true
 }
 
 // finish records that item of the message at offset is finished.
@@ -99,11 +142,13 @@ const maxMetadata = 4000
 const metadataVersion = "pl1"
 
 // encode writes the progress beyond commit, with the messages finished out
-// of order (doneAbove, increasing), as commit metadata: "pl1|d|i", where d
-// lists finished offsets as ranges relative to commit ("2-4,7") and i the
-// finished items of messages in flight ("5:101.102,6:9"). It also reports
-// whether anything changed since the last encode.
-func (p *progress) encode(commit int64, doneAbove []int64) (string, bool) {
+// of order (doneAbove, increasing), as commit metadata: "pl1|d|i|t|c",
+// where d lists finished offsets as ranges relative to commit ("2-4,7"), i
+// the finished items of messages in flight ("5:101.102,6:9"), t (Unix
+// milliseconds) the earliest time a message not recorded here may have been
+// handled (since), and c is 1 when the worker stopped in order (clean). It
+// also reports whether anything changed since the last encode.
+func (p *progress) encode(commit int64, doneAbove []int64, since time.Time, clean bool) (string, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	dirty := p.dirty
@@ -142,7 +187,7 @@ func (p *progress) encode(commit int64, doneAbove []int64) (string, bool) {
 		if i > 0 {
 			part = "," + part
 		}
-		if b.Len()+len(part) > maxMetadata {
+		if b.Len()+len(part) > maxMetadata-32 {
 			break
 		}
 		b.WriteString(part)
@@ -163,13 +208,19 @@ func (p *progress) encode(commit int64, doneAbove []int64) (string, bool) {
 			}
 			part.WriteString(strconv.FormatInt(it, 10))
 		}
-		if b.Len()+part.Len() > maxMetadata {
+		if b.Len()+part.Len() > maxMetadata-32 {
 			break
 		}
 		b.WriteString(part.String())
 		first = false
 	}
-	return b.String(), dirty
+	b.WriteString("|" + strconv.FormatInt(since.UnixMilli(), 10) + "|")
+	if clean {
+		b.WriteByte('1')
+	} else {
+		b.WriteByte('0')
+	}
+	return b.String(), dirty || clean
 }
 
 // decodeProgress reads commit metadata written by encode for a commit at
@@ -177,12 +228,19 @@ func (p *progress) encode(commit int64, doneAbove []int64) (string, bool) {
 // version's empty string) or does not parse gives no progress: the
 // messages are handled again, which is always safe.
 func decodeProgress(metadata string, commit int64) priorProgress {
-	out := priorProgress{done: map[int64]bool{}, items: map[int64][]int64{}}
+	bad := func() priorProgress {
+		return priorProgress{done: map[int64]bool{}, items: map[int64][]int64{}, found: commit >= 0}
+	}
+	out := bad()
 	parts := strings.Split(metadata, "|")
-	if len(parts) != 3 || parts[0] != metadataVersion || commit < 0 {
+	if len(parts) != 5 || parts[0] != metadataVersion || commit < 0 {
 		return out
 	}
-	bad := func() priorProgress { return priorProgress{done: map[int64]bool{}, items: map[int64][]int64{}} }
+	ms, err := strconv.ParseInt(parts[3], 10, 64)
+	if err != nil || (parts[4] != "0" && parts[4] != "1") {
+		return out
+	}
+	out.since, out.clean = time.UnixMilli(ms), parts[4] == "1"
 	if parts[1] != "" {
 		for _, r := range strings.Split(parts[1], ",") {
 			lo, hi, isRange := strings.Cut(r, "-")

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestProgressRoundTrip(t *testing.T) {
@@ -13,17 +14,21 @@ func TestProgressRoundTrip(t *testing.T) {
 	p.finish(105, 9)
 	p.finish(105, 7) // twice is once
 	p.finish(110, 3)
-	meta, dirty := p.encode(100, []int64{101, 102, 103, 107})
+	since := time.UnixMilli(1764757200123)
+	meta, dirty := p.encode(100, []int64{101, 102, 103, 107}, since, false)
 	if !dirty {
 		t.Error("encode after finish: not dirty")
 	}
-	if meta != "pl1|1-3,7|5:7.9,10:3" {
+	if meta != "pl1|1-3,7|5:7.9,10:3|1764757200123|0" {
 		t.Errorf("metadata %q", meta)
 	}
-	if _, dirty := p.encode(100, nil); dirty {
+	if _, dirty := p.encode(100, nil, since, false); dirty {
 		t.Error("second encode without a change: dirty")
 	}
 	got := decodeProgress(meta, 100)
+	if !got.found || got.clean || !got.since.Equal(since) {
+		t.Errorf("found %v, clean %v, since %v", got.found, got.clean, got.since)
+	}
 	if want := []int64{101, 102, 103, 107}; !slices.Equal(slices.Sorted(maps.Keys(got.done)), want) {
 		t.Errorf("done %v, want %v", slices.Sorted(maps.Keys(got.done)), want)
 	}
@@ -40,7 +45,10 @@ func TestProgressRoundTrip(t *testing.T) {
 	if !q.finished(105, 9) || q.finished(105, 8) {
 		t.Error("finished: want 105's items 7 and 9")
 	}
-	meta2, _ := q.encode(102, []int64{103})
+	meta2, _ := q.encode(102, []int64{103}, since, true)
+	if !decodeProgress(meta2, 102).clean {
+		t.Errorf("clean not kept: %q", meta2)
+	}
 	if again := decodeProgress(meta2, 102); !again.done[107] || !again.done[103] || !slices.Contains(again.items[105], 9) {
 		t.Errorf("carried on: %q", meta2)
 	}
@@ -58,7 +66,7 @@ func TestProgressMetadataIsBounded(t *testing.T) {
 		done = append(done, o)
 		p.finish(o+1, 1234567)
 	}
-	meta, _ := p.encode(0, done)
+	meta, _ := p.encode(0, done, time.Now(), false)
 	if len(meta) > maxMetadata {
 		t.Fatalf("metadata of %d bytes, over %d", len(meta), maxMetadata)
 	}
@@ -74,7 +82,7 @@ func TestProgressMetadataIsBounded(t *testing.T) {
 }
 
 func TestProgressIgnoresForeignMetadata(t *testing.T) {
-	for _, m := range []string{"", "hello", "pl1|x|", "pl1|1-|", "pl1||5:a", "pl1|3-1|", "pl2|1|", strings.Repeat("|", 5), "pl1|-1|"} {
+	for _, m := range []string{"", "hello", "pl1|x||1|0", "pl1|1-||1|0", "pl1||5:a|1|0", "pl1|3-1||1|0", "pl2|1||1|0", strings.Repeat("|", 5), "pl1|-1||1|0", "pl1|1||x|0", "pl1|1||1|2", "pl1|1|"} {
 		got := decodeProgress(m, 10)
 		if len(got.done) != 0 || len(got.items) != 0 {
 			t.Errorf("decodeProgress(%q) = %+v, want nothing", m, got)
@@ -83,8 +91,8 @@ func TestProgressIgnoresForeignMetadata(t *testing.T) {
 }
 
 func FuzzDecodeProgress(f *testing.F) {
-	f.Add("pl1|1-3,7|5:7.9,10:3", int64(100))
-	f.Add("pl1||", int64(0))
+	f.Add("pl1|1-3,7|5:7.9,10:3|1764757200123|0", int64(100))
+	f.Add("pl1|||0|1", int64(0))
 	f.Fuzz(func(t *testing.T, meta string, commit int64) {
 		got := decodeProgress(meta, commit)
 		for o := range got.done {

@@ -50,3 +50,13 @@ func (w *watermark) doneAbove() []int64 {
 	}
 	return out
 }
+
+// oldest returns the oldest unfinished offset.
+func (w *watermark) oldest() (int64, bool) {
+	for _, off := range w.pending {
+		if !w.done[off] {
+			return off, true
+		}
+	}
+	return 0, false
+}

@@ -41,6 +41,11 @@ type Config struct {
 	// Observer is told of every attempt, dead letter and invalid message
 	// (metrics). Default: none.
 	Observer Observer
+	// Traces, if set, lets the handling of a message that a crashed worker
+	// may have handled in part (Progress.Suspect) find the retry records
+	// and dead letters it wrote, so that a delivery is not handed on twice.
+	// Default: none (such a delivery is attempted again).
+	Traces Traces
 }
 
 // Outcomes of an attempt, as an Observer is told.

@@ -48,6 +48,10 @@ type Progress interface {
 	Finished(item int64) bool
 	// Finish records that item is finished.
 	Finish(item int64)
+	// Suspect reports whether an earlier handling may have finished items
+	// without a record of it (it died first), and since when it may have
+	// written records: the dispatcher then looks for them (Traces).
+	Suspect() (since time.Time, ok bool)
 }
 
 func (s Source) finished(item int64) bool { return s.Progress != nil && s.Progress.Finished(item) }
@@ -67,6 +71,7 @@ type Dispatcher struct {
 	endpoints *endpoints
 	groups    *grouper
 	workers   *pool
+	traces    *traceIndex // nil without Config.Traces
 	now       func() time.Time
 }
 
@@ -83,6 +88,9 @@ func New(cfg Config, hooks Hooks, pub Publisher, sender *Sender) (*Dispatcher, e
 		now:       time.Now,
 	}
 	d.groups = newGrouper(d.publish)
+	if cfg.Traces != nil {
+		d.traces = newTraceIndex(cfg.Traces, time.Now)
+	}
 	return d, nil
 }
 
@@ -127,6 +135,12 @@ func (d *Dispatcher) HandleEvent(ctx context.Context, src Source, value []byte) 
 func (d *Dispatcher) first(ctx context.Context, src Source, ev schema.LoadEvent, raw []byte, h schema.Hook) error {
 	if src.finished(h.ID) {
 		return nil
+	}
+	if done, err := d.handedOn(ctx, src, h.ClientID, ev.EventID, h.ID, 1); err != nil || done {
+		if done {
+			src.finish(h.ID)
+		}
+		return err
 	}
 	err := d.attempt(ctx, ev, raw, h, schema.Delivery{HookID: h.ID, Attempt: 1, Attempts: []schema.Attempt{}})
 	if err == nil {

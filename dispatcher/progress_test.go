@@ -31,6 +31,8 @@ func (p *fakeProgress) Finish(item int64) {
 	p.finished = append(p.finished, item)
 }
 
+func (p *fakeProgress) Suspect() (time.Time, bool) { return time.Time{}, false }
+
 func (p *fakeProgress) done() []int64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -24,6 +24,15 @@ func (d *Dispatcher) HandleRetry(ctx context.Context, src Source, value []byte) 
 	if err != nil {
 		return d.Invalid(ctx, src, value, err)
 	}
+	return d.retryOnce(ctx, src, ev, dl)
+}
+
+// retryOnce is retry, unless an earlier handling of src that died before
+// its progress was committed handed the delivery on already.
+func (d *Dispatcher) retryOnce(ctx context.Context, src Source, ev schema.LoadEvent, dl schema.Delivery) error {
+	if done, err := d.handedOn(ctx, src, ev.ClientID, ev.EventID, dl.HookID, dl.Attempt); err != nil || done {
+		return err
+	}
 	return d.retry(ctx, ev, dl)
 }
 
@@ -64,7 +73,7 @@ func (d *Dispatcher) handleGroup(ctx context.Context, src Source, value []byte) 
 				}
 				return
 			}
-			if errs[i] = d.retry(ctx, ev, dl); errs[i] == nil {
+			if errs[i] = d.retryOnce(ctx, src, ev, dl); errs[i] == nil {
 				src.finish(int64(i))
 			}
 		})
@@ -109,6 +118,11 @@ func (d *Dispatcher) retry(ctx context.Context, ev schema.LoadEvent, dl schema.D
 func (d *Dispatcher) passOpen(ctx context.Context, src Source, value []byte) (bool, error) {
 	if ctx.Err() != nil {
 		return false, nil // shutting down: the slow way puts it back uncounted
+	}
+	if src.Progress != nil {
+		if _, suspect := src.Progress.Suspect(); suspect {
+			return false, nil // the slow way looks for what was handed on
+		}
 	}
 	id, ok := schema.PeekHookID(value)
 	if !ok {

@@ -1,0 +1,154 @@
+package dispatcher
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/postload/postload/schema"
+)
+
+// Traces reads what was appended to Kafka partitions since a time;
+// consumer.Scanner is one. A worker that takes a partition over from one
+// that died reads with it the records its predecessor may have written
+// (retry records, dead letters) in the crash's last moments, before its
+// progress reached the commit.
+type Traces interface {
+	// PartitionOf returns the partition of topic that key goes to.
+	PartitionOf(ctx context.Context, topic string, key []byte) (int, error)
+	// Scan calls fn with every record of the partition appended since.
+	Scan(ctx context.Context, topic string, partition int, since time.Time, fn func(offset int64, value []byte)) error
+}
+
+// traceKeep is how long a scan's result serves further lookups: the
+// messages of one takeover are handled within it.
+const traceKeep = 5 * time.Minute
+
+// traceIndex caches what scans of the tiers and the dead-letter topic found,
+// by topic, partition and since.
+type traceIndex struct {
+	src Traces
+	now func() time.Time
+
+	mu   sync.Mutex
+	sets map[scanKey]*traceSet
+}
+
+type scanKey struct {
+	topic     string
+	partition int
+	since     int64 // Unix milliseconds
+}
+
+// traceSet is what one scan found: per webhook-id, where a record about the
+// delivery is. ready closes when the scan ends.
+type traceSet struct {
+	ready chan struct{}
+	err   error
+	at    time.Time
+	by    map[string][]trace
+}
+
+// trace is one record about a delivery.
+type trace struct {
+	topic     string
+	partition int
+	offset    int64
+	schema.Trace
+}
+
+func newTraceIndex(src Traces, now func() time.Time) *traceIndex {
+	return &traceIndex{src: src, now: now, sets: map[scanKey]*traceSet{}}
+}
+
+// find returns the records written since about the delivery webhookID of
+// client's key, in topics.
+func (x *traceIndex) find(ctx context.Context, topics []string, key []byte, since time.Time, webhookID string) ([]trace, error) {
+	var out []trace
+	for _, topic := range topics {
+		p, err := x.src.PartitionOf(ctx, topic, key)
+		if err != nil {
+			return nil, err
+		}
+		set, err := x.set(ctx, scanKey{topic, p, since.UnixMilli()}, since)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, set.by[webhookID]...)
+	}
+	return out, nil
+}
+
+// set returns the scan of one partition since a time, scanning it once for
+// every caller that asks meanwhile.
+func (x *traceIndex) set(ctx context.Context, k scanKey, since time.Time) (*traceSet, error) {
+	x.mu.Lock()
+	now := x.now()
+	for key, s := range x.sets {
+		if !s.at.IsZero() && now.Sub(s.at) > traceKeep {
+			delete(x.sets, key)
+		}
+	}
+	s, ok := x.sets[k]
+	if !ok {
+		s = &traceSet{ready: make(chan struct{}), by: map[string][]trace{}}
+		x.sets[k] = s
+	}
+	x.mu.Unlock()
+	if !ok {
+		s.err = x.src.Scan(ctx, k.topic, k.partition, since, func(offset int64, value []byte) {
+			for _, t := range schema.PeekTraces(value) {
+				id := webhookID(t.EventID, t.HookID)
+				s.by[id] = append(s.by[id], trace{topic: k.topic, partition: k.partition, offset: offset, Trace: t})
+			}
+		})
+		x.mu.Lock()
+		s.at = x.now()
+		if s.err != nil {
+			delete(x.sets, k) // the next caller tries again
+		}
+		x.mu.Unlock()
+		close(s.ready)
+	}
+	select {
+	case <-s.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if s.err != nil {
+		return nil, fmt.Errorf("looking for what a crashed worker handed on: %w", s.err)
+	}
+	return s, nil
+}
+
+// handedOn reports whether an earlier handling of src, one that may have
+// died before its progress was committed (src.Progress says it is
+// suspect), already handed on the delivery of eventID to hook h that src
+// holds waiting for attempt: a retry record waiting for a later attempt, or
+// for this one in src's own partition after src (deferred), or a dead
+// letter. For a load event, attempt is 1. Without Traces, or for a message
+// that is not suspect, it is false.
+func (d *Dispatcher) handedOn(ctx context.Context, src Source, clientID int64, eventID string, hookID int64, attempt int) (bool, error) {
+	if d.traces == nil || src.Progress == nil {
+		return false, nil
+	}
+	since, suspect := src.Progress.Suspect()
+	if !suspect {
+		return false, nil
+	}
+	found, err := d.traces.find(ctx, append(d.cfg.RetryTopics[:len(d.cfg.RetryTopics):len(d.cfg.RetryTopics)], d.cfg.DLQTopic),
+		clientKey(clientID), since, webhookID(eventID, hookID))
+	if err != nil {
+		return false, err
+	}
+	for _, t := range found {
+		switch {
+		case t.Dead, t.Attempt > attempt:
+			return true, nil
+		case t.Attempt == attempt && (t.topic != src.Topic || t.partition != src.Partition || t.offset > src.Offset):
+			return true, nil
+		}
+	}
+	return false, nil
+}
