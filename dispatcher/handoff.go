@@ -135,7 +135,9 @@ func (d *Dispatcher) dead(ctx context.Context, log *zap.Logger, eventID string, 
 		return fmt.Errorf("publishing to %s: %w", d.cfg.DLQTopic, err)
 	}
 	d.cfg.Observer.DeadLettered(reason)
-	log.Warn("dead letter", zap.String("reason", reason), zap.Int("attempts", len(dl.Attempts)))
+	sent, skipped := schema.CountAttempts(dl.Attempts)
+	log.Warn("dead letter", zap.String("reason", reason), zap.Int("attempts", len(dl.Attempts)),
+		zap.Int("requests_sent", sent), zap.Int("attempts_skipped", skipped))
 	return nil
 }
 
