@@ -39,19 +39,49 @@ func (d *Dispatcher) handOn(ctx context.Context, log *zap.Logger, eventID string
 		return d.dead(ctx, log, eventID, h, dl, schema.ReasonRetriesExhausted)
 	}
 	dl.Attempt = n + 1
-	dl.DueAt = d.retryAt(now, n, out.RetryAfter)
-	return d.toTier(ctx, log, n, h.ClientID, dl, refused(out.NoRequest))
+	tier, due := d.next(now, n, out.RetryAfter)
+	dl.DueAt = due
+	return d.toTier(ctx, log, tier, h.ClientID, dl, refused(out.NoRequest))
 }
 
-// retryAt is when the attempt after failed attempt n may start: after
-// tier n's delay and its jitter, or after retryAfter when the receiver
-// asked for less (Retry-After).
-func (d *Dispatcher) retryAt(now time.Time, n int, retryAfter time.Duration) time.Time {
-	delay := d.cfg.RetryDelays[n-1]
-	if retryAfter > 0 && retryAfter <= delay {
-		return now.Add(retryAfter).UTC()
+// next is the tier (1-based) that holds the delivery after its attempt n
+// failed, and when the next attempt is due. Without a Retry-After that is
+// tier n, after its delay and jitter. With one, the attempt is due after
+// it: on tier n when its delay covers the wait, otherwise on the tier
+// with the shortest delay that does, as a tier's consumer holds each
+// partition's head until it is due and must not hold it longer than the
+// tier's own delay (the records behind it, other accounts' among them,
+// wait for it). A Retry-After beyond the longest delay is cut to it, on
+// that tier. Tiers are delay queues only: the attempt number, not the
+// tier, counts the attempts and ends them.
+func (d *Dispatcher) next(now time.Time, n int, retryAfter time.Duration) (tier int, due time.Time) {
+	delays := d.cfg.RetryDelays
+	delay := delays[n-1]
+	if retryAfter <= 0 {
+		return n, now.Add(delay + jitter(delay)).UTC()
 	}
-	return now.Add(delay + jitter(delay)).UTC()
+	if retryAfter <= delay {
+		return n, now.Add(retryAfter).UTC()
+	}
+	tier, longest := 0, 0
+	for i, x := range delays {
+		if x >= retryAfter && (tier == 0 || x < delays[tier-1]) {
+			tier = i + 1
+		}
+		if x > delays[longest] {
+			longest = i
+		}
+	}
+	if tier == 0 {
+		return longest + 1, now.Add(delays[longest]).UTC()
+	}
+	return tier, now.Add(retryAfter).UTC()
+}
+
+// retryAt is when the attempt after failed attempt n is due (see next).
+func (d *Dispatcher) retryAt(now time.Time, n int, retryAfter time.Duration) time.Time {
+	_, due := d.next(now, n, retryAfter)
+	return due
 }
 
 // gone handles a 410 Gone: the receiver is gone for good, so the hook is

@@ -46,3 +46,76 @@ func TestDeadLetterLogCountsRequestsAndSkips(t *testing.T) {
 		t.Errorf("dead letter line %v, want attempts 3, requests_sent 1, attempts_skipped 2", f)
 	}
 }
+
+// A Retry-After is honoured on the tier whose delay covers it, so that no
+// tier's head waits longer than the tier's delay; beyond the longest tier
+// it is cut to that tier's delay.
+func TestRetryAfterChoosesTheTierThatCoversIt(t *testing.T) {
+	now := time.Date(2026, 11, 27, 6, 0, 0, 0, time.UTC)
+	sorted := []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, 2 * time.Minute}
+	unsorted := []time.Duration{time.Minute, 10 * time.Second, 5 * time.Minute}
+	tests := []struct {
+		name       string
+		delays     []time.Duration
+		failed     int // the attempt that failed
+		retryAfter time.Duration
+		tier       int
+		wait       time.Duration // due - now; jitter on top when jittered
+		jittered   bool
+	}{
+		{"no Retry-After: its tier and jitter", sorted, 1, 0, 1, time.Second, true},
+		{"no Retry-After, third attempt", sorted, 3, 0, 3, 30 * time.Second, true},
+		{"shorter than the tier: after it", sorted, 1, 500 * time.Millisecond, 1, 500 * time.Millisecond, false},
+		{"as long as the tier", sorted, 1, time.Second, 1, time.Second, false},
+		{"longer: the next tier that covers it", sorted, 1, 3 * time.Second, 2, 3 * time.Second, false},
+		{"longer: a tier further on", sorted, 1, 30 * time.Second, 3, 30 * time.Second, false},
+		{"from tier 2", sorted, 2, 31 * time.Second, 4, 31 * time.Second, false},
+		{"on the last tier", sorted, 4, 10 * time.Second, 4, 10 * time.Second, false},
+		{"beyond the longest: cut to it", sorted, 1, time.Hour, 4, 2 * time.Minute, false},
+		{"unsorted: the shortest delay that covers", unsorted, 2, 30 * time.Second, 1, 30 * time.Second, false},
+		{"unsorted: the only one that covers", unsorted, 2, 2 * time.Minute, 3, 2 * time.Minute, false},
+		{"unsorted: beyond the longest", unsorted, 1, 10 * time.Minute, 3, 5 * time.Minute, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := &Dispatcher{cfg: Config{RetryDelays: tt.delays}}
+			tier, due := d.next(now, tt.failed, tt.retryAfter)
+			got := due.Sub(now)
+			okWait := got == tt.wait
+			if tt.jittered {
+				okWait = got >= tt.wait && got <= tt.wait+jitterLimit(tt.wait)
+			}
+			if tier != tt.tier || !okWait {
+				t.Errorf("next(attempt %d failed, Retry-After %v) = tier %d due in %v; want tier %d due in %v (jittered %v)",
+					tt.failed, tt.retryAfter, tier, got, tt.tier, tt.wait, tt.jittered)
+			}
+			if limit := tt.delays[tier-1]; got > limit+jitterLimit(limit) {
+				t.Errorf("due in %v on a tier of %v: its head would wait past the tier's delay", got, limit)
+			}
+		})
+	}
+}
+
+// jitterLimit is the most jitter adds to delay.
+func jitterLimit(delay time.Duration) time.Duration { return min(delay/100, 100*time.Millisecond) }
+
+// A failed attempt with a Retry-After longer than its tier's delay is
+// published to the tier that covers it, still as the next attempt.
+func TestRetryAfterHandsOnToTheCoveringTier(t *testing.T) {
+	var w written
+	d := groupDispatcher(t, &w, testHook) // tiers r1, r2 of 1 s
+	d.cfg.RetryDelays = []time.Duration{time.Second, 5 * time.Second}
+	now := time.Now()
+	dl := schema.Delivery{Event: string(schema.SampleLoadEvent("ev-1", 1, 2, false, now)), HookID: testHook.ID, Attempt: 1, Attempts: []schema.Attempt{}}
+	out := Outcome{Attempt: schema.Attempt{Number: 1, StartedAt: now, Status: 503, Error: "HTTP 503 Service Unavailable"}, RetryAfter: 3 * time.Second}
+	if err := d.handOn(context.Background(), d.cfg.Log, "ev-1", testHook, dl, out); err != nil {
+		t.Fatal(err)
+	}
+	records, got := w.deliveries(t, "r2")
+	if records != 1 || len(w.recs["r1"]) != 0 {
+		t.Fatalf("%d records on r2 and %d on r1, want the one on r2", records, len(w.recs["r1"]))
+	}
+	if got[0].Attempt != 2 || len(got[0].Attempts) != 1 || got[0].DueAt.Before(now.Add(3*time.Second)) || got[0].DueAt.After(time.Now().Add(3*time.Second)) {
+		t.Errorf("record %+v: want attempt 2 due 3 s after the failure", got[0])
+	}
+}
