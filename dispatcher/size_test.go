@@ -161,3 +161,36 @@ func TestInvalidKeepsTheOriginalBytesOrSaysWhatItCut(t *testing.T) {
 		})
 	}
 }
+
+// A refused delivery of a large event is handed on in a record of its
+// own, never in a group; every record stays within RecordBytes.
+func TestALargeRefusedDeliveryIsWrittenAlone(t *testing.T) {
+	const maxEvent = 2 << 20
+	var w written
+	g := newGrouper(w.publish)
+	dls := []schema.Delivery{refusedDelivery(t, 0, 7, 2), refusedDelivery(t, 1, 7, 2), refusedDelivery(t, 2, 7, 2)}
+	dls[1].Event = string(worstEvent(t, maxEvent))
+	for _, err := range addAll(g, "r2", dls) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.mu.Lock()
+	recs := w.recs["r2"]
+	w.mu.Unlock()
+	large := 0
+	for _, b := range recs {
+		if len(b) > RecordBytes(maxEvent) {
+			t.Errorf("a record of %d bytes, more than RecordBytes %d", len(b), RecordBytes(maxEvent))
+		}
+		if len(b) > maxEvent {
+			large++
+			if schema.IsGroup(b) {
+				t.Error("the large delivery went in a group")
+			}
+		}
+	}
+	if _, got := w.deliveries(t, "r2"); len(got) != 3 || large != 1 {
+		t.Errorf("%d deliveries in %d records, %d of them large; want 3, the large one alone", len(got), len(recs), large)
+	}
+}
