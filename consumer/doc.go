@@ -8,6 +8,11 @@
 //     never at-most-once.
 //   - In-flight messages are bounded per partition and per group; when a
 //     bound is reached the partition stops fetching (backpressure).
+//   - The Writer refuses a record larger than it was made for, and reports
+//     one the broker refuses for its size, as a *TooLargeError (never
+//     retried: it cannot succeed). Topics made with TopicMaxMessageBytes
+//     take every batch it writes; records larger than a fetch are read
+//     whole.
 //   - On shutdown or rebalance a partition stops fetching, lets in-flight
 //     handlers finish within DrainTimeout (then cancels their context, so
 //     they hand their work on), commits what is finished, and returns.

@@ -24,9 +24,10 @@ type Config struct {
 	// URL.
 	Endpoints EndpointConfig
 	// MaxEventBytes is the largest load event accepted; a larger one goes to
-	// the invalid topic. It keeps every record postload writes about an
-	// event (retry records and dead letters carry it, escaped) within
-	// Kafka's default message size of 1 MB. Default 256 KiB.
+	// the invalid topic. Every record written about an event carries it,
+	// so records take up to RecordBytes(MaxEventBytes): the Publisher and
+	// the topics must take that. From 1 KiB to 32 MiB; default
+	// DefaultMaxEventBytes.
 	MaxEventBytes int
 	// NoGroups hands every refused delivery on as a record of its own, as
 	// versions before group records did (see grouper). Group records are
@@ -97,7 +98,7 @@ func (c *Config) setDefaults() {
 		c.RetryTopics = RetryTopicNames("", len(c.RetryDelays))
 	}
 	if c.MaxEventBytes == 0 {
-		c.MaxEventBytes = 256 << 10
+		c.MaxEventBytes = DefaultMaxEventBytes
 	}
 	if c.PublishTimeout == 0 {
 		c.PublishTimeout = 10 * time.Second
@@ -124,6 +125,9 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Endpoints.Validate(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.MaxEventBytes < MinEventBytes || c.MaxEventBytes > MaxEventBytes {
+		errs = append(errs, fmt.Errorf("max event bytes %d: give %d (1 KiB) to %d (32 MiB)", c.MaxEventBytes, MinEventBytes, MaxEventBytes))
 	}
 	if c.PublishTimeout < 0 {
 		errs = append(errs, errors.New("publish timeout must not be negative"))

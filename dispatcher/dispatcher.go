@@ -242,14 +242,15 @@ func webhookID(eventID string, hookID int64) string {
 }
 
 // publish writes a record, retrying with backoff while ctx lives; once ctx
-// has ended it still makes one last try, so a shutdown hands work on.
+// has ended it still makes one last try, so a shutdown hands work on. A
+// record refused for its size is not tried again.
 func (d *Dispatcher) publish(ctx context.Context, topic string, key, value []byte) error {
 	backoff := 100 * time.Millisecond
 	for {
 		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.PublishTimeout)
 		err := d.pub.Publish(pctx, topic, key, value)
 		cancel()
-		if err == nil || ctx.Err() != nil {
+		if err == nil || ctx.Err() != nil || tooLarge(err) { // too large: no try will do
 			return err
 		}
 		d.cfg.Log.Warn("publishing; will retry", zap.String("topic", topic), zap.Error(err), zap.Duration("backoff", backoff))

@@ -6,6 +6,9 @@
 //
 // Guarantees: a handler returns nil only when every hook of the event has
 // either received the webhook (2xx) or has a record on the next retry tier
-// or the dead-letter topic; a malformed message is published to the invalid
-// topic with the reason before it counts as finished.
+// or the dead-letter topic; a malformed message (or an event larger than
+// MaxEventBytes) is published to the invalid topic with the reason and its
+// bytes before it counts as finished, cut to its first bytes only when the
+// whole does not fit a record, which the record then says. Every record it
+// writes takes at most RecordBytes(MaxEventBytes).
 package dispatcher

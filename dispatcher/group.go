@@ -14,7 +14,8 @@ import (
 // same tier, hook and attempt; a group holds at most groupMaxDeliveries,
 // and at most groupMaxBytes as encodedSize counts them (a larger delivery
 // has a record of its own), so that the record stays below the writer's
-// 1 MiB batch limit, which it checks before compressing.
+// limit, RecordBytes (at least 576 KiB), which it checks before
+// compressing.
 const (
 	groupLinger        = 10 * time.Millisecond
 	groupMaxDeliveries = 100

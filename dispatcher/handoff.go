@@ -2,7 +2,7 @@ package dispatcher
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -39,19 +39,49 @@ func (d *Dispatcher) handOn(ctx context.Context, log *zap.Logger, eventID string
 		return d.dead(ctx, log, eventID, h, dl, schema.ReasonRetriesExhausted)
 	}
 	dl.Attempt = n + 1
-	dl.DueAt = d.retryAt(now, n, out.RetryAfter)
-	return d.toTier(ctx, log, n, h.ClientID, dl, refused(out.NoRequest))
+	tier, due := d.next(now, n, out.RetryAfter)
+	dl.DueAt = due
+	return d.toTier(ctx, log, tier, h.ClientID, dl, refused(out.NoRequest))
 }
 
-// retryAt is when the attempt after failed attempt n may start: after
-// tier n's delay and its jitter, or after retryAfter when the receiver
-// asked for less (Retry-After).
-func (d *Dispatcher) retryAt(now time.Time, n int, retryAfter time.Duration) time.Time {
-	delay := d.cfg.RetryDelays[n-1]
-	if retryAfter > 0 && retryAfter <= delay {
-		return now.Add(retryAfter).UTC()
+// next is the tier (1-based) that holds the delivery after its attempt n
+// failed, and when the next attempt is due. Without a Retry-After that is
+// tier n, after its delay and jitter. With one, the attempt is due after
+// it: on tier n when its delay covers the wait, otherwise on the tier
+// with the shortest delay that does, as a tier's consumer holds each
+// partition's head until it is due and must not hold it longer than the
+// tier's own delay (the records behind it, other accounts' among them,
+// wait for it). A Retry-After beyond the longest delay is cut to it, on
+// that tier. Tiers are delay queues only: the attempt number, not the
+// tier, counts the attempts and ends them.
+func (d *Dispatcher) next(now time.Time, n int, retryAfter time.Duration) (tier int, due time.Time) {
+	delays := d.cfg.RetryDelays
+	delay := delays[n-1]
+	if retryAfter <= 0 {
+		return n, now.Add(delay + jitter(delay)).UTC()
 	}
-	return now.Add(delay + jitter(delay)).UTC()
+	if retryAfter <= delay {
+		return n, now.Add(retryAfter).UTC()
+	}
+	tier, longest := 0, 0
+	for i, x := range delays {
+		if x >= retryAfter && (tier == 0 || x < delays[tier-1]) {
+			tier = i + 1
+		}
+		if x > delays[longest] {
+			longest = i
+		}
+	}
+	if tier == 0 {
+		return longest + 1, now.Add(delays[longest]).UTC()
+	}
+	return tier, now.Add(retryAfter).UTC()
+}
+
+// retryAt is when the attempt after failed attempt n is due (see next).
+func (d *Dispatcher) retryAt(now time.Time, n int, retryAfter time.Duration) time.Time {
+	_, due := d.next(now, n, retryAfter)
+	return due
 }
 
 // gone handles a 410 Gone: the receiver is gone for good, so the hook is
@@ -126,7 +156,9 @@ func (d *Dispatcher) dead(ctx context.Context, log *zap.Logger, eventID string, 
 		rec.FirstAttemptAt = dl.Attempts[0].StartedAt
 		rec.LastAttemptAt = dl.Attempts[len(dl.Attempts)-1].StartedAt
 	}
-	b, err := json.Marshal(rec)
+	// Not json.Marshal: its HTML escapes would make an event's < > & six
+	// bytes each, past the size RecordBytes allows for.
+	b, err := schema.EncodeRecord(rec)
 	if err != nil {
 		return fmt.Errorf("encoding dead letter: %w", err)
 	}
@@ -135,43 +167,84 @@ func (d *Dispatcher) dead(ctx context.Context, log *zap.Logger, eventID string, 
 		return fmt.Errorf("publishing to %s: %w", d.cfg.DLQTopic, err)
 	}
 	d.cfg.Observer.DeadLettered(reason)
-	log.Warn("dead letter", zap.String("reason", reason), zap.Int("attempts", len(dl.Attempts)))
+	sent, skipped := schema.CountAttempts(dl.Attempts)
+	log.Warn("dead letter", zap.String("reason", reason), zap.Int("attempts", len(dl.Attempts)),
+		zap.Int("requests_sent", sent), zap.Int("attempts_skipped", skipped))
 	return nil
 }
 
 // Invalid publishes a message that failed to decode to the invalid topic,
-// with the reason, its source and its original bytes.
+// with the reason, its source and its original bytes (the first 1 KiB of
+// its key). A record that would be larger than RecordBytes has its value
+// cut to the first bytes that let it fit, and its reason says so; when
+// the broker refuses it all the same as too large (a topic whose
+// max.message.bytes is smaller), the value is cut to fit half that size,
+// and so on, down to none: an invalid message never stops its partition
+// for its size.
 func (d *Dispatcher) Invalid(ctx context.Context, src Source, value []byte, reason error) error {
-	why := reason.Error()
 	if len(src.Key) > 1024 {
 		src.Key = src.Key[:1024]
 	}
-	if len(value) > d.cfg.MaxEventBytes {
-		// Base64 makes it a third larger: keep the record within Kafka's limit.
-		why += fmt.Sprintf("; value truncated to its first %d of %d bytes", d.cfg.MaxEventBytes, len(value))
-		value = value[:d.cfg.MaxEventBytes]
-	}
-	rec := schema.Invalid{
-		Reason:    why,
-		Topic:     src.Topic,
-		Partition: src.Partition,
-		Offset:    src.Offset,
-		Key:       src.Key,
-		Value:     value,
-		SeenAt:    d.now().UTC(),
-	}
-	b, err := json.Marshal(rec)
-	if err != nil {
-		return fmt.Errorf("encoding invalid record: %w", err)
-	}
 	log := d.cfg.Log.With(zap.String("topic", src.Topic), zap.Int("partition", src.Partition), zap.Int64("offset", src.Offset))
-	if err := d.publish(ctx, d.cfg.InvalidTopic, src.Key, b); err != nil {
-		log.Error("publishing invalid message", zap.Error(err))
-		return fmt.Errorf("publishing to %s: %w", d.cfg.InvalidTopic, err)
+	rec := schema.Invalid{
+		Reason: reason.Error(), Topic: src.Topic, Partition: src.Partition, Offset: src.Offset,
+		Key: src.Key, Value: value, ValueBytes: len(value), SeenAt: d.now().UTC(),
 	}
-	d.cfg.Observer.Invalid(src.Topic)
-	log.Warn("invalid message", zap.String("reason", rec.Reason))
-	return nil
+	for limit := RecordBytes(d.cfg.MaxEventBytes); ; {
+		b, kept, err := invalidRecord(rec, limit)
+		if err != nil {
+			return fmt.Errorf("encoding invalid record: %w", err)
+		}
+		err = d.publish(ctx, d.cfg.InvalidTopic, src.Key, b)
+		if err == nil {
+			d.cfg.Observer.Invalid(src.Topic)
+			log.Warn("invalid message", zap.String("reason", rec.Reason), zap.Int("value_bytes", len(value)), zap.Int("value_kept", kept))
+			return nil
+		}
+		if !tooLarge(err) || kept == 0 {
+			log.Error("publishing invalid message", zap.Error(err))
+			return fmt.Errorf("publishing to %s: %w", d.cfg.InvalidTopic, err)
+		}
+		log.Warn("invalid record refused as too large; cutting its value further", zap.Int("record_bytes", len(b)), zap.Error(err))
+		limit = len(b) / 2
+	}
+}
+
+// invalidRecord encodes rec, its value cut to its first bytes when the
+// whole would make the record larger than limit: as many as fit (none when
+// not even the rest fits), the reason saying how many of how many. It
+// returns how many bytes of the value it kept.
+func invalidRecord(rec schema.Invalid, limit int) (b []byte, kept int, err error) {
+	b, err = schema.EncodeRecord(rec)
+	if err != nil || len(b) <= limit {
+		return b, len(rec.Value), err
+	}
+	why, value := rec.Reason, rec.Value
+	// The record without its value, with the longest note it may get: the
+	// room left is the base64 of the value kept, 4 bytes per 3.
+	rec.Reason, rec.Value = why+truncated(len(value), len(value)), value[:0]
+	head, err := schema.EncodeRecord(rec)
+	if err != nil {
+		return nil, 0, err
+	}
+	kept = min(max(limit-len(head), 0)/4*3, len(value))
+	rec.Reason, rec.Value = why+truncated(kept, len(value)), value[:kept]
+	b, err = schema.EncodeRecord(rec)
+	return b, kept, err
+}
+
+// truncated is the note a cut invalid record's reason ends with.
+func truncated(kept, of int) string {
+	return fmt.Sprintf("; value truncated to its first %d of %d bytes (value_bytes) to fit a Kafka record", kept, of)
+}
+
+// tooLarge reports that a Publisher refused a record for its size, which
+// trying again cannot change. The Publisher's error says so with a
+// TooLarge method (as net.Error has Timeout), so that the dispatcher need
+// not know the Kafka client.
+func tooLarge(err error) bool {
+	var tl interface{ TooLarge() bool }
+	return errors.As(err, &tl) && tl.TooLarge()
 }
 
 func clientKey(id int64) []byte { return strconv.AppendInt(nil, id, 10) }

@@ -19,15 +19,19 @@ const (
 // deadLetterView is a dead letter as the API shows it; times are UTC,
 // whole seconds, as everywhere in the API.
 type deadLetterView struct {
-	ID             string           `json:"id"`
-	EventID        string           `json:"event_id"`
-	Hook           schema.HookRef   `json:"hook"`
-	Reason         string           `json:"reason"`
-	Attempts       []schema.Attempt `json:"attempts"`
-	FirstAttemptAt *time.Time       `json:"first_attempt_at"` // null without attempts
-	LastAttemptAt  *time.Time       `json:"last_attempt_at"`
-	DeadAt         time.Time        `json:"dead_at"`
-	Replayed       bool             `json:"replayed"`
+	ID       string           `json:"id"`
+	EventID  string           `json:"event_id"`
+	Hook     schema.HookRef   `json:"hook"`
+	Reason   string           `json:"reason"`
+	Attempts []schema.Attempt `json:"attempts"`
+	// RequestsSent and AttemptsSkipped are derived from Attempts: those
+	// that sent a request, and those the open breaker skipped.
+	RequestsSent    int        `json:"requests_sent"`
+	AttemptsSkipped int        `json:"attempts_skipped"`
+	FirstAttemptAt  *time.Time `json:"first_attempt_at"` // null without attempts
+	LastAttemptAt   *time.Time `json:"last_attempt_at"`
+	DeadAt          time.Time  `json:"dead_at"`
+	Replayed        bool       `json:"replayed"`
 }
 
 // list: GET /hooks/{id}/dead-letters.
@@ -112,6 +116,7 @@ func viewOf(e Entry, replayed bool) deadLetterView {
 		at.StartedAt = stamp(at.StartedAt)
 		v.Attempts[i] = at
 	}
+	v.RequestsSent, v.AttemptsSkipped = schema.CountAttempts(dl.Attempts)
 	if len(dl.Attempts) > 0 {
 		first, last := stamp(dl.FirstAttemptAt), stamp(dl.LastAttemptAt)
 		v.FirstAttemptAt, v.LastAttemptAt = &first, &last

@@ -16,8 +16,13 @@
 //   - Scan, Stats, List and Replay read a snapshot: every partition from its
 //     start to the end offset it had when they began, so their work is
 //     bounded even while dead letters keep coming; memory is one fetch
-//     (about 1 MiB) per partition. They return in dead_at order, merged
-//     across partitions.
+//     (about 1 MiB, or one record batch when a dead letter of a large
+//     event makes it larger) per partition. They return in dead_at order,
+//     merged across partitions.
+//   - List, Stats and the API say how many of a dead letter's attempts sent
+//     a request (requests_sent) and how many the open circuit breaker
+//     skipped (attempts_skipped), counted from its attempts with
+//     schema.CountAttempts, never stored.
 //   - Tail follows every partition from its end without a consumer group
 //     (nothing is committed) and returns only after each of its goroutines
 //     has exited.

@@ -1,6 +1,7 @@
 package dlq
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -20,6 +21,20 @@ type Entry struct {
 	// Time is the Kafka record's timestamp.
 	Time       time.Time         `json:"time"`
 	DeadLetter schema.DeadLetter `json:"dead_letter"`
+}
+
+// MarshalJSON writes e with requests_sent and attempts_skipped: how many
+// of its attempts sent a request and how many the open circuit breaker
+// skipped without one. They are derived from the attempts (the record
+// does not store them), so they always agree.
+func (e Entry) MarshalJSON() ([]byte, error) {
+	type entry Entry // without this method
+	sent, skipped := schema.CountAttempts(e.DeadLetter.Attempts)
+	return json.Marshal(struct {
+		entry
+		RequestsSent    int `json:"requests_sent"`
+		AttemptsSkipped int `json:"attempts_skipped"`
+	}{entry(e), sent, skipped})
 }
 
 // EntryID returns the id of the record at partition and offset.

@@ -61,10 +61,14 @@ type dl struct {
 	hook   int64
 	reason string
 	deadAt time.Time
+	// skipped makes the last attempts ones the open breaker skipped;
+	// legacy writes them as before Attempt.Skipped: the error text only.
+	skipped int
+	legacy  bool
 }
 
 // value returns the dead letter as the dispatcher writes it: a sample load
-// event, six failed attempts.
+// event, six failed attempts (the last d.skipped of them skipped).
 func (d dl) value() []byte {
 	reason := d.reason
 	if reason == "" {
@@ -75,6 +79,10 @@ func (d dl) value() []byte {
 	for i := range attempts {
 		attempts[i] = schema.Attempt{Number: i + 1, StartedAt: first.Add(time.Duration(i) * 20 * time.Minute),
 			DurationMS: 120, Status: 503, Error: "HTTP 503 Service Unavailable"}
+		if i >= len(attempts)-d.skipped {
+			attempts[i].DurationMS, attempts[i].Status = 0, 0
+			attempts[i].Error, attempts[i].Skipped = "circuit breaker open: no request sent", !d.legacy
+		}
 	}
 	v := schema.DeadLetter{
 		Event:          string(schema.SampleLoadEvent(d.event, d.client, 12345, false, first)),

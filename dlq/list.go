@@ -35,16 +35,19 @@ func List(ctx context.Context, cfg Config, f Filter, w io.Writer, asJSON bool) (
 }
 
 // PrintLine writes e as one line for people: dead_at, id, client, hook,
-// URL, reason, attempts and the last attempt's error, tab-separated.
+// URL, reason, attempts (of which how many sent a request and how many
+// the open breaker skipped) and the last attempt's error, tab-separated.
 func PrintLine(w io.Writer, e Entry) error {
 	dl := e.DeadLetter
-	_, err := fmt.Fprintf(w, "%s\t%s\tevent=%s\tclient=%d\thook=%d\t%s\t%s\tattempts=%d\t%s\n",
+	sent, skipped := schema.CountAttempts(dl.Attempts)
+	_, err := fmt.Fprintf(w, "%s\t%s\tevent=%s\tclient=%d\thook=%d\t%s\t%s\tattempts=%d\trequests_sent=%d\tattempts_skipped=%d\t%s\n",
 		dl.DeadAt.UTC().Format(time.RFC3339), e.ID, oneLine(dl.EventID), dl.Hook.ClientID, dl.Hook.ID,
-		dl.Hook.URL, dl.Reason, len(dl.Attempts), oneLine(lastError(dl.Attempts)))
+		dl.Hook.URL, dl.Reason, len(dl.Attempts), sent, skipped, oneLine(lastError(dl.Attempts)))
 	return err
 }
 
-// PrintJSONLine writes e as one line of JSON (JSON Lines).
+// PrintJSONLine writes e as one line of JSON (JSON Lines), with
+// requests_sent and attempts_skipped (see Entry.MarshalJSON).
 func PrintJSONLine(w io.Writer, e Entry) error {
 	b, err := json.Marshal(e)
 	if err != nil {

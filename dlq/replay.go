@@ -2,7 +2,6 @@ package dlq
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -157,7 +156,7 @@ func (r *replayer) decide(e Entry) string {
 func (r *replayer) publish(ctx context.Context, e Entry) error {
 	dl := e.DeadLetter
 	at := r.now().UTC()
-	b, err := json.Marshal(schema.Delivery{
+	b, err := schema.EncodeRecord(schema.Delivery{
 		Event: dl.Event, HookID: dl.Hook.ID, Attempt: 1, DueAt: at,
 		Error: "", Attempts: []schema.Attempt{},
 	})

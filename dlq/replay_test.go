@@ -15,12 +15,13 @@ import (
 
 // replayFixture: hook 1 (account A) enabled with two dead letters, hook 2
 // (A) disabled, hook 3 deleted, hook 4 once account B's and now account
-// C's (treated as deleted).
+// C's (treated as deleted). ev-1's last 3 attempts were skipped by the
+// open breaker.
 func replayFixture(tb testing.TB) (*env, *fakeHooks) {
 	tb.Helper()
 	e := newEnv(tb)
 	e.mustWrite(tb,
-		dl{event: "ev-1", client: clientA, hook: 1, deadAt: t0.Add(1 * time.Minute)},
+		dl{event: "ev-1", client: clientA, hook: 1, deadAt: t0.Add(1 * time.Minute), skipped: 3},
 		dl{event: "ev-2", client: clientA, hook: 2, deadAt: t0.Add(2 * time.Minute)},
 		dl{event: "ev-3", client: clientA, hook: 3, deadAt: t0.Add(3 * time.Minute)},
 		dl{event: "ev-4", client: clientB, hook: 4, deadAt: t0.Add(4 * time.Minute)},

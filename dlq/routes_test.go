@@ -49,6 +49,8 @@ type listBody struct {
 		Hook           json.RawMessage `json:"hook"`
 		Reason         string          `json:"reason"`
 		Attempts       []any           `json:"attempts"`
+		RequestsSent   *int            `json:"requests_sent"`
+		Skipped        *int            `json:"attempts_skipped"`
 		FirstAttemptAt string          `json:"first_attempt_at"`
 		LastAttemptAt  string          `json:"last_attempt_at"`
 		DeadAt         string          `json:"dead_at"`
@@ -82,6 +84,9 @@ func TestRouteListDeadLetters(t *testing.T) {
 		d.DeadAt != "2026-03-01T10:01:00Z" || d.FirstAttemptAt != "2026-03-01T08:19:00Z" || d.LastAttemptAt != "2026-03-01T09:59:00Z" ||
 		string(d.Hook) != `{"id":1,"client_id":116078,"destination_id":12345,"url":"https://hooks.example.com/catch/1"}` || d.ID == "" {
 		t.Errorf("first dead letter %+v", d)
+	}
+	if d.RequestsSent == nil || *d.RequestsSent != 3 || d.Skipped == nil || *d.Skipped != 3 {
+		t.Errorf("first dead letter: requests_sent %v, attempts_skipped %v; want 3 and 3", d.RequestsSent, d.Skipped)
 	}
 	if lb.DeadLetters[1].EventID != "ev-5" {
 		t.Errorf("second %+v", lb.DeadLetters[1])

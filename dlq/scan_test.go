@@ -14,7 +14,8 @@ import (
 )
 
 // fixture is a DLQ of two accounts and three hooks with two malformed
-// records. Each account's dead letters are in one partition (keyed by
+// records. ev-3's last 4 attempts were skipped by the open breaker, and
+// ev-5's last 5, written as before Attempt.Skipped. Each account's dead letters are in one partition (keyed by
 // client), in dead_at order as the dispatcher writes them; the accounts
 // are in different partitions, written one after the other, so that only
 // the merge gives dead_at order.
@@ -23,9 +24,9 @@ func fixture(tb testing.TB) *env {
 	e := newEnv(tb)
 	e.mustWrite(tb,
 		dl{event: "ev-2", client: clientB, hook: 3, deadAt: t0.Add(2 * time.Minute), reason: "hook_disabled"},
-		dl{event: "ev-5", client: clientB, hook: 3, deadAt: t0.Add(5 * time.Minute)},
+		dl{event: "ev-5", client: clientB, hook: 3, deadAt: t0.Add(5 * time.Minute), skipped: 5, legacy: true},
 		dl{event: "ev-1", client: clientA, hook: 1, deadAt: t0.Add(1 * time.Minute)},
-		dl{event: "ev-3", client: clientA, hook: 1, deadAt: t0.Add(3 * time.Minute)},
+		dl{event: "ev-3", client: clientA, hook: 1, deadAt: t0.Add(3 * time.Minute), skipped: 4},
 		dl{event: "ev-4", client: clientA, hook: 2, deadAt: t0.Add(4 * time.Minute), reason: "hook_gone"},
 	)
 	e.mustPublish(tb, "postload.dlq", "1", []byte("not json"))
@@ -140,10 +141,13 @@ func TestStats(t *testing.T) {
 	if want := []ClientCount{{clientA, 3}, {clientB, 2}}; !slices.Equal(s.ByClient, want) {
 		t.Errorf("by client %v, want %v", s.ByClient, want)
 	}
+	if s.RequestsSent != 21 || s.AttemptsSkipped != 9 {
+		t.Errorf("requests sent %d, attempts skipped %d; want 21, 9", s.RequestsSent, s.AttemptsSkipped)
+	}
 	wantHooks := []HookCount{
-		{HookID: 1, ClientID: clientA, URL: "https://hooks.example.com/catch/1", Count: 2},
-		{HookID: 3, ClientID: clientB, URL: "https://hooks.example.com/catch/3", Count: 2},
-		{HookID: 2, ClientID: clientA, URL: "https://hooks.example.com/catch/2", Count: 1},
+		{HookID: 1, ClientID: clientA, URL: "https://hooks.example.com/catch/1", Count: 2, RequestsSent: 8, AttemptsSkipped: 4},
+		{HookID: 3, ClientID: clientB, URL: "https://hooks.example.com/catch/3", Count: 2, RequestsSent: 7, AttemptsSkipped: 5},
+		{HookID: 2, ClientID: clientA, URL: "https://hooks.example.com/catch/2", Count: 1, RequestsSent: 6},
 	}
 	if len(s.ByHook) != len(wantHooks) {
 		t.Fatalf("by hook %+v", s.ByHook)
@@ -162,15 +166,17 @@ func TestStats(t *testing.T) {
 		t.Fatal(err)
 	}
 	table := strings.Join(strings.Fields(out.String()), " ")
-	for _, want := range []string{"dead letters 5 oldest 2026-03-01T10:01:00Z newest 2026-03-01T10:05:00Z malformed records (skipped) 2",
+	for _, want := range []string{"dead letters 5 oldest 2026-03-01T10:01:00Z newest 2026-03-01T10:05:00Z " +
+		"requests sent 21 attempts skipped, breaker open 9 malformed records (skipped) 2",
 		"REASON COUNT retries_exhausted 3 hook_disabled 1 hook_gone 1", "CLIENT COUNT 116078 3 200002 2",
-		"HOOK CLIENT COUNT URL 1 116078 2 https://hooks.example.com/catch/1 3 200002 2 https://hooks.example.com/catch/3"} {
+		"HOOK CLIENT COUNT SENT SKIPPED URL 1 116078 2 8 4 https://hooks.example.com/catch/1 3 200002 2 7 5 https://hooks.example.com/catch/3"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
 		}
 	}
 	b, _ := json.Marshal(s)
-	for _, key := range []string{`"total":5`, `"malformed":2`, `"oldest_dead_at":"2026-03-01T10:01:00Z"`, `"by_hook":[{"hook_id":1,`} {
+	for _, key := range []string{`"total":5`, `"malformed":2`, `"oldest_dead_at":"2026-03-01T10:01:00Z"`,
+		`"requests_sent":21,"attempts_skipped":9`, `"by_hook":[{"hook_id":1,`, `"count":2,"requests_sent":8,"attempts_skipped":4}`} {
 		if !strings.Contains(string(b), key) {
 			t.Errorf("JSON lacks %s: %s", key, b)
 		}
@@ -184,7 +190,7 @@ func TestStatsOfNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := json.Marshal(s)
-	if want := `{"total":0,"malformed":0,"oldest_dead_at":null,"newest_dead_at":null,"by_client":[],"by_hook":[],"by_reason":[]}`; string(b) != want {
+	if want := `{"total":0,"malformed":0,"oldest_dead_at":null,"newest_dead_at":null,"requests_sent":0,"attempts_skipped":0,"by_client":[],"by_hook":[],"by_reason":[]}`; string(b) != want {
 		t.Errorf("got %s, want %s", b, want)
 	}
 }
@@ -197,13 +203,18 @@ func TestList(t *testing.T) {
 		t.Fatalf("List: %+v, %v", res, err)
 	}
 	lines := strings.Split(strings.TrimSuffix(human.String(), "\n"), "\n")
-	line := regexp.MustCompile(`^2026-03-01T10:0[134]:00Z\t\d+-\d+\tevent=ev-\d+\tclient=116078\thook=[12]\thttps://hooks.example.com/catch/[12]\t(retries_exhausted|hook_gone)\tattempts=6\tHTTP 503 Service Unavailable$`)
+	line := regexp.MustCompile(`^2026-03-01T10:0[134]:00Z\t\d+-\d+\tevent=ev-\d+\tclient=116078\thook=[12]\thttps://hooks.example.com/catch/[12]\t(retries_exhausted|hook_gone)\tattempts=6\t(.*)$`)
 	if len(lines) != 3 {
 		t.Fatalf("%d lines:\n%s", len(lines), human.String())
 	}
-	for _, l := range lines {
-		if !line.MatchString(l) {
-			t.Errorf("line %q", l)
+	wantEnds := []string{
+		"requests_sent=6\tattempts_skipped=0\tHTTP 503 Service Unavailable",          // ev-1
+		"requests_sent=2\tattempts_skipped=4\tcircuit breaker open: no request sent", // ev-3
+		"requests_sent=6\tattempts_skipped=0\tHTTP 503 Service Unavailable",          // ev-4
+	}
+	for i, l := range lines {
+		if m := line.FindStringSubmatch(l); m == nil || m[2] != wantEnds[i] {
+			t.Errorf("line %q, want it to end %q", l, wantEnds[i])
 		}
 	}
 
@@ -211,16 +222,26 @@ func TestList(t *testing.T) {
 	if _, err := List(context.Background(), e.cfg, Filter{HookID: 3}, &js, true); err != nil {
 		t.Fatal(err)
 	}
-	var got []string
+	var got, counts []string
 	sc := bufio.NewScanner(&js)
 	for sc.Scan() {
-		var en Entry
-		if err := json.Unmarshal(sc.Bytes(), &en); err != nil {
+		var en struct {
+			Entry
+			RequestsSent    *int `json:"requests_sent"`
+			AttemptsSkipped *int `json:"attempts_skipped"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &en); err != nil || en.RequestsSent == nil || en.AttemptsSkipped == nil {
 			t.Fatalf("line %q: %v", sc.Text(), err)
 		}
 		got = append(got, en.DeadLetter.EventID)
+		counts = append(counts, fmt.Sprintf("%d/%d", *en.RequestsSent, *en.AttemptsSkipped))
 	}
 	if want := []string{"ev-2", "ev-5"}; !slices.Equal(got, want) {
 		t.Errorf("JSON lines %v, want %v", got, want)
+	}
+	// ev-5's skipped attempts were written without "skipped": judged by
+	// their error text.
+	if want := []string{"6/0", "1/5"}; !slices.Equal(counts, want) {
+		t.Errorf("requests_sent/attempts_skipped %v, want %v", counts, want)
 	}
 }

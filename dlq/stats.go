@@ -8,6 +8,8 @@ import (
 	"slices"
 	"text/tabwriter"
 	"time"
+
+	"github.com/postload/postload/schema"
 )
 
 // StatsResult counts the dead letters a Filter selects.
@@ -17,11 +19,16 @@ type StatsResult struct {
 	// whatever the filter (they cannot be attributed).
 	Malformed int `json:"malformed"`
 	// Oldest and Newest are the extreme dead_at; nil when Total is 0.
-	Oldest   *time.Time    `json:"oldest_dead_at"`
-	Newest   *time.Time    `json:"newest_dead_at"`
-	ByClient []ClientCount `json:"by_client"`
-	ByHook   []HookCount   `json:"by_hook"`
-	ByReason []ReasonCount `json:"by_reason"`
+	Oldest *time.Time `json:"oldest_dead_at"`
+	Newest *time.Time `json:"newest_dead_at"`
+	// RequestsSent and AttemptsSkipped count the attempts of the dead
+	// letters that sent a request, and those the open circuit breaker
+	// skipped without one.
+	RequestsSent    int           `json:"requests_sent"`
+	AttemptsSkipped int           `json:"attempts_skipped"`
+	ByClient        []ClientCount `json:"by_client"`
+	ByHook          []HookCount   `json:"by_hook"`
+	ByReason        []ReasonCount `json:"by_reason"`
 }
 
 // ClientCount is the number of dead letters of one account.
@@ -30,14 +37,17 @@ type ClientCount struct {
 	Count    int   `json:"count"`
 }
 
-// HookCount is the number of dead letters of one hook; URL is the one of
-// its newest dead letter.
+// HookCount is the number of dead letters of one hook, with their
+// requests sent and attempts skipped; URL is the one of its newest dead
+// letter.
 type HookCount struct {
-	HookID   int64  `json:"hook_id"`
-	ClientID int64  `json:"client_id"`
-	URL      string `json:"url"`
-	Count    int    `json:"count"`
-	newest   time.Time
+	HookID          int64  `json:"hook_id"`
+	ClientID        int64  `json:"client_id"`
+	URL             string `json:"url"`
+	Count           int    `json:"count"`
+	RequestsSent    int    `json:"requests_sent"`
+	AttemptsSkipped int    `json:"attempts_skipped"`
+	newest          time.Time
 }
 
 // ReasonCount is the number of dead letters with one reason.
@@ -63,9 +73,14 @@ func Stats(ctx context.Context, cfg Config, f Filter) (StatsResult, error) {
 		if s.Newest == nil || dl.DeadAt.After(*s.Newest) {
 			s.Newest = &dl.DeadAt
 		}
+		sent, skipped := schema.CountAttempts(dl.Attempts)
+		s.RequestsSent += sent
+		s.AttemptsSkipped += skipped
 		count(clients, dl.Hook.ClientID, func() *ClientCount { return &ClientCount{ClientID: dl.Hook.ClientID} }).Count++
 		h := count(hooks, dl.Hook.ID, func() *HookCount { return &HookCount{HookID: dl.Hook.ID} })
 		h.Count++
+		h.RequestsSent += sent
+		h.AttemptsSkipped += skipped
 		if h.URL == "" || !dl.DeadAt.Before(h.newest) {
 			h.ClientID, h.URL, h.newest = dl.Hook.ClientID, dl.Hook.URL, dl.DeadAt
 		}
@@ -114,6 +129,8 @@ func (s StatsResult) Print(w io.Writer) error {
 		fmt.Fprintf(tw, "oldest\t%s\n", s.Oldest.UTC().Format(time.RFC3339))
 		fmt.Fprintf(tw, "newest\t%s\n", s.Newest.UTC().Format(time.RFC3339))
 	}
+	fmt.Fprintf(tw, "requests sent\t%d\n", s.RequestsSent)
+	fmt.Fprintf(tw, "attempts skipped, breaker open\t%d\n", s.AttemptsSkipped)
 	if s.Malformed > 0 {
 		fmt.Fprintf(tw, "malformed records (skipped)\t%d\n", s.Malformed)
 	}
@@ -125,9 +142,9 @@ func (s StatsResult) Print(w io.Writer) error {
 	for _, c := range s.ByClient {
 		fmt.Fprintf(tw, "%d\t%d\n", c.ClientID, c.Count)
 	}
-	fmt.Fprintf(tw, "\nHOOK\tCLIENT\tCOUNT\tURL\n")
+	fmt.Fprintf(tw, "\nHOOK\tCLIENT\tCOUNT\tSENT\tSKIPPED\tURL\n")
 	for _, h := range s.ByHook {
-		fmt.Fprintf(tw, "%d\t%d\t%d\t%s\n", h.HookID, h.ClientID, h.Count, h.URL)
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%d\t%s\n", h.HookID, h.ClientID, h.Count, h.RequestsSent, h.AttemptsSkipped, h.URL)
 	}
 	return tw.Flush()
 }

@@ -8,7 +8,10 @@
 // A Decode function accepts a message only if it is valid UTF-8, one JSON
 // value, within the number limits (at most 100 characters and an exponent
 // of at most ±400, which keeps validation cheap) and valid against its
-// schema, with date-time and email formats asserted. Otherwise its error
+// schema, with date-time and email formats asserted, and no object in it,
+// at any depth, repeats a member name (compared as decoded: "client_id"
+// and "client\u005fid" are one name; readers disagree on which of two
+// values counts). Otherwise its error
 // wraps ErrInvalid and its text is the reason to record on the invalid
 // topic: one line of at most 500 bytes, the same for the same input.
 //

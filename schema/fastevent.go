@@ -55,9 +55,9 @@ var (
 
 // object puts the values of keys in v into out (len(keys) long), in the
 // order of keys (a missing key's value does not Exist). It is false when v is
-// not an object, when one of keys appears twice (the validator would see the
-// last, this the first: let it decide), or, if closed, when another key is
-// present.
+// not an object, when one of keys appears twice (plainJSON already declined
+// that; this keeps object safe on its own), or, if closed, when another key
+// is present.
 func object(v gjson.Result, keys []string, closed bool, out []gjson.Result) bool {
 	if !v.IsObject() {
 		return false
@@ -214,42 +214,12 @@ func dateTime(v gjson.Result) (time.Time, bool) {
 }
 
 // plainJSON reports that b is valid UTF-8 and valid JSON whose numbers
-// are all plain (see plainNumbers): what the fast paths start from.
+// are all plain and whose objects repeat no name (see plainText): what
+// the fast paths start from.
 func plainJSON(b []byte) bool {
 	return utf8Plain(b) && gjson.ValidBytes(b)
 }
 
 // utf8Plain is plainJSON's test for a part of a JSON text: valid UTF-8
-// with plain numbers.
-func utf8Plain(b []byte) bool { return utf8.Valid(b) && plainNumbers(b) }
-
-// plainNumbers reports that every number in the JSON text b is short and
-// has no exponent, so that the number limits (numbers.go) cannot apply. It
-// only looks outside strings; b need not be valid JSON.
-func plainNumbers(b []byte) bool {
-	inString, escaped, run := false, false, 0
-	for _, c := range b {
-		switch {
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-		case c == '"':
-			inString, run = true, 0
-		case c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.':
-			if run++; run > maxNumberLen {
-				return false
-			}
-		case c == 'E' || (c == 'e' && run > 0):
-			return false // an exponent ('e' right after digits; "true"/"false" have none before)
-		default:
-			run = 0
-		}
-	}
-	return true
-}
+// and plain text.
+func utf8Plain(b []byte) bool { return utf8.Valid(b) && plainText(b) }

@@ -42,6 +42,10 @@ func FuzzFastLoadEvent(f *testing.F) {
 		{`"num_rows":100`, `"num_rows":100,"num_rows":-1`},
 		{`"integration_name":"shopify"`, `"integration_name":"\ud800"`},
 		{`"new_version":false`, `"new_version":"false"`},
+		// repeated names: in the open payload, escaped, nested in a value
+		{`"version":"1.0"`, `"x":1,"version":"1.0","x":2`},
+		{`"client_id":1`, `"client_id":2,"client\u005fid":1`},
+		{`"key":"updated_at"`, `"key":"updated_at","x":{"a":[{"b":1,"b":1}]}`},
 	} {
 		f.Add([]byte(strings.Replace(valid, r[0], r[1], 1)))
 	}

@@ -12,8 +12,10 @@ import (
 
 // parse checks that b is one valid UTF-8 JSON value and returns it as the
 // validator wants it: maps, slices, strings, bools, nil and json.Number
-// (so that integers keep every digit). On failure it says why, and gives
-// the parser's error when there is one.
+// (so that integers keep every digit). An object that repeats a member
+// name is refused: the map would keep only the last value, which another
+// reader of the same message may not (see text.go). On failure it says
+// why, and gives the parser's error when there is one.
 func parse(b []byte) (doc any, reason string, cause error) {
 	if !utf8.Valid(b) {
 		return nil, fmt.Sprintf("invalid UTF-8 at offset %d", invalidUTF8At(b)), nil
@@ -24,6 +26,9 @@ func parse(b []byte) (doc any, reason string, cause error) {
 	err := dec.Decode(&v)
 	if err == nil {
 		if _, err = dec.Token(); err == io.EOF {
+			if d, dup := findDuplicate(b); dup {
+				return nil, d.reason(), nil
+			}
 			return v, "", nil
 		}
 	}

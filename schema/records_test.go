@@ -100,6 +100,8 @@ func TestDecodeInvalidInvalid(t *testing.T) {
 		{"missing key", func(m map[string]any) { delete(m, "key") }, "missing property 'key'"},
 		{"key not base64", func(m map[string]any) { m["key"] = "not base64!" }, "/key: 'not base64!' does not match pattern"},
 		{"value number", func(m map[string]any) { m["value"] = 5 }, "/value: got number, want null or string"},
+		{"value_bytes negative", func(m map[string]any) { m["value_bytes"] = -1 }, "/value_bytes: must be >= 0, got -1"},
+		{"value_bytes string", func(m map[string]any) { m["value_bytes"] = "30" }, "/value_bytes: got string, want integer"},
 		{"bad topic", func(m map[string]any) { m["topic"] = "load completed" }, "/topic: 'load completed' does not match pattern"},
 		{"negative partition", func(m map[string]any) { m["partition"] = -1 }, "/partition: must be >= 0, got -1"},
 		{"negative offset", func(m map[string]any) { m["offset"] = -1 }, "/offset: must be >= 0, got -1"},

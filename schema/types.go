@@ -114,13 +114,18 @@ type DeadLetter struct {
 // Invalid is the value of postload.invalid: a message that could not be
 // parsed or validated, with where it came from and why.
 type Invalid struct {
-	Reason    string    `json:"reason"`
-	Topic     string    `json:"topic"`
-	Partition int       `json:"partition"`
-	Offset    int64     `json:"offset"`
-	Key       []byte    `json:"key"`   // base64, as JSON encodes bytes
-	Value     []byte    `json:"value"` // base64, the original bytes
-	SeenAt    time.Time `json:"seen_at"`
+	Reason    string `json:"reason"`
+	Topic     string `json:"topic"`
+	Partition int    `json:"partition"`
+	Offset    int64  `json:"offset"`
+	Key       []byte `json:"key"` // base64, as JSON encodes bytes
+	// Value is the original bytes (base64 in JSON), or the first of them
+	// when the whole would not fit a Kafka record; Reason then says so.
+	Value []byte `json:"value"`
+	// ValueBytes is the size of the original value: Value is all of it
+	// when len(Value) == ValueBytes. 0 in records written before it.
+	ValueBytes int       `json:"value_bytes"`
+	SeenAt     time.Time `json:"seen_at"`
 }
 
 // Hook types and versions; post_load/1 is the only kind.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -155,23 +154,5 @@ func TestAFailedFirstAttemptIsHandedToRetryTier(t *testing.T) {
 		if got := r.Header.Get("Webhook-Id"); got != want {
 			t.Errorf("attempt %d webhook-id %q, want %q", i+1, got, want)
 		}
-	}
-}
-
-func TestAnOversizedEventGoesToInvalidTruncated(t *testing.T) {
-	rc := webhooktest.NewReceiver(t)
-	cfg := testConfig(t)
-	cfg.Partitions = 1
-	in, _, _ := startWithHook(t, cfg, rc)
-	huge := loadEvent("huge", 1, 2, `{"pad":"`+strings.Repeat("x", 300<<10)+`"}`)
-	mustProduce(t, in.brokers, "load-completed", "k", huge, loadEvent("after", 1, 2, prettyPayload))
-	wait.For(t, 20*time.Second, func() (bool, string) { return rc.Count() == 1, fmt.Sprintf("%d requests", rc.Count()) })
-	var recs []schema.Invalid
-	wait.For(t, 10*time.Second, func() (bool, string) {
-		recs = invalidRecords(t, in)
-		return len(recs) == 1, fmt.Sprintf("%d invalid records", len(recs))
-	})
-	if !strings.Contains(recs[0].Reason, "larger than the 262144-byte limit") || len(recs[0].Value) != 256<<10 || !bytes.Equal(recs[0].Value, huge[:256<<10]) {
-		t.Errorf("invalid record: reason %q, %d value bytes", recs[0].Reason, len(recs[0].Value))
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/dlq"
 	"github.com/postload/postload/hook"
 	"go.uber.org/zap"
@@ -137,7 +136,7 @@ func replayCLI(ctx context.Context, cfg dlq.Config, topics topicNames, filter dl
 	if err := store.Wait(wctx); err != nil {
 		return fmt.Errorf("reading the hook registry: %w", err)
 	}
-	w := consumer.NewWriter(cfg.Brokers, log)
+	w := toolWriter(cfg.Brokers, log)
 	defer w.Close()
 	res, err := dlq.Replay(ctx, cfg, filter, store, w, dryRun, time.Now)
 	// Print what was done even when it stopped halfway: the markers make a

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/oklog/ulid/v2"
-	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/schema"
 	"go.uber.org/zap"
 )
@@ -49,7 +48,7 @@ func runProduce(ctx context.Context, args []string, getenv func(string) string, 
 		topic = topics.Rejected
 	}
 	key := fmt.Appendf(nil, "%d/sample/orders", *client)
-	w := consumer.NewWriter(addrs, zap.NewNop())
+	w := toolWriter(addrs, zap.NewNop())
 	defer w.Close()
 	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()

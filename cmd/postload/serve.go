@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -78,14 +79,15 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 		brokers = cluster.ListenAddrs()
 		log.Info("embedded Kafka broker running", zap.Strings("addr", brokers), zap.String("data_dir", cfg.DataDir))
 	}
+	cfg.MaxEventBytes = cmp.Or(cfg.MaxEventBytes, dispatcher.DefaultMaxEventBytes)
 	topics := newTopicNames(cfg.TopicPrefix, len(cfg.RetryDelays))
-	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	err := consumer.EnsureTopics(tctx, brokers, topics.specs(cfg.Partitions, cfg.Retention, cfg.RetentionBytes))
+	err := ensureTopics(ctx, brokers, topics.specs(cfg.Partitions, cfg.Retention, cfg.RetentionBytes, cfg.MaxEventBytes), log)
 	var trim runner
 	if err == nil && cluster != nil {
+		tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		trim, err = embeddedRetention(tctx, cluster, brokers, cfg, topics, log)
+		cancel()
 	}
-	cancel()
 	if ctx.Err() != nil {
 		return nil // stopped while starting
 	}
@@ -101,7 +103,7 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 	if err != nil {
 		return err
 	}
-	writer := consumer.NewWriter(brokers, log)
+	writer := consumer.NewSizedWriter(brokers, dispatcher.RecordBytes(cfg.MaxEventBytes), log)
 	defer writer.Close() // after every group has drained
 	cas, err := loadCAs(cfg.CAFile)
 	if err != nil {
@@ -117,9 +119,12 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 	defer sender.Close()
 	m := newMetrics()
 	m.store = store
+	scanner := consumer.NewScanner(brokers) // for takeovers after a crash
+	defer scanner.Close()
 	disp, err := dispatcher.New(dispatcher.Config{
 		InvalidTopic: topics.Invalid, RetryTopics: topics.Retry, RetryDelays: cfg.RetryDelays, NoGroups: cfg.NoRetryGroups,
-		DLQTopic: topics.DLQ, Endpoints: cfg.Breaker, Log: log.Named("dispatch"), Observer: m,
+		DLQTopic: topics.DLQ, Endpoints: cfg.Breaker, MaxEventBytes: cfg.MaxEventBytes, Log: log.Named("dispatch"), Observer: m,
+		Traces: scanner,
 	}, store, writer, sender)
 	if err != nil {
 		return err

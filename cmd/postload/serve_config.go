@@ -38,6 +38,7 @@ type serveConfig struct {
 	AllowNetworks   []netip.Prefix // opened in the SSRF guard
 	SourceAddr      netip.Addr     // zero: any
 	MaxPerPart      int
+	MaxEventBytes   int
 	Retention       time.Duration
 	RetentionBytes  int64
 	LogFormat       string
@@ -71,6 +72,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	session := f.Duration("session-timeout", 30*time.Second, "consumer group session timeout: how soon a dead process's partitions move to the others")
 	maxInFlight := f.Int("max-in-flight", 1024, "unfinished messages per consumer group in this process")
 	maxPerPart := f.Int("max-in-flight-per-partition", 256, "unfinished messages per partition")
+	maxEvent := f.Int("max-event-bytes", dispatcher.DefaultMaxEventBytes, "largest load event delivered, in bytes; a larger one goes to postload.invalid. Every record about an event carries it, so the topics postload creates take records of about twice this size")
 	brMin := f.Int("breaker-min-requests", 10, "attempts in the window before a hook's breaker may open")
 	brRatio := f.Float64("breaker-failure-ratio", 0.6, "share of failed attempts in the window that opens the breaker")
 	brWindow := f.Duration("breaker-window", time.Minute, "rolling window of the breaker's counts")
@@ -101,6 +103,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		Retention: *retention, RetentionBytes: *retentionBytes, LogFormat: *logFormat, LogLevel: *logLevel,
 	}
 	c.RotationOverlap = *overlap
+	c.MaxEventBytes = *maxEvent
 	c.NoRetryGroups = !*retryGroups
 	c.CPUProfile = *cpuProfile
 	c.SMTPURL, c.SMTPFrom, c.DigestWindow, c.FailedWindow = *smtpURL, *smtpFrom, *digestWindow, *failedWindow
@@ -188,6 +191,9 @@ func (c serveConfig) validate() error {
 	}
 	if c.DigestWindow <= 0 || c.FailedWindow <= 0 || c.RotationOverlap <= 0 {
 		errs = append(errs, errors.New("--digest-window, --failed-load-window and --secret-rotation-overlap must be positive"))
+	}
+	if c.MaxEventBytes < dispatcher.MinEventBytes || c.MaxEventBytes > dispatcher.MaxEventBytes {
+		errs = append(errs, fmt.Errorf("--max-event-bytes %d: give %d (1 KiB) to %d (32 MiB)", c.MaxEventBytes, dispatcher.MinEventBytes, dispatcher.MaxEventBytes))
 	}
 	if c.RetentionBytes < 0 {
 		errs = append(errs, errors.New("--retention-bytes must not be negative"))

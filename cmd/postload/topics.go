@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"time"
 
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/dispatcher"
 	"github.com/postload/postload/embedded"
+	"go.uber.org/zap"
 )
 
 // topicNames are every topic postload uses, with the prefix applied.
@@ -33,15 +35,20 @@ func newTopicNames(prefix string, retries int) topicNames {
 }
 
 // specs are the topics to create when missing. Data topics get the
-// retention asked for; the registry's topics are compacted and single
-// partition (their order matters, their size is small).
-func (t topicNames) specs(partitions int, retention time.Duration, retentionBytes int64) []consumer.Topic {
-	data := []string{t.Completed, t.Rejected, t.Failed, t.DLQ, t.Invalid}
-	data = append(data, t.Retry...)
+// retention asked for; those that carry load events, or records that carry
+// them (retry tiers, dead letters, invalid records), take the records
+// written about events of up to maxEventBytes (see dispatcher.RecordBytes)
+// in batches as the writer makes them; the registry's topics are
+// compacted and single partition (their order matters, their size is
+// small).
+func (t topicNames) specs(partitions int, retention time.Duration, retentionBytes int64, maxEventBytes int) []consumer.Topic {
+	events := append([]string{t.Completed, t.Rejected, t.DLQ, t.Invalid}, t.Retry...)
+	maxMessage := consumer.TopicMaxMessageBytes(dispatcher.RecordBytes(maxEventBytes))
 	var out []consumer.Topic
-	for _, name := range data {
-		out = append(out, consumer.Topic{Name: name, Partitions: partitions, RetentionTime: retention, RetentionBytes: retentionBytes})
+	for _, name := range events {
+		out = append(out, consumer.Topic{Name: name, Partitions: partitions, RetentionTime: retention, RetentionBytes: retentionBytes, MaxMessageBytes: maxMessage})
 	}
+	out = append(out, consumer.Topic{Name: t.Failed, Partitions: partitions, RetentionTime: retention, RetentionBytes: retentionBytes})
 	for _, name := range []string{t.Hooks, t.Recipients, t.IDs, t.Replayed} {
 		out = append(out, consumer.Topic{Name: name, Partitions: 1, Compacted: true})
 	}
@@ -61,4 +68,35 @@ func (t topicNames) readers(group string) []embedded.Topic {
 		out = append(out, embedded.Topic{Name: r, Groups: []string{group + ".retry"}})
 	}
 	return out
+}
+
+// toolWriter is the writer of the commands other than serve (produce, dlq
+// replay), which write an event or a record about one: it takes records
+// about events of up to the default --max-event-bytes, as the topics
+// postload creates do.
+func toolWriter(brokers []string, log *zap.Logger) *consumer.Writer {
+	return consumer.NewSizedWriter(brokers, dispatcher.RecordBytes(dispatcher.DefaultMaxEventBytes), log)
+}
+
+// ensureTopics creates the topics that are missing, within 30 s, and warns
+// of each existing one whose max.message.bytes is below what it would be
+// created with: records about events near --max-event-bytes would be
+// refused for it (and their hand-off retried) until it is raised.
+func ensureTopics(ctx context.Context, brokers []string, specs []consumer.Topic, log *zap.Logger) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := consumer.EnsureTopics(ctx, brokers, specs); err != nil {
+		return err
+	}
+	small, err := consumer.SmallTopics(ctx, brokers, specs)
+	if err != nil {
+		log.Warn("could not check the topics' max.message.bytes", zap.Error(err))
+	}
+	for _, t := range specs {
+		if n, ok := small[t.Name]; ok {
+			log.Warn("topic takes smaller records than --max-event-bytes needs: raise its max.message.bytes, or records about large events are refused",
+				zap.String("topic", t.Name), zap.Int("max_message_bytes", n), zap.Int("needed", t.MaxMessageBytes))
+		}
+	}
+	return nil
 }
