@@ -153,6 +153,14 @@ func (p *progress) encode(commit int64, doneAbove []int64, since time.Time, clea
 	defer p.mu.Unlock()
 	dirty := p.dirty
 	p.dirty = false
+	if p.suspectEnd != 0 && commit < p.suspectEnd || p.suspectEnd < 0 {
+		// Messages an earlier worker may have handled lie ahead still: the
+		// next owner must look for their records as far back as this one.
+		if !p.prior.since.IsZero() && p.prior.since.Before(since) {
+			since = p.prior.since
+		}
+		clean = false
+	}
 	done := slices.Clone(doneAbove)
 	for off := range p.prior.done {
 		if off >= commit && !slices.Contains(done, off) {

@@ -45,9 +45,22 @@ func TestProgressRoundTrip(t *testing.T) {
 	if !q.finished(105, 9) || q.finished(105, 8) {
 		t.Error("finished: want 105's items 7 and 9")
 	}
-	meta2, _ := q.encode(102, []int64{103}, since, true)
-	if !decodeProgress(meta2, 102).clean {
-		t.Errorf("clean not kept: %q", meta2)
+	// The earlier worker did not stop in order: messages below the end it
+	// left (104) are suspect, and its since is carried on until they are
+	// committed.
+	q.fetched(104, since.Add(time.Hour))
+	if at, ok := q.suspect(103); !ok || !at.Equal(since) {
+		t.Errorf("suspect(103) = %v, %v; want since %v", at, ok, since)
+	}
+	if _, ok := q.suspect(104); ok {
+		t.Error("suspect(104): the end is not suspect")
+	}
+	meta2, _ := q.encode(102, []int64{103}, since.Add(time.Minute), true)
+	if d := decodeProgress(meta2, 102); d.clean || !d.since.Equal(since) {
+		t.Errorf("with suspects ahead: clean %v since %v, want not clean since %v (%q)", d.clean, d.since, since, meta2)
+	}
+	if d := decodeProgress(q.mustEncode(104, since.Add(time.Minute), true), 104); !d.clean || !d.since.Equal(since.Add(time.Minute)) {
+		t.Errorf("past the suspects: clean %v since %v", d.clean, d.since)
 	}
 	if again := decodeProgress(meta2, 102); !again.done[107] || !again.done[103] || !slices.Contains(again.items[105], 9) {
 		t.Errorf("carried on: %q", meta2)
@@ -101,4 +114,9 @@ func FuzzDecodeProgress(f *testing.F) {
 			}
 		}
 	})
+}
+
+func (p *progress) mustEncode(commit int64, since time.Time, clean bool) string {
+	m, _ := p.encode(commit, nil, since, clean)
+	return m
 }
