@@ -6,6 +6,14 @@
 //   - An offset is committed only after every earlier message of its
 //     partition is finished (its handler returned nil): at-least-once,
 //     never at-most-once.
+//   - Each commit carries, in the offset's metadata, what is finished
+//     beyond the offset: messages finished out of order, and the items a
+//     handler reported finished (Message.Finish) of messages in flight. A
+//     worker that takes the partition over skips those messages and tells
+//     the handler those items (Message.Finished); when its predecessor did
+//     not stop in order, the messages it may have touched since its last
+//     commit are marked suspect, with the time its records may date from
+//     (Message.Suspect), so that a handler can look for them (Scanner).
 //   - In-flight messages are bounded per partition and per group; when a
 //     bound is reached the partition stops fetching (backpressure).
 //   - The Writer refuses a record larger than it was made for, and reports

@@ -43,15 +43,15 @@ type priorProgress struct {
 	// clean says the previous owner stopped in order (drained and
 	// committed): what it did is all recorded here.
 	clean bool
-	// found says there was a commit to read.
-	found bool
 }
 
 func newProgress(prior priorProgress) *progress {
 	p := &progress{items: map[int64][]int64{}, prior: prior, suspectEnd: -1}
-	if !prior.found || prior.clean {
+	if prior.clean {
 		p.suspectEnd = 0
 	}
+	// Without a commit, a worker may still have handled messages and died
+	// before its first commit: they are suspect as well.
 	return p
 }
 
@@ -237,7 +237,7 @@ func (p *progress) encode(commit int64, doneAbove []int64, since time.Time, clea
 // messages are handled again, which is always safe.
 func decodeProgress(metadata string, commit int64) priorProgress {
 	bad := func() priorProgress {
-		return priorProgress{done: map[int64]bool{}, items: map[int64][]int64{}, found: commit >= 0}
+		return priorProgress{done: map[int64]bool{}, items: map[int64][]int64{}}
 	}
 	out := bad()
 	parts := strings.Split(metadata, "|")

@@ -51,7 +51,7 @@ func TestKillStormNoDeadLetterForADelivery(t *testing.T) {
 	const (
 		client, dest = 31, 32
 		kills        = 4
-		window       = time.Second // the commit interval (100 ms) with room for a loaded machine
+		window       = 2 * time.Second // the commit interval (100 ms) with room for a loaded machine
 	)
 	w := newWorld(t, client)
 	log := &stormLog{tries: map[string]int{}, success: map[string][]time.Time{}, failed: map[string][]time.Time{}}
