@@ -17,6 +17,8 @@ type cycle struct {
 	seen             map[string]*outcome // event id → what its handler waits on
 
 	folded   int                 // dead letters folded into the digest
+	sent     int                 // requests sent for them
+	skipped  int                 // their attempts the open breaker skipped
 	byReason map[string]int      // folded, by reason
 	listed   []schema.DeadLetter // the first DigestListMax folded
 	first    time.Time           // earliest dead_at folded
@@ -40,6 +42,9 @@ func newCycle(dl schema.DeadLetter, now time.Time, window time.Duration) *cycle 
 // fold counts dl in the digest, listing it in full if fewer than limit are.
 func (c *cycle) fold(dl schema.DeadLetter, limit int) *outcome {
 	c.folded++
+	sent, skipped := schema.CountAttempts(dl.Attempts)
+	c.sent += sent
+	c.skipped += skipped
 	c.byReason[dl.Reason]++
 	if len(c.listed) < limit {
 		c.listed = append(c.listed, dl)

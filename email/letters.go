@@ -29,7 +29,8 @@ func (s *Sender) deadLetterLetter(dl schema.DeadLetter, to []string) (*letter, e
 func (s *Sender) digestLetter(c *cycle, to []string) (*letter, error) {
 	d := digestData{
 		HookID:    c.hookID,
-		URL:       c.url,
+		URL:       shownURL(c.url),
+		Tally:     tally(c.sent, c.skipped),
 		Count:     c.folded,
 		NotListed: c.folded - len(c.listed),
 		Exhausted: c.byReason[schema.ReasonRetriesExhausted],
