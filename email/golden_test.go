@@ -17,16 +17,13 @@ var update = flag.Bool("update", false, "rewrite testdata/golden")
 // The text parts of every email, against testdata/golden/*.txt (refresh
 // with go test ./email -run TestGolden -update).
 func TestGoldenText(t *testing.T) {
-	s, err := New(Config{OutboxDir: t.TempDir()}, RecipientsFunc(func(int64) []schema.Recipient { return nil }))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustSender(t)
 	to := []string{"ops@example.com"}
 	exhausted := goldenDeadLetter(t, "dead-letter.json")
 	gone := goldenDeadLetter(t, "dead-letter-hook-gone.json")
 	breaker := withBreakerAndToken(exhausted)
 
-	c := newCycle(exhausted, exhausted.DeadAt, time.Hour)
+	c := &hookState{HookID: 42, ClientID: 116078, Window: newWindow(7, exhausted.DeadAt, time.Hour)}
 	for i, reason := range []string{schema.ReasonRetriesExhausted, schema.ReasonHookDisabled, schema.ReasonRetriesExhausted} {
 		dl := exhausted
 		if i == 0 {
@@ -35,21 +32,21 @@ func TestGoldenText(t *testing.T) {
 		dl.EventID += string(rune('a' + i))
 		dl.Reason = reason
 		dl.DeadAt = dl.DeadAt.Add(time.Duration(i) * time.Minute)
-		c.fold(dl, 2)
+		c.Window.fold(dl, 2)
 	}
-	b := newBatch(116078, time.Date(2026, 11, 27, 6, 0, 0, 0, time.UTC), 2*time.Hour)
+	b := &accountState{ClientID: 116078, Batch: newFailedBatch(9, time.Date(2026, 11, 27, 6, 0, 0, 0, time.UTC), 2*time.Hour)}
 	for i, table := range []string{"orders", "customers", "orders"} {
-		b.add(schema.LoadFailure{EventID: string(rune('a' + i)), ClientID: 116078, DestinationID: 12345,
+		b.Batch.add(schema.LoadFailure{EventID: string(rune('a' + i)), ClientID: 116078, DestinationID: 12345,
 			EmittedAt:       time.Date(2026, 11, 27, 6, i, 0, 0, time.UTC),
 			IntegrationName: "shopify", SourceRootTableName: table, Error: "permission denied for schema analytics"})
 	}
 
 	for name, build := range map[string]func() (*letter, error){
-		"dead_letter":         func() (*letter, error) { return s.deadLetterLetter(exhausted, to) },
-		"dead_letter_breaker": func() (*letter, error) { return s.deadLetterLetter(breaker, to) },
-		"hook_gone":           func() (*letter, error) { return s.deadLetterLetter(gone, to) },
-		"digest":              func() (*letter, error) { return s.digestLetter(c, to) },
-		"failed_loads":        func() (*letter, error) { return s.failedLoadsLetter(b, to) },
+		"dead_letter":         func() (*letter, error) { return s.deadLetterLetter(exhausted, to, src, 5) },
+		"dead_letter_breaker": func() (*letter, error) { return s.deadLetterLetter(breaker, to, src, 5) },
+		"hook_gone":           func() (*letter, error) { return s.deadLetterLetter(gone, to, src, 5) },
+		"digest":              func() (*letter, error) { return s.digestLetter(c, to, src) },
+		"failed_loads":        func() (*letter, error) { return s.failedLoadsLetter(b, to, src) },
 	} {
 		l, err := build()
 		if err != nil {
@@ -60,7 +57,7 @@ func TestGoldenText(t *testing.T) {
 			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(path, []byte(l.text), 0o644); err != nil {
+			if err := os.WriteFile(path, []byte(l.Text), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			continue
@@ -69,8 +66,8 @@ func TestGoldenText(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v (run with -update to create it)", err)
 		}
-		if l.text != string(want) {
-			t.Errorf("%s text differs from %s:\n%s", name, path, l.text)
+		if l.Text != string(want) {
+			t.Errorf("%s text differs from %s:\n%s", name, path, l.Text)
 		}
 	}
 }
@@ -105,26 +102,23 @@ func withBreakerAndToken(dl schema.DeadLetter) schema.DeadLetter {
 // carry the receiver's token: not as the webhook URL, not inside an
 // attempt's error, not in the HTML part, not in a digest.
 func TestEmailsHideTheURLsToken(t *testing.T) {
-	s, err := New(Config{OutboxDir: t.TempDir()}, RecipientsFunc(func(int64) []schema.Recipient { return nil }))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustSender(t)
 	to := []string{"ops@example.com"}
 	dl := withBreakerAndToken(goldenDeadLetter(t, "dead-letter.json"))
 	gone := dl
 	gone.Reason = schema.ReasonHookGone
-	c := newCycle(dl, dl.DeadAt, time.Hour)
-	c.fold(dl, 5)
+	c := &hookState{HookID: 42, ClientID: 116078, Window: newWindow(7, dl.DeadAt, time.Hour)}
+	c.Window.fold(dl, 5)
 	for name, build := range map[string]func() (*letter, error){
-		"dead_letter": func() (*letter, error) { return s.deadLetterLetter(dl, to) },
-		"hook_gone":   func() (*letter, error) { return s.deadLetterLetter(gone, to) },
-		"digest":      func() (*letter, error) { return s.digestLetter(c, to) },
+		"dead_letter": func() (*letter, error) { return s.deadLetterLetter(dl, to, src, 5) },
+		"hook_gone":   func() (*letter, error) { return s.deadLetterLetter(gone, to, src, 5) },
+		"digest":      func() (*letter, error) { return s.digestLetter(c, to, src) },
 	} {
 		l, err := build()
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		for part, text := range map[string]string{"text": l.text, "html": l.html} {
+		for part, text := range map[string]string{"text": l.Text, "html": l.HTML} {
 			for _, secret := range []string{"s3cr3t", "pa55", "user:", "frag", "token="} {
 				if strings.Contains(text, secret) {
 					t.Errorf("%s %s part shows %q:\n%s", name, part, secret, text)
@@ -140,25 +134,22 @@ func TestEmailsHideTheURLsToken(t *testing.T) {
 // The dead-letter email and the digest tell requests sent from attempts the
 // open breaker skipped, and mark the skipped attempt in the list.
 func TestEmailsCountSkippedAttempts(t *testing.T) {
-	s, err := New(Config{OutboxDir: t.TempDir()}, RecipientsFunc(func(int64) []schema.Recipient { return nil }))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustSender(t)
 	to := []string{"ops@example.com"}
 	dl := withBreakerAndToken(goldenDeadLetter(t, "dead-letter.json"))
-	c := newCycle(dl, dl.DeadAt, time.Hour)
-	c.fold(dl, 5)
-	c.fold(dl, 5)
-	one, err := s.deadLetterLetter(dl, to)
+	c := &hookState{HookID: 42, ClientID: 116078, Window: newWindow(7, dl.DeadAt, time.Hour)}
+	c.Window.fold(dl, 5)
+	c.Window.fold(dl, 5)
+	one, err := s.deadLetterLetter(dl, to, src, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
-	digest, err := s.digestLetter(c, to)
+	digest, err := s.digestLetter(c, to, src)
 	if err != nil {
 		t.Fatal(err)
 	}
 	const counted = "5 requests sent; 1 attempt skipped: the circuit breaker was open, no request was sent."
-	for name, text := range map[string]string{"dead letter text": one.text, "dead letter html": one.html, "digest text": digest.text, "digest html": digest.html} {
+	for name, text := range map[string]string{"dead letter text": one.Text, "dead letter html": one.HTML, "digest text": digest.Text, "digest html": digest.HTML} {
 		if !strings.Contains(text, counted) {
 			t.Errorf("%s lacks %q:\n%s", name, counted, text)
 		}
@@ -169,7 +160,22 @@ func TestEmailsCountSkippedAttempts(t *testing.T) {
 			t.Errorf("%s does not mark the skipped attempt:\n%s", name, text)
 		}
 	}
-	if want := "In all, 10 requests sent; 2 attempts skipped: the circuit breaker was open, no request was sent."; !strings.Contains(digest.text, want) {
-		t.Errorf("digest lacks %q:\n%s", want, digest.text)
+	if want := "In all, 10 requests sent; 2 attempts skipped: the circuit breaker was open, no request was sent."; !strings.Contains(digest.Text, want) {
+		t.Errorf("digest lacks %q:\n%s", want, digest.Text)
 	}
+}
+
+// src is the partition the golden emails' records come from.
+var src = partition{topic: "postload.dlq", id: 2}
+
+// mustSender is a Sender that renders emails; it is never run.
+func mustSender(t *testing.T) *Sender {
+	t.Helper()
+	s, err := New(Config{OutboxDir: t.TempDir(), Brokers: []string{"127.0.0.1:1"}, GroupID: "g",
+		DeadLetterTopic: "dlq", FailedLoadsTopic: "failed", StateTopic: "state"},
+		RecipientsFunc(func(int64) []schema.Recipient { return nil }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -35,21 +35,29 @@ type (
 	}
 )
 
+// deadLetterView is a dead letter as the emails show it; digests keep the
+// views of the dead letters they list in the state topic.
 type deadLetterView struct {
-	EventID, URL, Integration, Table string // URL as shownURL gives it
-	HookID, DestinationID            int64
-	Reason, What, DeadAt             string
-	Tally                            string // requests sent and attempts skipped
-	Attempts                         []attemptView
+	EventID       string        `json:"event_id"`
+	URL           string        `json:"url"` // as shownURL gives it
+	Integration   string        `json:"integration"`
+	Table         string        `json:"table"`
+	HookID        int64         `json:"hook_id"`
+	DestinationID int64         `json:"destination_id"`
+	Reason        string        `json:"reason"`
+	What          string        `json:"what"`
+	DeadAt        string        `json:"dead_at"`
+	Tally         string        `json:"tally"` // requests sent and attempts skipped
+	Attempts      []attemptView `json:"attempts"`
 }
 
 type attemptView struct {
-	Number   int
-	At       string
-	Duration string
-	Status   string // "HTTP 503", "no response", or that the breaker skipped it
-	Error    string // as the dispatcher recorded it, URLs as shownURL gives them
-	Skipped  bool   // no request was sent: the circuit breaker was open
+	Number   int    `json:"number"`
+	At       string `json:"at"`
+	Duration string `json:"duration"`
+	Status   string `json:"status"`            // "HTTP 503", "no response", or that the breaker skipped it
+	Error    string `json:"error"`             // as the dispatcher recorded it, URLs as shownURL gives them
+	Skipped  bool   `json:"skipped,omitempty"` // no request was sent: the circuit breaker was open
 }
 
 type tableView struct {

@@ -14,6 +14,9 @@ type topicNames struct {
 	DLQ, Invalid                string
 	Hooks, Recipients, IDs      string
 	Replayed                    string
+	// EmailFailed holds the failed loads the email role re-keyed by
+	// client id; EmailState its windows and owed emails (compacted).
+	EmailFailed, EmailState string
 }
 
 func newTopicNames(prefix string, retries int) topicNames {
@@ -28,6 +31,9 @@ func newTopicNames(prefix string, retries int) topicNames {
 		Recipients: prefix + "postload.recipients",
 		IDs:        prefix + "postload.ids",
 		Replayed:   prefix + "postload.replayed",
+
+		EmailFailed: prefix + "postload.email-failed-loads",
+		EmailState:  prefix + "postload.email-windows",
 	}
 }
 
@@ -35,13 +41,13 @@ func newTopicNames(prefix string, retries int) topicNames {
 // retention asked for; the registry's topics are compacted and single
 // partition (their order matters, their size is small).
 func (t topicNames) specs(partitions int, retention time.Duration, retentionBytes int64) []consumer.Topic {
-	data := []string{t.Completed, t.Rejected, t.Failed, t.DLQ, t.Invalid}
+	data := []string{t.Completed, t.Rejected, t.Failed, t.DLQ, t.Invalid, t.EmailFailed}
 	data = append(data, t.Retry...)
 	var out []consumer.Topic
 	for _, name := range data {
 		out = append(out, consumer.Topic{Name: name, Partitions: partitions, RetentionTime: retention, RetentionBytes: retentionBytes})
 	}
-	for _, name := range []string{t.Hooks, t.Recipients, t.IDs, t.Replayed} {
+	for _, name := range []string{t.Hooks, t.Recipients, t.IDs, t.Replayed, t.EmailState} {
 		out = append(out, consumer.Topic{Name: name, Partitions: 1, Compacted: true})
 	}
 	return out
