@@ -43,14 +43,13 @@
 //     open window and every owed email in Kafka for the partition's next
 //     owner, which continues the windows (closing them at their original
 //     end, or at once if that passed) and sends what is owed.
-//   - No email is sent twice, with one exception: a process that dies (or
-//     cannot reach Kafka, and then gives the partition up) after the SMTP
-//     server accepted an email and before its mark is in Kafka; the next
+//   - No email is sent twice, with one exception: if the process dies, or
+//     cannot reach Kafka (the mark is retried while it owns the partition,
+//     which it gives up when its group session fails), between the SMTP
+//     server's acceptance of an email and the write of its mark, the next
 //     owner sends that email again, with the same Message-ID, so a mail
 //     system that drops repeated Message-IDs shows it once. In the outbox
-//     the file is written again under the same name. (A process cut off
-//     from the Kafka coordinator longer than the session timeout while an
-//     SMTP session is under way is the same case.)
+//     the file is written again under the same name.
 //   - The first dead letter of a hook is mailed at once. Further dead
 //     letters of that hook within Config.DigestWindow are folded into one
 //     digest sent when the window closes; every folded record is counted in
@@ -72,8 +71,12 @@
 //     logged and counted in Stats.SkippedNoRecipient.
 //   - Shutdown never waits for a window: Run gives its partitions up,
 //     waiting only for an email being sent at that moment (at most
-//     Config.SendTimeout) and a state write under way, and returns after
-//     every goroutine it started has exited.
+//     Config.SendTimeout) and a write to Kafka under way (at most
+//     Config.KafkaTimeout each), and returns after every goroutine it
+//     started has exited.
+//   - Bounds: a partition fetches at most 256 records ahead and folds at
+//     most 1000 per step; the emails queued are those owed by the owned
+//     partitions' hooks and accounts (at most three per window).
 //
 // Windows are in processing time: they open when the first record is
 // folded, and Config.Clock tells the time (tests move it by hand).

@@ -39,9 +39,14 @@ func TestEmailWindowSurvivesRestart(t *testing.T) {
 			w := newWorld(t, 116078)
 			w.rc.Answer(func(int, *http.Request) int { return http.StatusInternalServerError })
 			smtp := smtptest.Start(t, smtptest.Options{})
-			flags := emailFlags(smtp.Addr(), 15*time.Second)
-			p1, in := w.start(t, flags...)
+			// The email role runs in a process of its own, so that only it
+			// restarts (a crash of the retry role may dead-letter an event
+			// twice: two records, rightly counted twice).
+			_, in := w.start(t, emailFlags(smtp.Addr(), 15*time.Second, "--roles", "api,dispatch,retry")...)
+			flags := emailFlags(smtp.Addr(), 15*time.Second, "--roles", "email")
+			p1, m1 := w.start(t, flags...)
 			waitAPI(t, in)
+			waitMetric(t, m1, "postload_email_partitions", 4)
 			mustHook(t, in, w.tok, 12345, w.rc.URL)
 			mustRecipient(t, in, w.tok, "ops@example.com")
 
