@@ -111,6 +111,6 @@ func (s *Sender) readState(ctx context.Context) (map[partition]*partState, bool)
 		if !sleep(ctx, pause) {
 			return nil, false
 		}
-		pause = min(2*pause, kafkaPauseX)
+		pause = min(2*pause, kafkaPauseMax)
 	}
 }

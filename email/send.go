@@ -90,6 +90,6 @@ func (s *Sender) mark(j *job) {
 		case <-j.part.released:
 		}
 		t.Stop()
-		pause = min(2*pause, kafkaPauseX)
+		pause = min(2*pause, kafkaPauseMax)
 	}
 }
