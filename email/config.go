@@ -1,6 +1,7 @@
 package email
 
 import (
+	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -10,8 +11,8 @@ import (
 	"go.uber.org/zap"
 )
 
-// Config configures a Sender. The zero value of every field but OutboxDir
-// (or SMTPURL) means its default.
+// Config configures a Sender. The zero value of a field that is not marked
+// required (and of OutboxDir when SMTPURL is set) means its default.
 type Config struct {
 	// From is the sender address of every email (default
 	// "postload@localhost"). It may carry a display name:
@@ -47,15 +48,41 @@ type Config struct {
 	RetryMin time.Duration
 	// RetryMax caps the wait between attempts (default 1m).
 	RetryMax time.Duration
-	// FlushTimeout bounds how long Run keeps sending pending emails (open
-	// digests and failed-load batches included) after its context ended
-	// (default 20s).
-	FlushTimeout time.Duration
 	// RootCAs verifies the SMTP server's certificate (nil = the system pool).
 	RootCAs *x509.CertPool
+
+	// Brokers are the Kafka bootstrap brokers, host:port. Required.
+	Brokers []string
+	// GroupID is the consumer group of the email role, which owns the
+	// partitions of DeadLetterTopic and FailedLoadsTopic. Required.
+	GroupID string
+	// DeadLetterTopic is postload.dlq (keyed by client id). Required.
+	DeadLetterTopic string
+	// FailedLoadsTopic holds the failed loads Forward re-keyed by client id.
+	// Required.
+	FailedLoadsTopic string
+	// StateTopic is the compacted, one-partition topic that keeps the
+	// windows and the emails owed. Required.
+	StateTopic string
+	// SessionTimeout is the consumer group session: how soon the
+	// partitions of a process that died move to another (default 30s).
+	SessionTimeout time.Duration
+	// KafkaTimeout bounds one Kafka request (default 10s).
+	KafkaTimeout time.Duration
+	// Invalid receives a record of DeadLetterTopic or FailedLoadsTopic that
+	// does not decode (err wraps ErrInvalid); the record is committed once
+	// it returns nil. nil: such records are logged and skipped.
+	Invalid InvalidFunc
+
+	// Clock tells the time (nil = the system clock).
+	Clock Clock
 	// Log receives what happens (nil = no logging).
 	Log *zap.Logger
 }
+
+// InvalidFunc hands on a record that does not decode, e.g. to the invalid
+// topic; it returns nil once the record was handed on.
+type InvalidFunc func(ctx context.Context, src Source, key, value []byte, err error) error
 
 // Defaults.
 const (
@@ -66,7 +93,8 @@ const (
 	DefaultSendTimeout      = 30 * time.Second
 	DefaultRetryMin         = time.Second
 	DefaultRetryMax         = time.Minute
-	DefaultFlushTimeout     = 20 * time.Second
+	DefaultSessionTimeout   = 30 * time.Second
+	DefaultKafkaTimeout     = 10 * time.Second
 )
 
 // Validate reports what to fix in c; zero values stand for their defaults.
@@ -90,9 +118,13 @@ func (c Config) withDefaults() Config {
 	setDur(&c.SendTimeout, DefaultSendTimeout)
 	setDur(&c.RetryMin, DefaultRetryMin)
 	setDur(&c.RetryMax, DefaultRetryMax)
-	setDur(&c.FlushTimeout, DefaultFlushTimeout)
+	setDur(&c.SessionTimeout, DefaultSessionTimeout)
+	setDur(&c.KafkaTimeout, DefaultKafkaTimeout)
 	if c.DigestListMax == 0 {
 		c.DigestListMax = DefaultDigestListMax
+	}
+	if c.Clock == nil {
+		c.Clock = systemClock{}
 	}
 	if c.Log == nil {
 		c.Log = zap.NewNop()
@@ -113,7 +145,7 @@ func (c Config) check() (*smtpTarget, error) {
 	}{
 		{"DigestWindow", c.DigestWindow}, {"FailedLoadWindow", c.FailedLoadWindow},
 		{"SendTimeout", c.SendTimeout}, {"RetryMin", c.RetryMin},
-		{"RetryMax", c.RetryMax}, {"FlushTimeout", c.FlushTimeout},
+		{"RetryMax", c.RetryMax}, {"SessionTimeout", c.SessionTimeout}, {"KafkaTimeout", c.KafkaTimeout},
 	} {
 		if d.v < 0 {
 			errs = append(errs, fmt.Errorf("email: %s is %v: use a positive duration, or 0 for the default", d.name, d.v))
@@ -124,6 +156,20 @@ func (c Config) check() (*smtpTarget, error) {
 	}
 	if c.DigestListMax < 0 {
 		errs = append(errs, fmt.Errorf("email: DigestListMax is %d: use a positive number, or 0 for the default", c.DigestListMax))
+	}
+	if len(c.Brokers) == 0 {
+		errs = append(errs, errors.New("email: no Brokers: give the Kafka brokers, host:port"))
+	}
+	for _, f := range []struct{ name, v string }{
+		{"GroupID", c.GroupID}, {"DeadLetterTopic", c.DeadLetterTopic},
+		{"FailedLoadsTopic", c.FailedLoadsTopic}, {"StateTopic", c.StateTopic},
+	} {
+		if f.v == "" {
+			errs = append(errs, fmt.Errorf("email: %s is empty: set it", f.name))
+		}
+	}
+	if c.DeadLetterTopic != "" && (c.DeadLetterTopic == c.FailedLoadsTopic || c.DeadLetterTopic == c.StateTopic || c.FailedLoadsTopic == c.StateTopic) {
+		errs = append(errs, errors.New("email: DeadLetterTopic, FailedLoadsTopic and StateTopic must be three different topics"))
 	}
 	var target *smtpTarget
 	if c.SMTPURL == "" {

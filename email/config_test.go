@@ -28,9 +28,12 @@ func TestConfigValidate(t *testing.T) {
 		{"negative window", email.Config{OutboxDir: "o", DigestWindow: -time.Second}, "DigestWindow is -1s"},
 		{"negative list", email.Config{OutboxDir: "o", DigestListMax: -1}, "DigestListMax is -1"},
 		{"retry max below min", email.Config{OutboxDir: "o", RetryMin: time.Minute, RetryMax: time.Second}, "raise RetryMax"},
+		{"no brokers", email.Config{OutboxDir: "o", Brokers: []string{}}, "no Brokers"},
+		{"no state topic", email.Config{OutboxDir: "o", StateTopic: "-"}, "StateTopic is empty"},
+		{"same topic twice", email.Config{OutboxDir: "o", StateTopic: "dlq"}, "three different topics"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tc.cfg.Validate()
+			err := withKafka(tc.cfg).Validate()
 			switch {
 			case tc.wantErr == "" && err != nil:
 				t.Errorf("Validate: %v", err)
@@ -47,4 +50,24 @@ func TestConfigErrorHidesPassword(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("Validate: %v", err)
 	}
+}
+
+// withKafka fills c's Kafka fields that the test leaves empty ("-" for
+// none).
+func withKafka(c email.Config) email.Config {
+	if c.Brokers == nil {
+		c.Brokers = []string{"127.0.0.1:9092"}
+	}
+	for _, f := range []struct {
+		v   *string
+		def string
+	}{{&c.GroupID, "g"}, {&c.DeadLetterTopic, "dlq"}, {&c.FailedLoadsTopic, "failed"}, {&c.StateTopic, "state"}} {
+		switch *f.v {
+		case "":
+			*f.v = f.def
+		case "-":
+			*f.v = ""
+		}
+	}
+	return c
 }

@@ -4,15 +4,28 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/email"
+	"github.com/postload/postload/internal/kafkatest"
 	"github.com/postload/postload/internal/smtptest"
 	"github.com/postload/postload/internal/wait"
 	"github.com/postload/postload/schema"
+	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap/zaptest"
+)
+
+// The topics of the email role in these tests.
+const (
+	dlqTopic    = "postload.dlq"
+	failedTopic = "postload.email-failed-loads"
+	stateTopic  = "postload.email-windows"
+	group       = "postload.email"
+	partitions  = 2
 )
 
 // fakeRecipients answers Recipients with its func.
@@ -33,29 +46,115 @@ func recipientsOf(byClient map[int64][]string) *fakeRecipients {
 		var out []schema.Recipient
 		for i, a := range byClient[clientID] {
 			out = append(out, schema.Recipient{ID: int64(i + 1), ClientID: clientID,
-				EmailAddress: a, CreatedAt: time.Now().UTC()})
+				EmailAddress: a, CreatedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
 		}
 		return out
 	}}
 }
 
-// smtpConfig is a config sending to srv, with short windows and retries.
-func smtpConfig(t *testing.T, srv *smtptest.Server) email.Config {
+// fakeClock is a Clock that moves only when told.
+type fakeClock struct {
+	mu      sync.Mutex
+	now     time.Time
+	waiters []fakeWaiter
+}
+
+type fakeWaiter struct {
+	at time.Time
+	ch chan time.Time
+}
+
+var _ email.Clock = (*fakeClock)(nil)
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{now: time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	if d <= 0 {
+		ch <- c.now
+		return ch
+	}
+	c.waiters = append(c.waiters, fakeWaiter{at: c.now.Add(d), ch: ch})
+	return ch
+}
+
+// Advance moves the clock by d and wakes the waiters due by then.
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	kept := c.waiters[:0]
+	for _, w := range c.waiters {
+		if w.at.After(c.now) {
+			kept = append(kept, w)
+			continue
+		}
+		w.ch <- c.now
+	}
+	c.waiters = kept
+}
+
+// env is a Kafka cluster with the email role's topics, an SMTP server and
+// a clock the test moves.
+type env struct {
+	cluster *kafkatest.Cluster
+	srv     *smtptest.Server
+	clock   *fakeClock
+	writer  *consumer.Writer
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	e := &env{cluster: kafkatest.NewCluster(t), srv: smtptest.Start(t, smtptest.Options{}), clock: newFakeClock()}
+	e.cluster.CreateTopic(t, dlqTopic, partitions, false)
+	e.cluster.CreateTopic(t, failedTopic, partitions, false)
+	e.cluster.CreateTopic(t, stateTopic, 1, true)
+	e.writer = consumer.NewWriter([]string{e.cluster.Addr}, zaptest.NewLogger(t))
+	t.Cleanup(func() { e.writer.Close() })
+	return e
+}
+
+// config sends to the env's SMTP server with the env's clock: windows of a
+// minute that only end when the test moves the clock.
+func (e *env) config(t *testing.T) email.Config {
 	return email.Config{
 		From:             "postload@example.com",
-		SMTPURL:          "smtp://" + srv.Addr(),
-		DigestWindow:     300 * time.Millisecond,
-		FailedLoadWindow: 300 * time.Millisecond,
+		SMTPURL:          "smtp://" + e.srv.Addr(),
+		DigestWindow:     time.Minute,
+		FailedLoadWindow: time.Minute,
 		SendTimeout:      5 * time.Second,
 		RetryMin:         20 * time.Millisecond,
 		RetryMax:         100 * time.Millisecond,
-		FlushTimeout:     5 * time.Second,
+		Brokers:          []string{e.cluster.Addr},
+		GroupID:          group,
+		DeadLetterTopic:  dlqTopic,
+		FailedLoadsTopic: failedTopic,
+		StateTopic:       stateTopic,
+		SessionTimeout:   6 * time.Second,
+		KafkaTimeout:     5 * time.Second,
+		Clock:            e.clock,
 		Log:              zaptest.NewLogger(t),
 	}
 }
 
-// mustRun starts a Sender's Run; the test's end stops it and waits for it.
-func mustRun(t *testing.T, cfg email.Config, r email.Recipients) *email.Sender {
+// running is a Sender whose Run runs until stop (or the test's end).
+type running struct {
+	*email.Sender
+	stop func() // cancels Run and waits for it; fails the test if it takes over 20s
+}
+
+// start runs a Sender with cfg and waits until it owns partitions.
+func start(t *testing.T, cfg email.Config, r email.Recipients) *running {
 	t.Helper()
 	s, err := email.New(cfg, r)
 	if err != nil {
@@ -64,13 +163,143 @@ func mustRun(t *testing.T, cfg email.Config, r email.Recipients) *email.Sender {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
 		}
-	})
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("Run did not return within 20s of its context ending")
+		}
+	}
+	t.Cleanup(stop)
+	return &running{Sender: s, stop: stop}
+}
+
+// startOwning is start, then waiting until the Sender owns every input
+// partition (it is alone in its group).
+func startOwning(t *testing.T, cfg email.Config, r email.Recipients) *running {
+	t.Helper()
+	s := start(t, cfg, r)
+	waitStats(t, s.Sender, func(st email.Stats) bool { return st.Partitions == 2*partitions })
 	return s
+}
+
+// waitStats waits until cond holds for s's stats.
+func waitStats(t *testing.T, s *email.Sender, cond func(email.Stats) bool) {
+	t.Helper()
+	wait.For(t, 30*time.Second, func() (bool, string) {
+		st := s.Stats()
+		return cond(st), fmt.Sprintf("stats %+v", st)
+	})
+}
+
+// produceDeadLetter puts a dead letter of eventID at hook on the DLQ, keyed
+// by client id as the dispatcher does.
+func (e *env) produceDeadLetter(t *testing.T, eventID string, hook schema.HookRef, reason string) {
+	t.Helper()
+	e.produce(t, dlqTopic, strconv.FormatInt(hook.ClientID, 10), deadLetter(t, eventID, hook, reason))
+}
+
+func (e *env) produce(t *testing.T, topic, key string, value []byte) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.writer.Publish(ctx, topic, []byte(key), value); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// forwardFailure puts a failed load, as read at src on load-failed, on the
+// failed-loads topic the way the forwarder does.
+func (e *env) forwardFailure(t *testing.T, src email.Source, value []byte) {
+	t.Helper()
+	key, rec, err := email.Forward(src, value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.produce(t, failedTopic, string(key), rec)
+}
+
+// waitCommitted waits until the group has committed every record of topic.
+func (e *env) waitCommitted(t *testing.T, topic string) {
+	t.Helper()
+	wait.For(t, 30*time.Second, func() (bool, string) {
+		end, done := e.offsets(t, topic)
+		return done >= end, fmt.Sprintf("%s: %d of %d records committed", topic, done, end)
+	})
+}
+
+// offsets returns how many records topic holds and how many of them the
+// group has committed.
+func (e *env) offsets(t *testing.T, topic string) (end, committed int64) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
+	cl := &kafka.Client{Addr: kafka.TCP(e.cluster.Addr), Transport: tr}
+	var reqs []kafka.OffsetRequest
+	ps := make([]int, partitions)
+	for i := range ps {
+		ps[i] = i
+		reqs = append(reqs, kafka.LastOffsetOf(i))
+	}
+	lo, err := cl.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{topic: reqs}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range lo.Topics[topic] {
+		end += p.LastOffset
+	}
+	of, err := cl.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: ps}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range of.Topics[topic] {
+		committed += max(p.CommittedOffset, 0)
+	}
+	return end, committed
+}
+
+// rewind sets the group's committed offsets of topic back to the start, as
+// if its records had been folded but the commits lost (a crash between the
+// two). The group must have no member.
+func (e *env) rewind(t *testing.T, topic string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
+	cl := &kafka.Client{Addr: kafka.TCP(e.cluster.Addr), Transport: tr}
+	var offs []kafka.OffsetCommit
+	for i := range partitions {
+		offs = append(offs, kafka.OffsetCommit{Partition: i, Offset: 0})
+	}
+	res, err := cl.OffsetCommit(ctx, &kafka.OffsetCommitRequest{GroupID: group, GenerationID: -1, Topics: map[string][]kafka.OffsetCommit{topic: offs}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ps := range res.Topics {
+		for _, p := range ps {
+			if p.Error != nil {
+				t.Fatalf("rewinding %s/%d: %v", topic, p.Partition, p.Error)
+			}
+		}
+	}
+}
+
+// writeState puts a record on the state topic (nil value: a tombstone).
+func (e *env) writeState(t *testing.T, key string, value []byte) {
+	t.Helper()
+	e.produce(t, stateTopic, key, value)
 }
 
 // deadLetter is the value of a dead letter of eventID at hook.
@@ -123,61 +352,10 @@ func hookRef(id, clientID int64) schema.HookRef {
 		URL: fmt.Sprintf("https://hooks.example.com/catch/%d", id)}
 }
 
-// handled is what a handler returned, and how many messages the SMTP
-// server had accepted by then.
-type handled struct {
-	i        int
-	err      error
-	accepted int
-}
-
-// handleAll runs handle on every value concurrently; results arrive on the
-// returned channel, which has room for all of them.
-func handleAll(ctx context.Context, srv *smtptest.Server, handle func(context.Context, []byte) error, values ...[]byte) <-chan handled {
-	out := make(chan handled, len(values))
-	var wg sync.WaitGroup
-	for i, v := range values {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			err := handle(ctx, v)
-			n := 0
-			if srv != nil {
-				n = len(srv.Messages())
-			}
-			out <- handled{i: i, err: err, accepted: n}
-		}()
-	}
-	go func() { wg.Wait(); close(out) }()
-	return out
-}
-
-// mustCollect waits for n results and fails on any error.
-func mustCollect(t *testing.T, results <-chan handled, n int, timeout time.Duration) []handled {
-	t.Helper()
-	var got []handled
-	deadline := time.After(timeout)
-	for len(got) < n {
-		select {
-		case h, ok := <-results:
-			if !ok {
-				t.Fatalf("only %d of %d handlers returned", len(got), n)
-			}
-			if h.err != nil {
-				t.Fatalf("handler %d: %v", h.i, h.err)
-			}
-			got = append(got, h)
-		case <-deadline:
-			t.Fatalf("%d of %d handlers returned within %v", len(got), n, timeout)
-		}
-	}
-	return got
-}
-
 // messages waits until srv has accepted n messages and returns them parsed.
 func messages(t *testing.T, srv *smtptest.Server, n int) []parsedMessage {
 	t.Helper()
-	wait.For(t, 10*time.Second, func() (bool, string) {
+	wait.For(t, 30*time.Second, func() (bool, string) {
 		got := len(srv.Messages())
 		return got >= n, fmt.Sprintf("SMTP server accepted %d messages, want %d", got, n)
 	})

@@ -1,36 +1,41 @@
 package email_test
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/postload/postload/email"
-	"github.com/postload/postload/internal/smtptest"
 )
 
-// Failed loads of three tables of one account within the window: one email
-// listing all three, each once, with its latest raw error; every handler
-// returns only after that email was accepted.
+// Failed loads of three tables of one account, read from two partitions
+// of load-failed and forwarded (one twice, as after a crash of the
+// forwarder): one email listing all three tables, each failed load counted
+// once, with its latest raw error, and the records committed at once.
 func TestFailedLoadsOfOneAccountMailedTogether(t *testing.T) {
-	srv := smtptest.Start(t, smtptest.Options{})
+	e := newEnv(t)
 	to := []string{"ops@example.com", "dba@example.com"}
-	s := mustRun(t, smtpConfig(t, srv), recipientsOf(map[int64][]string{116078: to}))
+	s := startOwning(t, e.config(t), recipientsOf(map[int64][]string{116078: to}))
 
-	values := [][]byte{
-		loadFailure(t, "f1", 116078, "orders", "permission denied for schema analytics"),
-		loadFailure(t, "f2", 116078, "customers", `relation "customers" does not exist`),
-		loadFailure(t, "f3", 116078, "products", "disk quota exceeded"),
-		loadFailure(t, "f4", 116078, "orders", "permission denied for schema analytics"),
+	src := func(p int, off int64) email.Source {
+		return email.Source{Topic: "load-failed", Partition: p, Offset: off}
 	}
-	for _, r := range mustCollect(t, handleAll(context.Background(), srv, s.HandleLoadFailure, values...), 4, 10*time.Second) {
-		if r.accepted != 1 {
-			t.Errorf("handler %d returned with %d emails accepted, want 1", r.i, r.accepted)
-		}
+	f1 := loadFailure(t, "f1", 116078, "orders", "permission denied for schema analytics")
+	e.forwardFailure(t, src(0, 10), f1)
+	e.forwardFailure(t, src(1, 3), loadFailure(t, "f2", 116078, "customers", `relation "customers" does not exist`))
+	e.forwardFailure(t, src(0, 11), loadFailure(t, "f3", 116078, "products", "disk quota exceeded"))
+	e.forwardFailure(t, src(0, 10), f1) // forwarded again
+	e.forwardFailure(t, src(1, 4), loadFailure(t, "f4", 116078, "orders", "permission denied for schema analytics"))
+	waitStats(t, s.Sender, func(st email.Stats) bool { return st.Refolded == 1 })
+	e.waitCommitted(t, failedTopic)
+	if n := len(e.srv.Messages()); n != 0 {
+		t.Fatalf("%d emails before the window closed", n)
 	}
-	msgs := messages(t, srv, 1)
+
+	e.clock.Advance(time.Minute)
+	msgs := messages(t, e.srv, 1)
+	waitStats(t, s.Sender, func(st email.Stats) bool { return st.Pending == 0 })
 	if len(msgs) != 1 {
 		t.Fatalf("got %d emails, want 1", len(msgs))
 	}
@@ -48,5 +53,20 @@ func TestFailedLoadsOfOneAccountMailedTogether(t *testing.T) {
 	mustContain(t, m.Text, `relation "customers" does not exist`, "4 loads of the tables below failed")
 	if n := strings.Count(m.Text, "Table: "); n != 3 {
 		t.Errorf("%d tables listed, want 3:\n%s", n, m.Text)
+	}
+	if id := m.Header.Get("Message-Id"); !strings.HasPrefix(id, "<failed_loads.116078.") {
+		t.Errorf("Message-ID %q", id)
+	}
+}
+
+// Forward keys a failed load by its account and refuses what does not
+// decode.
+func TestForward(t *testing.T) {
+	key, _, err := email.Forward(email.Source{Topic: "load-failed"}, loadFailure(t, "f", 42, "t", "e"))
+	if err != nil || string(key) != "42" {
+		t.Errorf("Forward: key %q, %v", key, err)
+	}
+	if _, _, err := email.Forward(email.Source{}, []byte(`{}`)); err == nil || !strings.Contains(err.Error(), "invalid") {
+		t.Errorf("Forward of {}: %v, want ErrInvalid", err)
 	}
 }

@@ -5,23 +5,23 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/wneessen/go-mail"
 )
 
-// outbox writes each email as an RFC 5322 .eml file, named
-// <UTC time>-<id>.eml. A file appears whole or not at all: it is written
-// under a temporary name, synced, then renamed.
+// outbox writes each email as an RFC 5322 .eml file, named by the email
+// (<its Date, UTC>-<its ID>.eml): an email written again after a crash
+// replaces its file rather than adding one. A file appears whole or not at
+// all: it is written under a temporary name, synced, then renamed.
 type outbox struct {
 	dir string
 }
 
-func (o *outbox) deliver(_ context.Context, m *mail.Msg, id string) (string, error) {
+func (o *outbox) deliver(_ context.Context, m *mail.Msg, file string) (string, error) {
 	if err := os.MkdirAll(o.dir, 0o700); err != nil {
 		return o.dir, fmt.Errorf("%w: outbox: %w", errUnavailable, err)
 	}
-	name := filepath.Join(o.dir, time.Now().UTC().Format("20060102T150405.000Z")+"-"+id+".eml")
+	name := filepath.Join(o.dir, file)
 	if err := writeFile(name, m); err != nil {
 		return name, fmt.Errorf("%w: outbox: %w", errUnavailable, err)
 	}

@@ -1,36 +1,72 @@
 package email
 
 import (
+	"slices"
 	"time"
 
 	"go.uber.org/zap"
 )
 
-// job is one email waiting to be sent.
+// job is one owed email of an owned partition, waiting to be sent.
 type job struct {
+	part      *part
 	letter    *letter
-	covers    int      // records the email covers
-	done      *outcome // resolved when it was sent
-	attempts  int      // failed so far
+	attempts  int // failed so far
 	notBefore time.Time
 	log       *zap.Logger
 }
 
-// enqueue queues j for Run; after Run stopped, it fails j's waiters instead.
-func (s *Sender) enqueue(j *job) {
+// own makes p's emails sendable: those it inherited first, oldest first.
+func (s *Sender) own(p *part) {
+	owed := make([]*letter, 0, len(p.state.owed))
+	for _, l := range p.state.owed {
+		owed = append(owed, l)
+	}
+	slices.SortFunc(owed, func(a, b *letter) int { return a.Date.Compare(b.Date) })
 	s.mu.Lock()
-	if s.stopped {
-		s.mu.Unlock()
-		j.done.resolve(ErrStopped)
+	s.owned[p.src] = p
+	s.mu.Unlock()
+	s.enqueue(p, owed)
+}
+
+// enqueue queues letters of p for the sending loop, unless p was given up.
+func (s *Sender) enqueue(p *part, letters []*letter) {
+	if len(letters) == 0 {
 		return
 	}
-	s.queue = append(s.queue, j)
+	s.mu.Lock()
+	if s.owned[p.src] != p {
+		s.mu.Unlock()
+		return
+	}
+	for _, l := range letters {
+		s.queue = append(s.queue, &job{part: p, letter: l,
+			log: p.log.With(zap.String("email", l.Kind), zap.String("email_id", l.ID), zap.Int64("client_id", l.ClientID))})
+	}
 	s.mu.Unlock()
 	s.wake()
 }
 
-// ready returns the oldest job that may be attempted at now, or nil.
-func (s *Sender) ready(now time.Time) *job {
+// release gives p up: its emails leave the queue, and release returns once
+// none of them is being sent (or marked sent) any more. Whoever owns the
+// partition next sends what is still owed.
+func (s *Sender) release(p *part) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.owned[p.src] == p {
+		delete(s.owned, p.src)
+	}
+	close(p.released)
+	s.queue = slices.DeleteFunc(s.queue, func(j *job) bool { return j.part == p })
+	for s.current != nil && s.current.part == p {
+		s.idle.Wait()
+	}
+	p.log.Info("email partition given up")
+}
+
+// take returns the oldest job that may be attempted at now, or nil, and
+// makes it the current one: release waits for it.
+func (s *Sender) take(now time.Time) *job {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if now.Before(s.gate) {
@@ -38,10 +74,22 @@ func (s *Sender) ready(now time.Time) *job {
 	}
 	for _, j := range s.queue {
 		if !now.Before(j.notBefore) {
+			s.current = j
 			return j
 		}
 	}
 	return nil
+}
+
+// finish ends the current job; done takes it off the queue for good.
+func (s *Sender) finish(j *job, done bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if done {
+		s.queue = slices.DeleteFunc(s.queue, func(q *job) bool { return q == j })
+	}
+	s.current = nil
+	s.idle.Broadcast()
 }
 
 // nextDue is the earliest time a queued job may be attempted, and whether
@@ -64,14 +112,10 @@ func (s *Sender) nextDue() (time.Time, bool) {
 	return due, true
 }
 
-// remove takes j off the queue.
-func (s *Sender) remove(j *job) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, q := range s.queue {
-		if q == j {
-			s.queue = append(s.queue[:i], s.queue[i+1:]...)
-			return
-		}
+// wake makes the sending loop look at the queue again.
+func (s *Sender) wake() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
 	}
 }

@@ -13,46 +13,43 @@ import (
 // backoff that is about a quarter of an hour by default.
 const MaxMessageAttempts = 20
 
-// attempt tries to send j once. On success j leaves the queue and its
-// waiters are released; on failure it waits for its next try (or, when the
-// destination as a whole is unavailable, every job waits).
-func (s *Sender) attempt(ctx context.Context, j *job) {
+// attempt tries to send j once. Sent (or given up), it is marked so in the
+// state topic and leaves the queue; failed, it waits for its next try (or,
+// when the destination as a whole is unavailable, every job waits).
+func (s *Sender) attempt(ctx context.Context, j *job) (done bool) {
 	m, err := s.message(j.letter)
 	if err != nil { // a bug: retrying would not help
-		s.remove(j)
-		j.log.Error("email cannot be built; dropped", zap.Error(err))
-		j.done.resolve(err)
-		return
+		j.log.Error("email cannot be built; left owed, not sent", zap.Error(err))
+		return true
 	}
-	where, err := s.transport.deliver(ctx, m, j.letter.id)
+	where, err := s.transport.deliver(ctx, m, j.letter.fileName())
 	if err == nil {
-		s.remove(j)
 		s.mu.Lock()
 		s.gateFails = 0
 		s.mu.Unlock()
 		s.stats.sent.Add(1)
-		j.log.Info("email sent", zap.String("via", where), zap.Int("recipients", len(j.letter.to)),
-			zap.Int("records", j.covers), zap.Int("failed_attempts", j.attempts))
-		j.done.resolve(nil)
-		return
+		j.log.Info("email sent", zap.String("via", where), zap.Int("recipients", len(j.letter.To)),
+			zap.Int("records", j.letter.Covers), zap.Int("failed_attempts", j.attempts))
+		s.mark(j)
+		return true
 	}
 	if ctx.Err() != nil {
-		return // interrupted, not failed: the flush tries again
+		return false // interrupted, not failed
 	}
 	s.stats.failures.Add(1)
 	j.attempts++
 	if !errors.Is(err, errUnavailable) && j.attempts >= MaxMessageAttempts {
 		// The server works but refuses this message (a recipient or its
-		// content): retrying it for ever would hold back every record behind
-		// it. Give up, counted and logged with the records it covered.
-		s.remove(j)
+		// content): retrying it for ever would hold back every email
+		// behind it. Give up, counted and logged with the records it
+		// covered.
 		s.stats.rejected.Add(1)
 		j.log.Error("email refused by the SMTP server every time; given up", zap.String("via", where),
-			zap.Int("attempts", j.attempts), zap.Int("records", j.covers), zap.Error(err))
-		j.done.resolve(nil)
-		return
+			zap.Int("attempts", j.attempts), zap.Int("records", j.letter.Covers), zap.Error(err))
+		s.mark(j)
+		return true
 	}
-	now := time.Now()
+	now := s.cfg.Clock.Now()
 	wait := backoff(j.attempts, s.cfg.RetryMin, s.cfg.RetryMax)
 	s.mu.Lock()
 	if errors.Is(err, errUnavailable) {
@@ -65,4 +62,34 @@ func (s *Sender) attempt(ctx context.Context, j *job) {
 	s.mu.Unlock()
 	j.log.Warn("email not sent; will retry", zap.String("via", where),
 		zap.Int("attempt", j.attempts), zap.Duration("retry_in", wait), zap.Error(err))
+	return false
+}
+
+// mark tombstones j's letter in the state topic: it is no longer owed. It
+// retries while the partition is owned, and once more after it was given
+// up; if that fails too, the next owner sends the email again (with the
+// same Message-ID).
+func (s *Sender) mark(j *job) {
+	rec := []record{{key: j.part.src.emailKey(j.letter.ID)}}
+	pause := kafkaPause
+	for {
+		err := s.state.write(context.Background(), rec)
+		if err == nil {
+			return
+		}
+		select {
+		case <-j.part.released:
+			j.log.Error("email sent, but marking it sent failed; the partition's next owner sends it again, with the same Message-ID", zap.Error(err))
+			return
+		default:
+		}
+		j.log.Warn("marking email sent; retrying", zap.Duration("after", pause), zap.Error(err))
+		t := time.NewTimer(pause)
+		select {
+		case <-t.C:
+		case <-j.part.released:
+		}
+		t.Stop()
+		pause = min(2*pause, kafkaPauseMax)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/postload/postload/schema"
+	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap"
 )
 
@@ -26,21 +27,16 @@ type RecipientsFunc func(clientID int64) []schema.Recipient
 // Recipients calls f.
 func (f RecipientsFunc) Recipients(clientID int64) []schema.Recipient { return f(clientID) }
 
-// ErrInvalid is wrapped by the error a handler returns for a value that does
-// not decode; it wraps schema.ErrInvalid in turn, so either works with
-// errors.Is. The error's text after "email: invalid record: " is the
-// decoder's reason. The caller routes such a record to the invalid topic.
+// ErrInvalid is wrapped by the error Forward returns, and the error given
+// to Config.Invalid, for a value that does not decode; it wraps
+// schema.ErrInvalid in turn, so either works with errors.Is. The error's
+// text after "email: invalid record: " is the decoder's reason.
 var ErrInvalid error = invalidRecord{}
 
 type invalidRecord struct{}
 
 func (invalidRecord) Error() string { return "email: invalid record" }
 func (invalidRecord) Unwrap() error { return schema.ErrInvalid }
-
-// ErrStopped is returned by a handler whose email was not sent because Run
-// has stopped (or stopped before sending it); the record must be
-// redelivered.
-var ErrStopped = errors.New("email: sender stopped")
 
 // Sender mails dead letters and failed loads; see the package comment.
 type Sender struct {
@@ -49,21 +45,25 @@ type Sender struct {
 	transport  transport
 	tpl        templates
 	domain     string        // of From, for Message-IDs
-	kick       chan struct{} // wakes Run when a job or a window appears
+	kick       chan struct{} // wakes the sending loop when a job appears
 	started    atomic.Bool
 
+	state          *stateLog
+	transportKafka *kafka.Transport // the state log's, closed when Run returns
+
 	mu        sync.Mutex
-	hooks     map[int64]*cycle // open digest windows by hook id
-	accounts  map[int64]*batch // open failed-load windows by client id
-	queue     []*job           // emails to send, oldest first
-	gate      time.Time        // nothing is sent before it (server unavailable)
-	gateFails int              // consecutive attempts that found the server unavailable
-	stopped   bool
+	owned     map[partition]*part // the partitions this process owns now
+	queue     []*job              // emails owed by owned partitions, oldest first
+	current   *job                // the job being attempted (and marked)
+	idle      *sync.Cond          // signalled when current becomes nil
+	gate      time.Time           // nothing is sent before it (server unavailable)
+	gateFails int                 // consecutive attempts that found the server unavailable
 
 	stats counters
 }
 
-// New checks cfg and returns a Sender; it sends nothing until Run runs.
+// New checks cfg and returns a Sender; it touches neither Kafka nor the
+// SMTP server until Run runs.
 // recipients gives each account's enabled recipients.
 func New(cfg Config, recipients Recipients) (*Sender, error) {
 	if recipients == nil {
@@ -80,9 +80,12 @@ func New(cfg Config, recipients Recipients) (*Sender, error) {
 		recipients: recipients,
 		domain:     from.Address[strings.LastIndexByte(from.Address, '@')+1:],
 		kick:       make(chan struct{}, 1), // one pending wake-up is enough
-		hooks:      map[int64]*cycle{},
-		accounts:   map[int64]*batch{},
+		owned:      map[partition]*part{},
 	}
+	s.idle = sync.NewCond(&s.mu)
+	s.transportKafka = &kafka.Transport{DialTimeout: cfg.KafkaTimeout}
+	s.state = &stateLog{topic: cfg.StateTopic, timeout: cfg.KafkaTimeout,
+		cl: &kafka.Client{Addr: kafka.TCP(cfg.Brokers...), Timeout: cfg.KafkaTimeout, Transport: s.transportKafka}}
 	if s.tpl, err = parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -97,14 +100,6 @@ func New(cfg Config, recipients Recipients) (*Sender, error) {
 		cfg.Log.Info("no SMTP server: emails are written to the outbox", zap.String("dir", cfg.OutboxDir))
 	}
 	return s, nil
-}
-
-// wake makes Run look at the state again.
-func (s *Sender) wake() {
-	select {
-	case s.kick <- struct{}{}:
-	default:
-	}
 }
 
 // addresses returns the account's recipient addresses: enabled, valid and

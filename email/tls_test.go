@@ -1,10 +1,9 @@
 package email_test
 
 import (
-	"context"
 	"testing"
-	"time"
 
+	"github.com/postload/postload/email"
 	"github.com/postload/postload/internal/smtptest"
 	"github.com/postload/postload/schema"
 )
@@ -23,15 +22,12 @@ func TestTLSAndAuth(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tlsCfg, roots := smtptest.MustTLS(t)
 			srv := smtptest.Start(t, smtptest.Options{TLS: tlsCfg, Implicit: tc.implicit, User: "postload", Pass: "s3cret:/@"})
-			cfg := smtpConfig(t, srv)
+			e := newEnv(t)
+			cfg := e.config(t)
 			cfg.SMTPURL = tc.scheme + "://postload:s3cret%3A%2F%40@" + srv.Addr()
 			cfg.RootCAs = roots
-			s := mustRun(t, cfg, recipientsOf(map[int64][]string{1: {"ops@example.com"}}))
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			if err := s.HandleDeadLetter(ctx, deadLetter(t, "tls-1", hookRef(1, 1), schema.ReasonRetriesExhausted)); err != nil {
-				t.Fatalf("HandleDeadLetter: %v", err)
-			}
+			startOwning(t, cfg, recipientsOf(map[int64][]string{1: {"ops@example.com"}}))
+			e.produceDeadLetter(t, "tls-1", hookRef(1, 1), schema.ReasonRetriesExhausted)
 			m := messages(t, srv, 1)[0]
 			if !m.Env.TLS || m.Env.Auth != "postload" {
 				t.Errorf("session TLS=%v auth=%q, want TLS and user postload", m.Env.TLS, m.Env.Auth)
@@ -45,18 +41,13 @@ func TestTLSAndAuth(t *testing.T) {
 func TestUntrustedCertificateIsNotBypassed(t *testing.T) {
 	tlsCfg, _ := smtptest.MustTLS(t)
 	srv := smtptest.Start(t, smtptest.Options{TLS: tlsCfg})
-	cfg := smtpConfig(t, srv)
-	cfg.FlushTimeout = 100 * time.Millisecond
-	s := mustRun(t, cfg, recipientsOf(map[int64][]string{1: {"ops@example.com"}}))
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-	defer cancel()
-	if err := s.HandleDeadLetter(ctx, deadLetter(t, "tls-2", hookRef(1, 1), schema.ReasonRetriesExhausted)); err == nil {
-		t.Fatal("HandleDeadLetter returned nil with an untrusted certificate")
-	}
+	e := newEnv(t)
+	cfg := e.config(t)
+	cfg.SMTPURL = "smtp://" + srv.Addr()
+	s := startOwning(t, cfg, recipientsOf(map[int64][]string{1: {"ops@example.com"}}))
+	e.produceDeadLetter(t, "tls-2", hookRef(1, 1), schema.ReasonRetriesExhausted)
+	waitStats(t, s.Sender, func(st email.Stats) bool { return st.SendFailures > 0 && st.Pending == 1 })
 	if n := len(srv.Messages()); n != 0 {
 		t.Errorf("%d messages accepted", n)
-	}
-	if st := s.Stats(); st.SendFailures == 0 {
-		t.Errorf("stats %+v, want failures", st)
 	}
 }

@@ -1,7 +1,6 @@
 package email
 
 import (
-	"fmt"
 	"strconv"
 	"time"
 
@@ -21,9 +20,10 @@ type (
 	}
 	digestData struct {
 		HookID                    int64
-		URL                       string
+		URL                       string // as shownURL gives it
 		Count, NotListed          int
-		Exhausted, Gone, Disabled int // Count by reason
+		Tally                     string // requests sent and attempts skipped, over all Count
+		Exhausted, Gone, Disabled int    // Count by reason
 		Listed                    []deadLetterView
 		First, Last               string // dead_at range
 		Window                    string
@@ -35,19 +35,29 @@ type (
 	}
 )
 
+// deadLetterView is a dead letter as the emails show it; digests keep the
+// views of the dead letters they list in the state topic.
 type deadLetterView struct {
-	EventID, URL, Integration, Table string
-	HookID, DestinationID            int64
-	Reason, What, DeadAt             string
-	Attempts                         []attemptView
+	EventID       string        `json:"event_id"`
+	URL           string        `json:"url"` // as shownURL gives it
+	Integration   string        `json:"integration"`
+	Table         string        `json:"table"`
+	HookID        int64         `json:"hook_id"`
+	DestinationID int64         `json:"destination_id"`
+	Reason        string        `json:"reason"`
+	What          string        `json:"what"`
+	DeadAt        string        `json:"dead_at"`
+	Tally         string        `json:"tally"` // requests sent and attempts skipped
+	Attempts      []attemptView `json:"attempts"`
 }
 
 type attemptView struct {
-	Number   int
-	At       string
-	Duration string
-	Status   string // "HTTP 503", or "no response"
-	Error    string // raw, as the dispatcher recorded it
+	Number   int    `json:"number"`
+	At       string `json:"at"`
+	Duration string `json:"duration"`
+	Status   string `json:"status"`            // "HTTP 503", "no response", or that the breaker skipped it
+	Error    string `json:"error"`             // as the dispatcher recorded it, URLs as shownURL gives them
+	Skipped  bool   `json:"skipped,omitempty"` // no request was sent: the circuit breaker was open
 }
 
 type tableView struct {
@@ -63,9 +73,10 @@ func deadLetterViewOf(dl schema.DeadLetter) deadLetterView {
 	if ev, err := schema.DecodeLoadEvent([]byte(dl.Event)); err == nil {
 		integration, table = ev.Summary()
 	}
+	sent, skipped := schema.CountAttempts(dl.Attempts)
 	v := deadLetterView{
 		EventID:       dl.EventID,
-		URL:           dl.Hook.URL,
+		URL:           shownURL(dl.Hook.URL),
 		Integration:   integration,
 		Table:         table,
 		HookID:        dl.Hook.ID,
@@ -73,16 +84,42 @@ func deadLetterViewOf(dl schema.DeadLetter) deadLetterView {
 		Reason:        dl.Reason,
 		What:          what(dl),
 		DeadAt:        when(dl.DeadAt),
+		Tally:         tally(sent, skipped),
 	}
 	for _, a := range dl.Attempts {
 		av := attemptView{Number: a.Number, At: when(a.StartedAt),
-			Duration: strconv.FormatInt(a.DurationMS, 10) + " ms", Status: "no response", Error: a.Error}
-		if a.Status != 0 {
+			Duration: strconv.FormatInt(a.DurationMS, 10) + " ms", Status: "no response", Error: scrubURLs(a.Error)}
+		switch {
+		case !a.RequestSent():
+			av.Status, av.Skipped = "skipped: circuit breaker open, no request sent", true
+		case a.Status != 0:
 			av.Status = "HTTP " + strconv.Itoa(a.Status)
 		}
 		v.Attempts = append(v.Attempts, av)
 	}
 	return v
+}
+
+// tally says how many requests were sent and how many attempts the open
+// circuit breaker skipped: "5 requests sent; 1 attempt skipped: the circuit
+// breaker was open, no request was sent".
+func tally(sent, skipped int) string {
+	var s string
+	switch sent {
+	case 0:
+		s = "no request sent"
+	case 1:
+		s = "1 request sent"
+	default:
+		s = strconv.Itoa(sent) + " requests sent"
+	}
+	switch skipped {
+	case 0:
+		return s
+	case 1:
+		return s + "; 1 attempt skipped: the circuit breaker was open, no request was sent"
+	}
+	return s + "; " + strconv.Itoa(skipped) + " attempts skipped: the circuit breaker was open, no request was sent"
 }
 
 // what says in a sentence why dl will not be delivered.
@@ -93,7 +130,7 @@ func what(dl schema.DeadLetter) string {
 	case schema.ReasonHookDisabled:
 		return "The hook was disabled while this notification waited for its next attempt; it will not be delivered."
 	}
-	return fmt.Sprintf("All %d delivery attempts failed; no more attempts will be made.", len(dl.Attempts))
+	return "No delivery attempt succeeded; no more attempts will be made."
 }
 
 // when formats t for people: UTC, to the second.

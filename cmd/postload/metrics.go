@@ -74,7 +74,9 @@ var (
 	descEmails   = prometheus.NewDesc("postload_emails_total", "Emails by result: sent (accepted by SMTP or written to the outbox), failed (attempts, each retried), rejected (given up after the server refused that message 20 times).", []string{"result"}, nil)
 	descSkipped  = prometheus.NewDesc("postload_email_records_skipped_total", "Dead letters and failed loads not mailed: the account had no enabled recipient.", nil, nil)
 	descFolded   = prometheus.NewDesc("postload_email_dead_letters_folded_total", "Dead letters folded into a digest email.", nil, nil)
-	descPending  = prometheus.NewDesc("postload_emails_pending", "Emails waiting to be sent.", nil, nil)
+	descPending  = prometheus.NewDesc("postload_emails_pending", "Emails owed by the email partitions this process owns, waiting to be sent.", nil, nil)
+	descRefolded = prometheus.NewDesc("postload_email_records_refolded_total", "Dead letters and failed loads delivered again (after a restart, or forwarded twice) and counted once.", nil, nil)
+	descOwned    = prometheus.NewDesc("postload_email_partitions", "Partitions of postload.dlq and postload.email-failed-loads this process owns (their windows and owed emails).", nil, nil)
 	descHooks    = prometheus.NewDesc("postload_registry_objects", "Live hooks and recipients in the registry.", []string{"kind"}, nil)
 	descReady    = prometheus.NewDesc("postload_registry_ready", "1 once the hook and recipient tables are caught up.", nil, nil)
 	descProblems = prometheus.NewDesc("postload_registry_problem_records_total", "Records of the registry's topics read since start that could not be loaded as written, by problem: skipped (does not decode), url_normalized (a hook URL written before URLs were normalized, loaded normalized), url_refused (a hook whose URL is refused now: listed, its deliveries fail). postload registry check lists them.", []string{"problem"}, nil)
@@ -83,7 +85,7 @@ var (
 
 // Describe sends the pulled metrics' descriptions.
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descLag, descInFlight, descBreaker, descEmails, descSkipped, descFolded, descPending, descHooks, descReady, descProblems, descLost} {
+	for _, d := range []*prometheus.Desc{descLag, descInFlight, descBreaker, descEmails, descSkipped, descFolded, descPending, descRefolded, descOwned, descHooks, descReady, descProblems, descLost} {
 		ch <- d
 	}
 }
@@ -130,6 +132,8 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		counter(descSkipped, s.SkippedNoRecipient)
 		counter(descFolded, s.Folded)
 		gauge(descPending, float64(s.Pending))
+		counter(descRefolded, s.Refolded)
+		gauge(descOwned, float64(s.Partitions))
 	}
 	if m.store != nil {
 		s := m.store.Stats()

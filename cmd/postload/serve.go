@@ -131,7 +131,7 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 	}
 	defer disp.Close() // after every group has stopped
 
-	runners, err := roleRunners(cfg, brokers, topics, store, disp, m, log)
+	runners, err := roleRunners(cfg, brokers, topics, store, disp, writer, m, log)
 	if err != nil {
 		return err
 	}
@@ -267,7 +267,7 @@ func (s *server) run(ctx context.Context) error {
 
 // roleRunners builds the consumer groups (and the email sender) of the
 // configured roles.
-func roleRunners(cfg serveConfig, brokers []string, topics topicNames, store *hook.Store, disp *dispatcher.Dispatcher, m *metrics, log *zap.Logger) ([]runner, error) {
+func roleRunners(cfg serveConfig, brokers []string, topics topicNames, store *hook.Store, disp *dispatcher.Dispatcher, writer *consumer.Writer, m *metrics, log *zap.Logger) ([]runner, error) {
 	groupCfg := func(id string, topics ...string) consumer.GroupConfig {
 		return consumer.GroupConfig{
 			Brokers: brokers, GroupID: id, Topics: topics,
@@ -305,44 +305,58 @@ func roleRunners(cfg serveConfig, brokers []string, topics topicNames, store *ho
 		}
 	}
 	if cfg.Roles.email {
-		mail, err := email.New(email.Config{
-			From: cfg.SMTPFrom, SMTPURL: cfg.SMTPURL, OutboxDir: filepath.Join(cfg.DataDir, "outbox"),
-			DigestWindow: cfg.DigestWindow, FailedLoadWindow: cfg.FailedWindow, Log: log.Named("email"),
-			// Pending digests are sent on shutdown before the groups cancel
-			// the records waiting for them.
-			FlushTimeout: cfg.DrainTimeout * 3 / 4,
-		}, store)
+		mail, err := newMailer(cfg, brokers, topics, store, disp, log)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, mail)
 		m.mail = mail
-		// A record folded into a digest (or a failed-load batch) is finished
-		// only when that email is sent, so these groups hold many records in
-		// flight; dead letters and failed loads have groups of their own so
-		// that waiting failed loads never delay a hook's first email.
-		emailGroup := func(id, topic string, handle func(context.Context, []byte) error) error {
-			gc := groupCfg(id, topic)
-			gc.MaxInFlightPerPartition, gc.MaxInFlight = 10000, 40000
-			return add(gc, func(ctx context.Context, m consumer.Message) error {
-				err := handle(ctx, m.Value)
-				if errors.Is(err, email.ErrInvalid) {
-					return disp.Invalid(ctx, source(m), m.Value, err)
-				}
-				return err
-			})
-		}
-		if err := emailGroup(cfg.Group+".email", topics.DLQ, mail.HandleDeadLetter); err != nil {
+		// load-failed is keyed by whatever the loader chose; re-keyed by
+		// client id, every failed load of an account reaches the one owner
+		// of its window. One record at a time per partition, in order: the
+		// owner counts a record forwarded twice once, by its source offset.
+		fc := groupCfg(cfg.Group+".email-failed", topics.Failed)
+		fc.MaxInFlightPerPartition = 1
+		if err := add(fc, forwardFailedLoads(topics, disp, writer)); err != nil {
 			return nil, err
-		}
-		if err := emailGroup(cfg.Group+".email-failed", topics.Failed, mail.HandleLoadFailure); err != nil {
-			return nil, err
-		}
-		if cfg.SMTPURL == "" {
-			log.Info("no --smtp-url: emails are written as .eml files", zap.String("outbox", filepath.Join(cfg.DataDir, "outbox")))
 		}
 	}
 	return out, nil
+}
+
+// newMailer is the email role's Sender: it consumes postload.dlq and the
+// re-keyed failed loads in group <group>.email, keeping its windows in
+// postload.email-windows.
+func newMailer(cfg serveConfig, brokers []string, topics topicNames, store *hook.Store, disp *dispatcher.Dispatcher, log *zap.Logger) (*email.Sender, error) {
+	outbox := filepath.Join(cfg.DataDir, "outbox")
+	if cfg.SMTPURL == "" {
+		log.Info("no --smtp-url: emails are written as .eml files", zap.String("outbox", outbox))
+	}
+	return email.New(email.Config{
+		From: cfg.SMTPFrom, SMTPURL: cfg.SMTPURL, OutboxDir: outbox,
+		DigestWindow: cfg.DigestWindow, FailedLoadWindow: cfg.FailedWindow,
+		Brokers: brokers, GroupID: cfg.Group + ".email", SessionTimeout: cfg.SessionTimeout,
+		DeadLetterTopic: topics.DLQ, FailedLoadsTopic: topics.EmailFailed, StateTopic: topics.EmailState,
+		Invalid: func(ctx context.Context, src email.Source, key, value []byte, err error) error {
+			return disp.Invalid(ctx, dispatcher.Source{Topic: src.Topic, Partition: src.Partition, Offset: src.Offset, Key: key}, value, err)
+		},
+		Log: log.Named("email"),
+	}, store)
+}
+
+// forwardFailedLoads re-keys each failed load by client id onto
+// postload.email-failed-loads (invalid ones go to postload.invalid).
+func forwardFailedLoads(topics topicNames, disp *dispatcher.Dispatcher, writer *consumer.Writer) consumer.HandlerFunc {
+	return func(ctx context.Context, m consumer.Message) error {
+		key, value, err := email.Forward(email.Source{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset}, m.Value)
+		if errors.Is(err, email.ErrInvalid) {
+			return disp.Invalid(ctx, source(m), m.Value, err)
+		}
+		if err != nil {
+			return err
+		}
+		return writer.Publish(ctx, topics.EmailFailed, key, value)
+	}
 }
 
 func source(m consumer.Message) dispatcher.Source {

@@ -17,6 +17,9 @@ type topicNames struct {
 	DLQ, Invalid                string
 	Hooks, Recipients, IDs      string
 	Replayed                    string
+	// EmailFailed holds the failed loads the email role re-keyed by
+	// client id; EmailState its windows and owed emails (compacted).
+	EmailFailed, EmailState string
 }
 
 func newTopicNames(prefix string, retries int) topicNames {
@@ -31,6 +34,9 @@ func newTopicNames(prefix string, retries int) topicNames {
 		Recipients: prefix + "postload.recipients",
 		IDs:        prefix + "postload.ids",
 		Replayed:   prefix + "postload.replayed",
+
+		EmailFailed: prefix + "postload.email-failed-loads",
+		EmailState:  prefix + "postload.email-windows",
 	}
 }
 
@@ -48,8 +54,10 @@ func (t topicNames) specs(partitions int, retention time.Duration, retentionByte
 	for _, name := range events {
 		out = append(out, consumer.Topic{Name: name, Partitions: partitions, RetentionTime: retention, RetentionBytes: retentionBytes, MaxMessageBytes: maxMessage})
 	}
-	out = append(out, consumer.Topic{Name: t.Failed, Partitions: partitions, RetentionTime: retention, RetentionBytes: retentionBytes})
-	for _, name := range []string{t.Hooks, t.Recipients, t.IDs, t.Replayed} {
+	for _, name := range []string{t.Failed, t.EmailFailed} {
+		out = append(out, consumer.Topic{Name: name, Partitions: partitions, RetentionTime: retention, RetentionBytes: retentionBytes})
+	}
+	for _, name := range []string{t.Hooks, t.Recipients, t.IDs, t.Replayed, t.EmailState} {
 		out = append(out, consumer.Topic{Name: name, Partitions: 1, Compacted: true})
 	}
 	return out
@@ -63,6 +71,7 @@ func (t topicNames) readers(group string) []embedded.Topic {
 		{Name: t.Rejected, Groups: []string{group}},
 		{Name: t.Failed, Groups: []string{group + ".email-failed"}},
 		{Name: t.DLQ, Groups: []string{group + ".email"}},
+		{Name: t.EmailFailed, Groups: []string{group + ".email"}},
 	}
 	for _, r := range t.Retry {
 		out = append(out, embedded.Topic{Name: r, Groups: []string{group + ".retry"}})
