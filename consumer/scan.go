@@ -51,8 +51,16 @@ func (s *Scanner) Scan(ctx context.Context, topic string, partition int, since t
 		return fmt.Errorf("scanning %s/%d: %w", topic, partition, err)
 	}
 	for {
-		m, err := r.FetchMessage(ctx)
-		if err != nil {
+		// Offsets the broker does not serve (transaction markers, records
+		// compacted away) can leave the end unreached: a fetch that waits
+		// this long for a record means the scan is done.
+		fctx, cancel := context.WithTimeout(ctx, scanQuiet)
+		m, err := r.FetchMessage(fctx)
+		cancel()
+		switch {
+		case err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
+			return nil
+		case err != nil:
 			return fmt.Errorf("scanning %s/%d from %d: %w", topic, partition, from, err)
 		}
 		fn(m.Offset, m.Value)
@@ -61,6 +69,10 @@ func (s *Scanner) Scan(ctx context.Context, topic string, partition int, since t
 		}
 	}
 }
+
+// scanQuiet is how long a scan waits for a record before it takes the
+// partition's end as reached.
+const scanQuiet = 5 * time.Second
 
 // PartitionOf returns the partition of topic that a Writer puts key in.
 func (s *Scanner) PartitionOf(ctx context.Context, topic string, key []byte) (int, error) {

@@ -25,6 +25,10 @@ type Traces interface {
 // messages of one takeover are handled within it.
 const traceKeep = 5 * time.Minute
 
+// scanTimeout bounds one scan of one partition; a scan that fails makes
+// its message fail, to be handled again after the partition's backoff.
+const scanTimeout = time.Minute
+
 // traceIndex caches what scans of the tiers and the dead-letter topic found,
 // by topic, partition and since.
 type traceIndex struct {
@@ -97,12 +101,14 @@ func (x *traceIndex) set(ctx context.Context, k scanKey, since time.Time) (*trac
 	}
 	x.mu.Unlock()
 	if !ok {
-		s.err = x.src.Scan(ctx, k.topic, k.partition, since, func(offset int64, value []byte) {
+		sctx, cancel := context.WithTimeout(ctx, scanTimeout)
+		s.err = x.src.Scan(sctx, k.topic, k.partition, since, func(offset int64, value []byte) {
 			for _, t := range schema.PeekTraces(value) {
 				id := webhookID(t.EventID, t.HookID)
 				s.by[id] = append(s.by[id], trace{topic: k.topic, partition: k.partition, offset: offset, Trace: t})
 			}
 		})
+		cancel()
 		x.mu.Lock()
 		s.at = x.now()
 		if s.err != nil {

@@ -1,12 +1,14 @@
 package embedded
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 )
@@ -18,7 +20,14 @@ type Config struct {
 	// DataDir is the directory whose kafka subdirectory holds the broker's
 	// data. Required.
 	DataDir string
+	// CleanerInterval is how often the broker compacts and applies the
+	// retention of topics that set one. Default DefaultInterval.
+	CleanerInterval time.Duration
 }
+
+// DefaultInterval is how often retention is applied, by the broker's
+// cleaner and by a Trimmer, unless set.
+const DefaultInterval = time.Minute
 
 // segmentBytes is the size of the broker's segment files. On start kfake
 // reads each partition's segments one whole file at a time, all partitions
@@ -49,8 +58,8 @@ func Start(cfg Config) (*kfake.Cluster, error) {
 		kfake.DataDir(dir),
 		kfake.BrokerConfigs(map[string]string{
 			// Apply compaction and the retention of topics that set it
-			// every minute (default: hourly).
-			"log.cleaner.backoff.ms": "60000",
+			// every minute (kfake's default: hourly).
+			"log.cleaner.backoff.ms": strconv.FormatInt(cmp.Or(cfg.CleanerInterval, DefaultInterval).Milliseconds(), 10),
 			// No deletion by age or size unless a topic sets it: kfake
 			// applies the broker's retention.ms (7 days by default) to
 			// compacted topics too, which would delete the registry's hooks

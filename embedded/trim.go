@@ -36,7 +36,7 @@ type TrimConfig struct {
 	// RetentionBytes: while a partition holds more bytes than this, its
 	// oldest records are deleted once read. 0: no size bound.
 	RetentionBytes int64
-	// Interval is the time between two passes. Default 1 minute.
+	// Interval is the time between two passes. Default DefaultInterval.
 	Interval time.Duration
 	// Offsets finds the offsets older than Retention. Required.
 	Offsets OffsetFinder
@@ -47,7 +47,7 @@ type TrimConfig struct {
 
 func (c *TrimConfig) setDefaults() {
 	if c.Interval == 0 {
-		c.Interval = time.Minute
+		c.Interval = DefaultInterval
 	}
 	if c.Log == nil {
 		c.Log = zap.NewNop()

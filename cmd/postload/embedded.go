@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/embedded"
@@ -11,9 +12,10 @@ import (
 )
 
 // startEmbedded starts the in-process Kafka-protocol broker on addr,
-// persisting under dataDir/kafka. Any Kafka client can reach it.
-func startEmbedded(addr, dataDir string) (*kfake.Cluster, error) {
-	return embedded.Start(embedded.Config{Addr: addr, DataDir: dataDir})
+// persisting under dataDir/kafka, applying retention every interval. Any
+// Kafka client can reach it.
+func startEmbedded(addr, dataDir string, interval time.Duration) (*kfake.Cluster, error) {
+	return embedded.Start(embedded.Config{Addr: addr, DataDir: dataDir, CleanerInterval: interval})
 }
 
 // embeddedRetention takes the deletion of the data topics a consumer group
@@ -33,7 +35,8 @@ func embeddedRetention(ctx context.Context, cluster *kfake.Cluster, brokers []st
 	}
 	offsets := consumer.NewOffsets(brokers)
 	t, err := embedded.NewTrimmer(cluster, embedded.TrimConfig{
-		Topics: read, Retention: cfg.Retention, RetentionBytes: cfg.RetentionBytes, Offsets: offsets, Log: log.Named("retention"),
+		Topics: read, Retention: cfg.Retention, RetentionBytes: cfg.RetentionBytes, Interval: cfg.RetentionInterval,
+		Offsets: offsets, Log: log.Named("retention"),
 	})
 	if err != nil {
 		offsets.Close()

@@ -37,14 +37,14 @@ func logStart(tb testing.TB, brokers []string, topic string) int64 {
 // Before, the broker deleted them unread.
 func TestEmbeddedRetentionKeepsEventsNoDispatcherRead(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds, runs and stops the binary; waits for the broker's retention pass (1 min)")
+		t.Skip("builds, runs and stops the binary; waits for the broker's retention pass")
 	}
 	bin, dir, rc := mustBuild(t), t.TempDir(), webhooktest.NewReceiver(t)
 	tok := mustToken(t, serveConfig{TokensFile: filepath.Join(dir, "tokens")}, 116078)
 	kafkaAddr := freeAddr(t)
 	brokers := []string{kafkaAddr}
 	flags := []string{"--data-dir", dir, "--embedded-addr", kafkaAddr, "--ca-file", webhooktest.WriteCAs(t, dir, rc),
-		"--partitions", "1", "--retention-bytes", "16384", "--session-timeout", "6s", "--drain-timeout", "3s"}
+		"--partitions", "1", "--retention-bytes", "16384", "--retention-interval", "2s", "--session-timeout", "6s", "--drain-timeout", "3s"}
 	api := freeAddr(t)
 	p1 := startProcess(t, bin, append([]string{"--listen", api, "--roles", "api,retry,email"}, flags...)...)
 	in := &instance{api: "http://" + api + hook.BasePath, brokers: brokers}
@@ -142,7 +142,7 @@ func topicConfig(tb testing.TB, brokers []string, topic, name string) string {
 // records: serve takes them off; postload.invalid keeps them.
 func TestEmbeddedLiftsRetentionOfTopicsCreatedBefore(t *testing.T) {
 	cfg := testConfig(t)
-	c, err := startEmbedded("127.0.0.1:0", cfg.DataDir)
+	c, err := startEmbedded("127.0.0.1:0", cfg.DataDir, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

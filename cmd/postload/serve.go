@@ -71,7 +71,7 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 	var cluster *kfake.Cluster
 	if cfg.embedded() {
 		var err error
-		cluster, err = startEmbedded(cfg.EmbeddedAddr, cfg.DataDir)
+		cluster, err = startEmbedded(cfg.EmbeddedAddr, cfg.DataDir, cfg.RetentionInterval)
 		if err != nil {
 			return err
 		}

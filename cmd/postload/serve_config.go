@@ -13,42 +13,46 @@ import (
 
 	"github.com/postload/postload/dispatcher"
 	"github.com/postload/postload/egress"
+	"github.com/postload/postload/embedded"
 )
 
 // serveConfig is everything `postload serve` is told.
 type serveConfig struct {
-	Brokers         []string // empty: embedded broker
-	EmbeddedAddr    string
-	Listen          string
-	MetricsListen   string
-	CPUProfile      string
-	DataDir         string
-	TokensFile      string
-	CAFile          string
-	TopicPrefix     string
-	Group           string
-	Partitions      int
-	RetryDelays     []time.Duration
-	NoRetryGroups   bool // --retry-groups=false
-	AttemptTimeout  time.Duration
-	DrainTimeout    time.Duration
-	SessionTimeout  time.Duration
-	MaxInFlight     int
-	Breaker         dispatcher.EndpointConfig
-	AllowNetworks   []netip.Prefix // opened in the SSRF guard
-	SourceAddr      netip.Addr     // zero: any
-	MaxPerPart      int
-	MaxEventBytes   int
-	Retention       time.Duration
-	RetentionBytes  int64
-	LogFormat       string
-	LogLevel        string
-	Roles           roles
-	RotationOverlap time.Duration
-	SMTPURL         string
-	SMTPFrom        string
-	DigestWindow    time.Duration
-	FailedWindow    time.Duration
+	Brokers        []string // empty: embedded broker
+	EmbeddedAddr   string
+	Listen         string
+	MetricsListen  string
+	CPUProfile     string
+	DataDir        string
+	TokensFile     string
+	CAFile         string
+	TopicPrefix    string
+	Group          string
+	Partitions     int
+	RetryDelays    []time.Duration
+	NoRetryGroups  bool // --retry-groups=false
+	AttemptTimeout time.Duration
+	DrainTimeout   time.Duration
+	SessionTimeout time.Duration
+	MaxInFlight    int
+	Breaker        dispatcher.EndpointConfig
+	AllowNetworks  []netip.Prefix // opened in the SSRF guard
+	SourceAddr     netip.Addr     // zero: any
+	MaxPerPart     int
+	MaxEventBytes  int
+	Retention      time.Duration
+	RetentionBytes int64
+	// RetentionInterval: how often the embedded broker applies retention
+	// (and postload trims what was read).
+	RetentionInterval time.Duration
+	LogFormat         string
+	LogLevel          string
+	Roles             roles
+	RotationOverlap   time.Duration
+	SMTPURL           string
+	SMTPFrom          string
+	DigestWindow      time.Duration
+	FailedWindow      time.Duration
 }
 
 func (c serveConfig) embedded() bool { return len(c.Brokers) == 0 }
@@ -82,6 +86,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	allow := f.String("allow-networks", "", "address ranges hooks may reach despite the SSRF guard, e.g. 10.1.0.0/16,fd00::/8; replaces the default (loopback when embedded, nothing with --brokers)")
 	source := f.String("source-addr", "", "local address outgoing webhook connections are bound to (for receivers' allow-lists)")
 	retention := f.Duration("retention", 7*24*time.Hour, "age past which records of the data topics are deleted (with --brokers by the broker, read or not; embedded only once every consumer group reading the topic has read them)")
+	retentionInterval := f.Duration("retention-interval", embedded.DefaultInterval, "with the embedded broker: how often retention is applied (the broker's cleaner, and postload's trimming of what was read)")
 	retentionBytes := f.Int64("retention-bytes", 0, "size per partition past which the oldest records of the data topics are deleted, as for --retention (default 64 MiB embedded, where it bounds the records already read; the broker's default otherwise)")
 	overlap := f.Duration("secret-rotation-overlap", 24*time.Hour, "after a hook's secret is rotated, how long requests carry a signature with the previous secret too")
 	roleList := f.String("roles", "api,dispatch,retry,email", "the parts this process runs: api, dispatch (first attempts), retry (the tiers), email")
@@ -100,7 +105,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		DataDir: *dataDir, TokensFile: *tokens, CAFile: *caFile, TopicPrefix: *prefix,
 		Group: *group, Partitions: *partitions, AttemptTimeout: *attemptTimeout,
 		DrainTimeout: *drain, SessionTimeout: *session, MaxInFlight: *maxInFlight, MaxPerPart: *maxPerPart,
-		Retention: *retention, RetentionBytes: *retentionBytes, LogFormat: *logFormat, LogLevel: *logLevel,
+		Retention: *retention, RetentionBytes: *retentionBytes, RetentionInterval: *retentionInterval, LogFormat: *logFormat, LogLevel: *logLevel,
 	}
 	c.RotationOverlap = *overlap
 	c.MaxEventBytes = *maxEvent
@@ -194,6 +199,9 @@ func (c serveConfig) validate() error {
 	}
 	if c.MaxEventBytes < dispatcher.MinEventBytes || c.MaxEventBytes > dispatcher.MaxEventBytes {
 		errs = append(errs, fmt.Errorf("--max-event-bytes %d: give %d (1 KiB) to %d (32 MiB)", c.MaxEventBytes, dispatcher.MinEventBytes, dispatcher.MaxEventBytes))
+	}
+	if c.RetentionInterval <= 0 {
+		errs = append(errs, fmt.Errorf("--retention-interval %v: give a positive duration, e.g. 1m", c.RetentionInterval))
 	}
 	if c.RetentionBytes < 0 {
 		errs = append(errs, errors.New("--retention-bytes must not be negative"))
