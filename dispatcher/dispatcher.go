@@ -89,7 +89,7 @@ func New(cfg Config, hooks Hooks, pub Publisher, sender *Sender) (*Dispatcher, e
 	}
 	d.groups = newGrouper(d.publish)
 	if cfg.Traces != nil {
-		d.traces = newTraceIndex(cfg.Traces, time.Now)
+		d.traces = newTraceIndex(cfg.Traces, time.Now, cfg.Log.Named("takeover"))
 	}
 	return d, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/postload/postload/schema"
+	"go.uber.org/zap"
 )
 
 // Traces reads what was appended to Kafka partitions since a time;
@@ -34,6 +35,7 @@ const scanTimeout = time.Minute
 type traceIndex struct {
 	src Traces
 	now func() time.Time
+	log *zap.Logger
 
 	mu   sync.Mutex
 	sets map[scanKey]*traceSet
@@ -62,8 +64,8 @@ type trace struct {
 	schema.Trace
 }
 
-func newTraceIndex(src Traces, now func() time.Time) *traceIndex {
-	return &traceIndex{src: src, now: now, sets: map[scanKey]*traceSet{}}
+func newTraceIndex(src Traces, now func() time.Time, log *zap.Logger) *traceIndex {
+	return &traceIndex{src: src, now: now, log: log, sets: map[scanKey]*traceSet{}}
 }
 
 // find returns the records written since about the delivery webhookID of
@@ -102,13 +104,17 @@ func (x *traceIndex) set(ctx context.Context, k scanKey, since time.Time) (*trac
 	x.mu.Unlock()
 	if !ok {
 		sctx, cancel := context.WithTimeout(ctx, scanTimeout)
+		start, records := time.Now(), 0
 		s.err = x.src.Scan(sctx, k.topic, k.partition, since, func(offset int64, value []byte) {
+			records++
 			for _, t := range schema.PeekTraces(value) {
 				id := webhookID(t.EventID, t.HookID)
 				s.by[id] = append(s.by[id], trace{topic: k.topic, partition: k.partition, offset: offset, Trace: t})
 			}
 		})
 		cancel()
+		x.log.Info("read what a worker that did not stop in order may have handed on", zap.String("topic", k.topic), zap.Int("partition", k.partition),
+			zap.Time("since", since), zap.Int("records", records), zap.Duration("took", time.Since(start)), zap.Error(s.err))
 		x.mu.Lock()
 		s.at = x.now()
 		if s.err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/postload/postload/schema"
+	"go.uber.org/zap"
 )
 
 // fakeTraces is Kafka as a scan sees it: records by topic, one partition
@@ -81,7 +82,7 @@ func TestHandedOnAfterACrash(t *testing.T) {
 		{"tier record, a dead letter", map[string][][]byte{"dlq": {dead}}, Source{Topic: "r2", Offset: 0}, 3, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			d := &Dispatcher{cfg: Config{RetryTopics: []string{"r1", "r2"}, DLQTopic: "dlq"}, traces: newTraceIndex(&fakeTraces{recs: tt.recs}, time.Now)}
+			d := &Dispatcher{cfg: Config{RetryTopics: []string{"r1", "r2"}, DLQTopic: "dlq"}, traces: newTraceIndex(&fakeTraces{recs: tt.recs}, time.Now, zap.NewNop())}
 			tt.src.Progress = &suspectProgress{}
 			got, err := d.handedOn(context.Background(), tt.src, 1, "e", 7, tt.attempt)
 			if err != nil || got != tt.want {
@@ -100,7 +101,7 @@ func TestHandedOnAfterACrash(t *testing.T) {
 // (the message is handled again later), tried again on the next lookup.
 func TestTraceScansAreSharedAndRetried(t *testing.T) {
 	f := &fakeTraces{recs: map[string][][]byte{"r1": {retryRecord(t, "e", 7, 2)}}}
-	d := &Dispatcher{cfg: Config{RetryTopics: []string{"r1"}, DLQTopic: "dlq"}, traces: newTraceIndex(f, time.Now)}
+	d := &Dispatcher{cfg: Config{RetryTopics: []string{"r1"}, DLQTopic: "dlq"}, traces: newTraceIndex(f, time.Now, zap.NewNop())}
 	src := Source{Topic: "load-completed", Progress: &suspectProgress{}}
 	for range 5 {
 		if ok, err := d.handedOn(context.Background(), src, 1, "e", 7, 1); !ok || err != nil {
@@ -111,7 +112,7 @@ func TestTraceScansAreSharedAndRetried(t *testing.T) {
 		t.Errorf("%d scans, want 2", f.scans)
 	}
 	f2 := &fakeTraces{err: errors.New("broker gone")}
-	d.traces = newTraceIndex(f2, time.Now)
+	d.traces = newTraceIndex(f2, time.Now, zap.NewNop())
 	if _, err := d.handedOn(context.Background(), src, 1, "e", 7, 1); err == nil {
 		t.Fatal("a failed scan gave no error")
 	}
