@@ -56,12 +56,22 @@ func (p *partition) commit(offset int64, metadata string) error {
 // readProgress reads the committed offset's metadata: what the previous
 // owner finished beyond it. Any failure reads as no progress, which only
 // means handling again what may have been handled.
-func (p *partition) readProgress() *progress {
-	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
-	defer cancel()
-	res, err := p.g.client.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: p.gen.GroupID, Topics: map[string][]int{p.topic: {p.id}}})
-	if err == nil && res.Error != nil {
-		err = res.Error
+func (p *partition) readProgress(ctx context.Context) *progress {
+	var res *kafka.OffsetFetchResponse
+	var err error
+	for try := range 3 {
+		if try > 0 && !pause(ctx, time.Second) {
+			break
+		}
+		fctx, cancel := context.WithTimeout(ctx, commitTimeout)
+		res, err = p.g.client.OffsetFetch(fctx, &kafka.OffsetFetchRequest{GroupID: p.gen.GroupID, Topics: map[string][]int{p.topic: {p.id}}})
+		cancel()
+		if err == nil && res.Error != nil {
+			err = res.Error
+		}
+		if err == nil {
+			break
+		}
 	}
 	if err != nil {
 		p.log.Warn("reading the committed progress; handling again what follows the commit", zap.Error(err))
@@ -95,7 +105,7 @@ type result struct {
 // is finished, waits (1 s, doubling up to 30 s), and fetches again from the
 // failed message, without disturbing the group's other partitions.
 func (p *partition) run(ctx context.Context) {
-	p.prog = p.readProgress()
+	p.prog = p.readProgress(ctx)
 	backoff := time.Second
 	for {
 		next, failed := p.consume(ctx)
@@ -185,7 +195,16 @@ func (p *partition) consume(ctx context.Context) (next int64, failed bool) {
 		if off == committed && (!changed || meta == committedMeta) {
 			return
 		}
-		if err := p.commit(off, meta); err != nil {
+		err := p.commit(off, meta)
+		if errors.Is(err, kafka.OffsetMetadataTooLarge) {
+			// The broker's offset.metadata.max.bytes is below ours: the
+			// offset alone, and a takeover looks for what it left out.
+			p.log.Warn("the broker refuses the progress beside the offset; committing the offset alone", zap.Error(err))
+			meta = ""
+			err = p.commit(off, meta)
+		}
+		if err != nil {
+			p.prog.unsent()
 			p.log.Warn("committing offset", zap.Int64("offset", off), zap.Error(err))
 			return
 		}
@@ -263,21 +282,27 @@ func (p *partition) consume(ctx context.Context) (next int64, failed bool) {
 		}
 	}
 
-	// Drain: let in-flight handlers finish, cancel them at the deadline.
+	// Drain: let in-flight handlers finish, cancel them at the deadline;
+	// commit as they do.
 	deadline := time.NewTimer(p.g.cfg.DrainTimeout)
 	defer deadline.Stop()
+	cancelled := false
 	for inflight > 0 {
 		select {
 		case res := <-results:
 			finish(res)
+		case <-ticker.C:
+			flush(false)
 		case <-deadline.C:
 			p.log.Warn("drain deadline reached; cancelling in-flight handlers", zap.Int("in_flight", inflight))
 			cancelHandlers()
+			cancelled = true
 		}
 	}
-	// Every handler has returned: what they did is recorded, so the next
-	// owner need not look for traces of it.
-	flush(true)
+	// Every handler has returned, and, unless one was cancelled (it may
+	// have left a write behind that lands after it returned), what they did
+	// is recorded: the next owner need not look for traces of it.
+	flush(!cancelled)
 	next = p.start
 	if off := wm.commitOffset(); off >= 0 {
 		next = off
@@ -328,5 +353,17 @@ func (p *partition) fetch(ctx context.Context, r *kafka.Reader, gaps *gaps, loca
 			release()
 			return
 		}
+	}
+}
+
+// pause waits d, or less if ctx ends first (false).
+func pause(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }

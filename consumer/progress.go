@@ -64,7 +64,10 @@ func (p *progress) fetched(highWater int64, appended time.Time) {
 	if p.suspectEnd < 0 {
 		p.suspectEnd = highWater
 		if p.prior.since.IsZero() {
-			p.prior.since = appended // no better bound: the first message's
+			// No better bound: the first message's timestamp, by a clock
+			// that may not be ours; a minute's margin, as a wider scan
+			// only costs time.
+			p.prior.since = appended.Add(-sinceMargin)
 		}
 	}
 }
@@ -107,6 +110,13 @@ func (p *progress) skip(offset int64) bool {
 	return p.prior.done[offset]
 }
 
+// unsent marks the progress as changed again: a commit of it failed.
+func (p *progress) unsent() {
+	p.mu.Lock()
+	p.dirty = true
+	p.mu.Unlock()
+}
+
 // done forgets the items of a message that finished.
 func (p *progress) done(offset int64) {
 	p.mu.Lock()
@@ -132,6 +142,9 @@ func (p *progress) forget(commit int64) {
 		}
 	}
 }
+
+// sinceMargin widens a since taken from a record's timestamp.
+const sinceMargin = time.Minute
 
 // maxMetadata bounds the metadata of a commit: Kafka refuses a commit whose
 // metadata is longer than offset.metadata.max.bytes, 4096 by default.
@@ -182,6 +195,7 @@ func (p *progress) encode(commit int64, doneAbove []int64, since time.Time, clea
 		}
 	}
 	var b strings.Builder
+	cut := false // something did not fit: the next owner must look for it
 	b.WriteString(metadataVersion + "|")
 	for i := 0; i < len(done); {
 		j := i
@@ -196,6 +210,7 @@ func (p *progress) encode(commit int64, doneAbove []int64, since time.Time, clea
 			part = "," + part
 		}
 		if b.Len()+len(part) > maxMetadata-32 {
+			cut = true
 			break
 		}
 		b.WriteString(part)
@@ -217,13 +232,14 @@ func (p *progress) encode(commit int64, doneAbove []int64, since time.Time, clea
 			part.WriteString(strconv.FormatInt(it, 10))
 		}
 		if b.Len()+part.Len() > maxMetadata-32 {
+			cut = true
 			break
 		}
 		b.WriteString(part.String())
 		first = false
 	}
 	b.WriteString("|" + strconv.FormatInt(since.UnixMilli(), 10) + "|")
-	if clean {
+	if clean && !cut {
 		b.WriteByte('1')
 	} else {
 		b.WriteByte('0')

@@ -26,46 +26,61 @@ func NewScanner(brokers []string) *Scanner {
 // Close closes the connections.
 func (s *Scanner) Close() { s.offsets.Close() }
 
-// Scan calls fn with every record of a partition of topic appended at or
-// after since (by record timestamp), up to the partition's end as it is when
-// Scan starts. Each call to the broker has a 10 s limit; ctx bounds the
-// whole scan.
-func (s *Scanner) Scan(ctx context.Context, topic string, partition int, since time.Time, fn func(offset int64, value []byte)) error {
-	from, found, err := s.offsets.After(ctx, topic, partition, since)
-	if err != nil || !found {
-		return err
+// Scan calls fn with every record of a partition of topic, from offset
+// from (or, when from is negative, from the first record appended at or
+// after since, by record timestamp) up to the partition's end as it is
+// when Scan starts. It returns the offset to resume from, also with an
+// error (a scan that ran out of time goes on from there). Each call to the
+// broker has a 10 s limit; ctx bounds the whole scan.
+func (s *Scanner) Scan(ctx context.Context, topic string, partition int, since time.Time, from int64,
+	fn func(offset int64, at time.Time, value []byte)) (next int64, err error) {
+	if from < 0 {
+		var found bool
+		from, found, err = s.offsets.After(ctx, topic, partition, since)
+		if err != nil {
+			return -1, err
+		}
+		if !found {
+			from = -2 // nothing so new yet: the end, below
+		}
 	}
 	end, err := s.offsets.list(ctx, topic, kafka.LastOffsetOf(partition))
 	if err != nil {
-		return err
+		return from, err
 	}
-	if from >= end.LastOffset {
-		return nil
+	if from == -2 || from >= end.LastOffset {
+		return end.LastOffset, nil
 	}
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers: s.brokers, Topic: topic, Partition: partition,
 		MinBytes: 1, MaxBytes: 1 << 20, MaxWait: 250 * time.Millisecond, ReadLagInterval: -1,
+		// Records can be large (a dead letter carries its event): read
+		// ahead only a few.
+		QueueCapacity: 4,
 	})
 	defer r.Close()
 	if err := r.SetOffset(from); err != nil {
-		return fmt.Errorf("scanning %s/%d: %w", topic, partition, err)
+		return from, fmt.Errorf("scanning %s/%d: %w", topic, partition, err)
 	}
+	next = from
 	for {
 		// Offsets the broker does not serve (transaction markers, records
-		// compacted away) can leave the end unreached: a fetch that waits
-		// this long for a record means the scan is done.
+		// compacted away) can leave the end unreached: when a fetch waits
+		// this long and the reader has passed the end, the scan is done;
+		// if it has not, the broker is slow, and the scan goes on later.
 		fctx, cancel := context.WithTimeout(ctx, scanQuiet)
 		m, err := r.FetchMessage(fctx)
 		cancel()
 		switch {
-		case err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
-			return nil
+		case err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) && r.Offset() >= end.LastOffset:
+			return end.LastOffset, nil
 		case err != nil:
-			return fmt.Errorf("scanning %s/%d from %d: %w", topic, partition, from, err)
+			return next, fmt.Errorf("scanning %s/%d from %d: %w", topic, partition, next, err)
 		}
-		fn(m.Offset, m.Value)
-		if m.Offset+1 >= end.LastOffset {
-			return nil
+		fn(m.Offset, m.Time, m.Value)
+		next = m.Offset + 1
+		if next >= end.LastOffset {
+			return next, nil
 		}
 	}
 }

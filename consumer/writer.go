@@ -76,7 +76,9 @@ func (w *Writer) Publish(ctx context.Context, topic string, key, value []byte) e
 	if len(value) > w.max {
 		return &TooLargeError{Topic: topic, Bytes: len(key) + len(value), WriterLimit: w.max}
 	}
-	err := w.w.WriteMessages(ctx, kafka.Message{Topic: topic, Key: key, Value: value})
+	// The time is the record's timestamp, which a takeover after a crash
+	// scans by (Scanner): set here, not left to the broker.
+	err := w.w.WriteMessages(ctx, kafka.Message{Topic: topic, Key: key, Value: value, Time: time.Now()})
 	var mtl kafka.MessageTooLargeError
 	switch {
 	case err == nil:

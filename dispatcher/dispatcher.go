@@ -33,6 +33,8 @@ type Source struct {
 	Partition int
 	Offset    int64
 	Key       []byte
+	// Time is the message's timestamp; zero when unknown.
+	Time time.Time
 	// Progress, if set, remembers the parts of the message already
 	// finished: an event's hooks (by id) delivered or handed on, a group
 	// record's deliveries (by index). A message handled again after a

@@ -18,8 +18,12 @@ import (
 type Traces interface {
 	// PartitionOf returns the partition of topic that key goes to.
 	PartitionOf(ctx context.Context, topic string, key []byte) (int, error)
-	// Scan calls fn with every record of the partition appended since.
-	Scan(ctx context.Context, topic string, partition int, since time.Time, fn func(offset int64, value []byte)) error
+	// Scan calls fn with every record of the partition from offset from
+	// (negative: from the first appended since), up to its end as it was
+	// when the scan started, and returns the offset to go on from, also
+	// with an error.
+	Scan(ctx context.Context, topic string, partition int, since time.Time, from int64,
+		fn func(offset int64, at time.Time, value []byte)) (next int64, err error)
 }
 
 // traceKeep is how long a scan's result serves further lookups: the
@@ -37,6 +41,8 @@ type traceIndex struct {
 	now func() time.Time
 	log *zap.Logger
 
+	slots chan struct{} // scanSlots
+
 	mu   sync.Mutex
 	sets map[scanKey]*traceSet
 }
@@ -48,12 +54,14 @@ type scanKey struct {
 }
 
 // traceSet is what one scan found: per webhook-id, where a record about the
-// delivery is. ready closes when the scan ends.
+// delivery is. A scan that failed (ran out of time, a broker error) is
+// kept with what it read and goes on from next for the next caller.
 type traceSet struct {
-	ready chan struct{}
-	err   error
-	at    time.Time
-	by    map[string][]trace
+	mu   sync.Mutex // one scan at a time; guards the fields
+	done bool
+	next int64 // offset to go on from; -1: not started
+	at   time.Time
+	by   map[string][]trace
 }
 
 // trace is one record about a delivery.
@@ -61,11 +69,12 @@ type trace struct {
 	topic     string
 	partition int
 	offset    int64
+	at        time.Time // the record's timestamp
 	schema.Trace
 }
 
 func newTraceIndex(src Traces, now func() time.Time, log *zap.Logger) *traceIndex {
-	return &traceIndex{src: src, now: now, log: log, sets: map[scanKey]*traceSet{}}
+	return &traceIndex{src: src, now: now, log: log, slots: make(chan struct{}, scanSlots), sets: map[scanKey]*traceSet{}}
 }
 
 // find returns the records written since about the delivery webhookID of
@@ -86,8 +95,13 @@ func (x *traceIndex) find(ctx context.Context, topics []string, key []byte, sinc
 	return out, nil
 }
 
+// scanSlots bounds the scans running at once: each holds a reader and the
+// records it reads.
+const scanSlots = 2
+
 // set returns the scan of one partition since a time, scanning it once for
-// every caller that asks meanwhile.
+// every caller that asks meanwhile, and going on where a failed scan
+// stopped.
 func (x *traceIndex) set(ctx context.Context, k scanKey, since time.Time) (*traceSet, error) {
 	x.mu.Lock()
 	now := x.now()
@@ -98,39 +112,41 @@ func (x *traceIndex) set(ctx context.Context, k scanKey, since time.Time) (*trac
 	}
 	s, ok := x.sets[k]
 	if !ok {
-		s = &traceSet{ready: make(chan struct{}), by: map[string][]trace{}}
+		s = &traceSet{next: -1, by: map[string][]trace{}}
 		x.sets[k] = s
 	}
 	x.mu.Unlock()
-	if !ok {
-		sctx, cancel := context.WithTimeout(ctx, scanTimeout)
-		start, records := time.Now(), 0
-		s.err = x.src.Scan(sctx, k.topic, k.partition, since, func(offset int64, value []byte) {
-			records++
-			for _, t := range schema.PeekTraces(value) {
-				id := webhookID(t.EventID, t.HookID)
-				s.by[id] = append(s.by[id], trace{topic: k.topic, partition: k.partition, offset: offset, Trace: t})
-			}
-		})
-		cancel()
-		x.log.Info("read what a worker that did not stop in order may have handed on", zap.String("topic", k.topic), zap.Int("partition", k.partition),
-			zap.Time("since", since), zap.Int("records", records), zap.Duration("took", time.Since(start)), zap.Error(s.err))
-		x.mu.Lock()
-		s.at = x.now()
-		if s.err != nil {
-			delete(x.sets, k) // the next caller tries again
-		}
-		x.mu.Unlock()
-		close(s.ready)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done {
+		return s, nil
 	}
 	select {
-	case <-s.ready:
+	case x.slots <- struct{}{}:
+		defer func() { <-x.slots }()
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	if s.err != nil {
-		return nil, fmt.Errorf("looking for what a crashed worker handed on: %w", s.err)
+	sctx, cancel := context.WithTimeout(ctx, scanTimeout)
+	defer cancel()
+	start, from, records := time.Now(), s.next, 0
+	next, err := x.src.Scan(sctx, k.topic, k.partition, since, s.next, func(offset int64, at time.Time, value []byte) {
+		records++
+		for _, t := range schema.PeekTraces(value) {
+			id := webhookID(t.EventID, t.HookID)
+			s.by[id] = append(s.by[id], trace{topic: k.topic, partition: k.partition, offset: offset, at: at, Trace: t})
+		}
+	})
+	s.next = next
+	x.log.Info("read what a worker that did not stop in order may have handed on", zap.String("topic", k.topic), zap.Int("partition", k.partition),
+		zap.Time("since", since), zap.Int64("from", from), zap.Int64("to", next), zap.Int("records", records), zap.Duration("took", time.Since(start)), zap.Error(err))
+	if err != nil {
+		return nil, fmt.Errorf("looking for what a crashed worker handed on: %w", err)
 	}
+	s.done = true
+	x.mu.Lock()
+	s.at = x.now()
+	x.mu.Unlock()
 	return s, nil
 }
 
@@ -155,6 +171,12 @@ func (d *Dispatcher) handedOn(ctx context.Context, src Source, clientID int64, e
 		return false, err
 	}
 	for _, t := range found {
+		if !src.Time.IsZero() && t.at.Before(src.Time) {
+			// Written before src was: another handling's (an earlier
+			// lineage ended as a dead letter and replayed, a record that
+			// src was deferred from), not src's own.
+			continue
+		}
 		switch {
 		case t.Dead, t.Attempt > attempt:
 			return true, nil

@@ -25,18 +25,24 @@ var _ Traces = (*fakeTraces)(nil)
 
 func (f *fakeTraces) PartitionOf(context.Context, string, []byte) (int, error) { return 0, nil }
 
-func (f *fakeTraces) Scan(_ context.Context, topic string, _ int, _ time.Time, fn func(int64, []byte)) error {
+func (f *fakeTraces) Scan(_ context.Context, topic string, _ int, _ time.Time, from int64, fn func(int64, time.Time, []byte)) (int64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.scans++
 	if f.err != nil {
-		return f.err
+		return from, f.err
 	}
 	for i, v := range f.recs[topic] {
-		fn(int64(i), v)
+		if int64(i) >= from {
+			fn(int64(i), recordTime.Add(time.Duration(i)*time.Second), v)
+		}
 	}
-	return nil
+	return int64(len(f.recs[topic])), nil
 }
+
+// recordTime is the timestamp of every topic's first record in
+// fakeTraces; each next one is a second later.
+var recordTime = time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
 
 // suspectProgress is a Progress of a message handled again after a crash.
 type suspectProgress struct{ fakeProgress }
@@ -80,6 +86,11 @@ func TestHandedOnAfterACrash(t *testing.T) {
 		{"tier record, a copy before it", map[string][][]byte{"r1": {retryRecord(t, "e", 7, 2), retryRecord(t, "e", 7, 2)}}, Source{Topic: "r1", Offset: 1}, 2, false},
 		{"tier record, an earlier attempt only", map[string][][]byte{"r1": {retryRecord(t, "e", 7, 2)}}, Source{Topic: "r2", Offset: 0}, 3, false},
 		{"tier record, a dead letter", map[string][][]byte{"dlq": {dead}}, Source{Topic: "r2", Offset: 0}, 3, true},
+		// Records written before the message are another handling's: a
+		// dead letter replayed, a record the message was deferred from.
+		{"replayed, its old dead letter", map[string][][]byte{"dlq": {dead}}, Source{Topic: "r1", Offset: 5, Time: recordTime.Add(time.Minute)}, 1, false},
+		{"deferred copy, the record it came from", map[string][][]byte{"r2": {retryRecord(t, "e", 7, 3)}}, Source{Topic: "r1", Offset: 5, Time: recordTime.Add(time.Minute)}, 3, false},
+		{"deferred copy, its own hand-off after it", map[string][][]byte{"r2": {retryRecord(t, "e", 7, 3), retryRecord(t, "e", 7, 4)}}, Source{Topic: "r1", Offset: 5, Time: recordTime.Add(time.Second / 2)}, 3, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			d := &Dispatcher{cfg: Config{RetryTopics: []string{"r1", "r2"}, DLQTopic: "dlq"}, traces: newTraceIndex(&fakeTraces{recs: tt.recs}, time.Now, zap.NewNop())}

@@ -25,8 +25,10 @@ const MaxURLLen = 2048
 //   - there is a host and no user info (credentials would end in logs);
 //   - the host is mapped as the HTTP client maps it before dialing (IDNA
 //     UTS #46 lookup: case folded, full-width characters and ideographic
-//     full stops mapped, Unicode names to Punycode), and refused if that
-//     mapping fails, or a label is empty or longer than 63 bytes;
+//     full stops mapped, Unicode names to Punycode); a host that mapping
+//     refuses is dialed as written, so it is accepted (in lower case) only
+//     when it is ASCII letters, digits, hyphens, underscores and dots;
+//     a label may not be empty nor longer than 63 bytes;
 //   - a host that is an IPv4 address in any inet_aton spelling
 //     ("2130706433", "0x7f.1", "１２７。０。０。１") is written dotted-decimal;
 //     a name that ends in a number without being one is refused; an IPv6
@@ -84,7 +86,13 @@ func normalHost(host string, bracketed bool) (string, error) {
 	}
 	h, err := idna.Lookup.ToASCII(host)
 	if err != nil {
-		return "", fmt.Errorf("%w: host is not a valid domain name: %v", ErrInvalidURL, unquoted(err))
+		// The HTTP client dials a host the mapping refuses as written: an
+		// ASCII name with underscores (allowed in DNS, not in host names)
+		// is dialed, in any case; anything else is refused.
+		if !dnsName(host) {
+			return "", fmt.Errorf("%w: host is not a valid domain name: %v", ErrInvalidURL, unquoted(err))
+		}
+		h = strings.ToLower(host)
 	}
 	if a, endsInNumber := parseLooseIPv4(strings.TrimSuffix(h, ".")); a.IsValid() {
 		return a.String(), nil
@@ -110,4 +118,17 @@ func unquoted(err error) string {
 		return strings.TrimSpace(s[:i]) + " (value not shown)"
 	}
 	return s
+}
+
+// dnsName reports whether host is ASCII letters, digits, hyphens,
+// underscores and dots only.
+func dnsName(host string) bool {
+	for _, c := range []byte(host) {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.':
+		default:
+			return false
+		}
+	}
+	return host != ""
 }

@@ -48,7 +48,7 @@ func create[T any](ctx context.Context, s *Store, k kind[T], client int64, build
 	if err != nil {
 		return zero, err
 	}
-	if err := s.write(ctx, k.topic(s), id, obj, origin{create: true}); err != nil {
+	if _, err := s.write(ctx, k.topic(s), id, obj, origin{create: true}); err != nil {
 		return zero, fmt.Errorf("create %s %d: %w", k.name, id, err)
 	}
 	s.mu.RLock()
@@ -87,10 +87,32 @@ func modify[T any](ctx context.Context, s *Store, k kind[T], client, id int64, e
 	if err := s.usable(); err != nil {
 		return zero, err
 	}
-	if err := s.write(ctx, k.topic(s), id, obj, origin{offset: created}); err != nil {
+	off, err := s.write(ctx, k.topic(s), id, obj, origin{offset: created})
+	if err != nil {
 		return zero, fmt.Errorf("change %s %d: %w", k.name, id, err)
 	}
+	if s.voided(ctx, k.name, k.topic(s), id, off, created) {
+		return zero, ErrNotFound
+	}
 	return obj, nil
+}
+
+// voided reports whether the change of object id written at offset off came
+// after a delete of the object (made through another instance before this
+// one saw it): then the change is void, as deletes are final, and voided
+// writes the delete again, so that the key's last record, the one
+// compaction keeps, is a delete.
+func (s *Store) voided(ctx context.Context, kind, topic string, id, off, created int64) bool {
+	s.mu.RLock()
+	t, gone := s.ledgers[topic].tombOf(id)
+	s.mu.RUnlock()
+	if !gone || t.offset >= off { // none, or this very record is the delete
+		return false
+	}
+	if _, err := s.write(ctx, topic, id, t.record, origin{offset: created, deleted: t.offset}); err != nil {
+		s.log.Warn("writing again the delete a stale change followed", zap.String("kind", kind), zap.Int64("id", id), zap.Error(err))
+	}
+	return true
 }
 
 // tombstone writes an empty value for id: the record of a creation the

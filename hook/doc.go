@@ -28,7 +28,8 @@
 //     and answers from the decision; a refused one gets a tombstone.
 //   - Concurrent changes to the same object through different instances
 //     resolve as last write wins, the same for every instance and after a
-//     restart.
+//     restart; but a delete is final: a change written after it is ignored,
+//     answered ErrNotFound, and followed by the delete written again.
 //   - Hook URLs are in the normal form of egress.NormalizeURL: the API
 //     stores that form, and the Store loads a record written before it
 //     existed normalized. A record is never dropped in silence: one that

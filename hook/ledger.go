@@ -2,11 +2,14 @@ package hook
 
 import (
 	"cmp"
+	"container/heap"
+	"math"
 	"slices"
 )
 
-// origin is what a record says about where its object was created. The
-// per-account limits are decided from it, by every reader alike.
+// origin is what a record says about where its object was created and,
+// for a delete written again, deleted. The per-account limits are decided
+// from it, by every reader alike.
 type origin struct {
 	// create: this record creates the object; its own offset is the
 	// creation offset, and whether the object exists is decided by the
@@ -14,12 +17,15 @@ type origin struct {
 	create bool
 	// offset is the creation offset a later record of the object carries;
 	// -1 when the record carries none: an object created before limits were
-	// decided from the log, which counts from the start.
+	// decided from the log, counted from the offset of its record.
 	offset int64
+	// deleted is the offset of the object's first delete, carried by a
+	// delete written again (see modify); 0 otherwise (a delete is never at
+	// offset 0: its object's creation comes first).
+	deleted int64
 }
 
-// legacyOffset orders objects created before limits were decided from the
-// log before every other.
+// legacyOffset marks an origin without a creation offset.
 const legacyOffset = -1
 
 // ledger decides which creations of one kind (hooks or recipients) fit
@@ -37,6 +43,11 @@ const legacyOffset = -1
 // collects every record and decides at the end of its first read (settle);
 // after that it decides each creation as it is applied, against what is
 // live then, which is what was live at its offset.
+//
+// A delete is final: a record of an object after its delete (a change made
+// by an instance that had not seen the delete yet) is ignored, and its
+// writer writes the delete again (see modify), so that compaction, which
+// keeps the last record, keeps a delete.
 type ledger struct {
 	limit   int
 	settled bool
@@ -44,19 +55,29 @@ type ledger struct {
 	// once settled: the accepted live ones.
 	objects map[int64]*entry
 	live    map[int64]int // account → accepted live objects (once settled)
+	// deleted holds every object deleted, for good: its delete offset and
+	// its delete record (to write again after a stale change).
+	deleted map[int64]tomb
 }
 
 // entry is one object as the ledger knows it.
 type entry struct {
 	client   int64
-	created  int64 // creation offset; legacyOffset for old objects
-	deleted  int64 // offset of the record that deleted it; -1 while live
+	created  int64 // creation offset
+	legacy   bool  // created before limits were decided from the log: never refused
+	deleted  int64 // offset of its first delete; -1 while live
 	accepted bool
 	latest   any // the object's latest record (*schema.Hook or *schema.Recipient)
 }
 
+// tomb is a deleted object.
+type tomb struct {
+	offset int64 // of the first delete
+	record any   // the delete record
+}
+
 func newLedger(limit int) *ledger {
-	return &ledger{limit: limit, objects: map[int64]*entry{}, live: map[int64]int{}}
+	return &ledger{limit: limit, objects: map[int64]*entry{}, live: map[int64]int{}, deleted: map[int64]tomb{}}
 }
 
 // change is what applying a record does to the view: put latest (nil:
@@ -81,13 +102,13 @@ func (l *ledger) apply(id, client, off int64, o origin, deleted bool, latest any
 		}
 		return change{id: id}
 	}
+	if _, gone := l.deleted[id]; gone {
+		return change{skip: true} // deletes are final
+	}
 	e := l.objects[id]
 	if e == nil {
-		e = &entry{client: client, created: legacyOffset, deleted: -1, accepted: !o.create}
-		switch {
-		case o.create:
-			e.created = off
-		case o.offset >= 0:
+		e = &entry{client: client, created: off, deleted: -1, accepted: !o.create, legacy: !o.create && o.offset < 0}
+		if !o.create && o.offset >= 0 {
 			e.created = o.offset
 		}
 		if l.settled {
@@ -104,6 +125,10 @@ func (l *ledger) apply(id, client, off int64, o origin, deleted bool, latest any
 	e.latest = latest
 	if deleted {
 		e.deleted = off
+		if o.deleted > 0 {
+			e.deleted = o.deleted
+		}
+		l.deleted[id] = tomb{offset: e.deleted, record: latest}
 	}
 	if !l.settled {
 		return change{skip: true}
@@ -129,20 +154,7 @@ func (l *ledger) settle() []change {
 		byAccount[e.client] = append(byAccount[e.client], e)
 	}
 	for _, es := range byAccount {
-		slices.SortFunc(es, func(a, b *entry) int { return cmp.Compare(a.created, b.created) })
-		for i, e := range es {
-			if e.created == legacyOffset {
-				e.accepted = true
-				continue
-			}
-			n := 0
-			for _, f := range es[:i] {
-				if f.accepted && (f.deleted < 0 || f.deleted > e.created) {
-					n++
-				}
-			}
-			e.accepted = n < l.limit
-		}
+		decide(es, l.limit)
 	}
 	var out []change
 	for id, e := range l.objects {
@@ -157,11 +169,54 @@ func (l *ledger) settle() []change {
 	return out
 }
 
+// decide applies the rule to one account's objects, in the order they were
+// created: each is accepted if fewer than limit accepted ones are live at
+// its creation. The accepted ones' deletes wait in a heap, so that those
+// that came before the next creation are counted out.
+func decide(es []*entry, limit int) {
+	slices.SortFunc(es, func(a, b *entry) int { return cmp.Compare(a.created, b.created) })
+	var ends offsets // delete offsets of the accepted live ones (MaxInt64: live)
+	for _, e := range es {
+		for ends.Len() > 0 && ends[0] < e.created {
+			heap.Pop(&ends)
+		}
+		e.accepted = e.legacy || ends.Len() < limit
+		if e.accepted {
+			end := int64(math.MaxInt64)
+			if e.deleted >= 0 {
+				end = e.deleted
+			}
+			heap.Push(&ends, end)
+		}
+	}
+}
+
+// offsets is a min-heap of offsets.
+type offsets []int64
+
+func (h offsets) Len() int           { return len(h) }
+func (h offsets) Less(i, j int) bool { return h[i] < h[j] }
+func (h offsets) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *offsets) Push(x any)        { *h = append(*h, x.(int64)) }
+func (h *offsets) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
 // createdAt returns the creation offset a later record of live object id
-// carries: -1 for an object created before limits were decided from the log.
+// carries: -1 for an object created before limits were decided from the
+// log (its later records carry none either).
 func (l *ledger) createdAt(id int64) int64 {
-	if e := l.objects[id]; e != nil {
+	if e := l.objects[id]; e != nil && !e.legacy {
 		return e.created
 	}
 	return legacyOffset
+}
+
+// tombOf returns the delete of object id, if it was deleted.
+func (l *ledger) tombOf(id int64) (tomb, bool) {
+	t, ok := l.deleted[id]
+	return t, ok
 }

@@ -65,7 +65,17 @@ func simulate(r *rand.Rand, n, limit int) []logRecord {
 		default: // delete
 			id := ids[r.IntN(len(ids))]
 			appendRec(logRecord{id: id, client: client, o: origin{offset: objs[id].created}, deleted: true})
+			deletedAt := int64(len(log) - 1)
+			created := objs[id].created
 			delete(objs, id)
+			if r.IntN(3) == 0 {
+				// An instance that had not seen the delete changes the
+				// object; the ledger ignores it, and that writer writes
+				// the delete again (if it died first, compaction could
+				// keep the stale change: docs/contract.md says so).
+				appendRec(logRecord{id: id, client: client, o: origin{offset: created}})
+				appendRec(logRecord{id: id, client: client, o: origin{offset: created, deleted: deletedAt}, deleted: true})
+			}
 		}
 	}
 	return log

@@ -5,10 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/segmentio/kafka-go"
+
+	"github.com/postload/postload/internal/kafkatest"
 	"github.com/postload/postload/internal/wait"
 	"github.com/postload/postload/schema"
 )
@@ -149,4 +153,76 @@ func BenchmarkCreateHook(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// A change written by an instance that had not seen a delete is void: no
+// reader brings the hook back, the limit still counts it deleted, and its
+// writer writes the delete again, so that the record compaction keeps is a
+// delete.
+func TestAChangeAfterADeleteIsVoid(t *testing.T) {
+	c := newCluster(t)
+	s, _ := startStore(t, c, nil, Config{})
+	ctx := context.Background()
+	h := mustHook(t, s, clientA, 1)
+	if err := s.DeleteHook(ctx, clientA, h.ID); err != nil {
+		t.Fatal(err)
+	}
+	// What an instance that had not seen the delete writes: a disable.
+	stale := h
+	at := stamp(s.now())
+	stale.DisabledAt = &at
+	off, err := s.write(ctx, s.cfg.HooksTopic, h.ID, stale, origin{offset: s.ledgers[s.cfg.HooksTopic].deleted[h.ID].offset - 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Hook(h.ID); ok {
+		t.Fatal("a change after the delete brought the hook back")
+	}
+	if !s.voided(ctx, "hook", s.cfg.HooksTopic, h.ID, off, -1) {
+		t.Fatal("the change after the delete is not void")
+	}
+	late, _ := startStore(t, c, nil, Config{})
+	if _, ok := late.Hook(h.ID); ok {
+		t.Error("a restarted reader brought the deleted hook back")
+	}
+	// The last record of the hook's key is a delete carrying the first
+	// delete's offset.
+	var last []byte
+	for _, m := range readTopic(t, c, DefaultHooksTopic) {
+		if string(m.Key) == itoa(h.ID) {
+			last = m.Value
+		}
+	}
+	if o := readOrigin(last); o.deleted != s.ledgers[s.cfg.HooksTopic].deleted[h.ID].offset || !strings.Contains(string(last), `"deleted_at"`) {
+		t.Errorf("last record of the key: %s", last)
+	}
+}
+
+// readTopic reads every record of partition 0 of topic.
+func readTopic(tb testing.TB, c *kafkatest.Cluster, topic string) []kafka.Message {
+	tb.Helper()
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{c.Addr}, Topic: topic, Partition: 0, MaxWait: 100 * time.Millisecond})
+	defer r.Close()
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
+	cl := &kafka.Client{Addr: kafka.TCP(c.Addr), Transport: tr}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	offs, err := cl.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{topic: {kafka.LastOffsetOf(0)}}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	end := offs.Topics[topic][0].LastOffset
+	var out []kafka.Message
+	for int64(len(out)) < end {
+		m, err := r.ReadMessage(ctx)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, m)
+		if m.Offset+1 >= end {
+			break
+		}
+	}
+	return out
 }

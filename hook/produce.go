@@ -32,17 +32,17 @@ func (s *Store) produce(ctx context.Context, topic string, key, value []byte) (i
 }
 
 // write produces the record of object id to topic and waits until this
-// Store has applied it (read your writes).
-func (s *Store) write(ctx context.Context, topic string, id int64, obj any, o origin) error {
+// Store has applied it (read your writes); it returns the record's offset.
+func (s *Store) write(ctx context.Context, topic string, id int64, obj any, o origin) (int64, error) {
 	value, err := encodeRecord(obj, o)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	off, err := s.produce(ctx, topic, []byte(strconv.FormatInt(id, 10)), value)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	return s.waitApplied(ctx, topic, off)
+	return off, s.waitApplied(ctx, topic, off)
 }
 
 // waitApplied blocks until this Store has applied offset off of topic.

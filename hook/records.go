@@ -47,10 +47,13 @@ func parseKey(key []byte) (int64, error) {
 // (already checked by the schema).
 func readOrigin(value []byte) origin {
 	o := origin{offset: legacyOffset}
-	r := gjson.GetManyBytes(value, "create", "created_offset")
+	r := gjson.GetManyBytes(value, "create", "created_offset", "deleted_offset")
 	o.create = r[0].Type == gjson.True
 	if r[1].Exists() {
 		o.offset = r[1].Int()
+	}
+	if r[2].Exists() {
+		o.deleted = r[2].Int()
 	}
 	return o
 }
@@ -113,13 +116,17 @@ func encodeRecord(obj any, o origin) ([]byte, error) {
 	var extra string
 	switch {
 	case o.create:
-		extra = `,"create":true}`
+		extra = `,"create":true`
 	case o.offset >= 0:
-		extra = `,"created_offset":` + strconv.FormatInt(o.offset, 10) + `}`
-	default:
+		extra = `,"created_offset":` + strconv.FormatInt(o.offset, 10)
+	}
+	if o.deleted > 0 {
+		extra += `,"deleted_offset":` + strconv.FormatInt(o.deleted, 10)
+	}
+	if extra == "" {
 		return b, nil
 	}
-	return append(b[:len(b)-1], extra...), nil
+	return append(b[:len(b)-1], extra+"}"...), nil
 }
 
 // safeReason is err's text cut before the first quoted value: a decoder's

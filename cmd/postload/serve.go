@@ -360,5 +360,5 @@ func forwardFailedLoads(topics topicNames, disp *dispatcher.Dispatcher, writer *
 }
 
 func source(m consumer.Message) dispatcher.Source {
-	return dispatcher.Source{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Key: m.Key, Progress: m}
+	return dispatcher.Source{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Key: m.Key, Time: m.Time, Progress: m}
 }
