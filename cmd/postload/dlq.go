@@ -123,19 +123,11 @@ func runDLQ(ctx context.Context, args []string, getenv func(string) string, stdo
 // replayCLI reads the hook registry (to replay only to existing, enabled
 // hooks at their current URL) and replays.
 func replayCLI(ctx context.Context, cfg dlq.Config, topics topicNames, filter dlq.Filter, dryRun, asJSON bool, stdout io.Writer, log *zap.Logger) error {
-	store, err := hook.NewStore(hook.Config{Brokers: cfg.Brokers, HooksTopic: topics.Hooks, RecipientsTopic: topics.Recipients, IDsTopic: topics.IDs}, log)
+	store, stop, err := readRegistry(ctx, hook.Config{Brokers: cfg.Brokers, HooksTopic: topics.Hooks, RecipientsTopic: topics.Recipients, IDsTopic: topics.IDs}, log)
 	if err != nil {
 		return err
 	}
-	sctx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- store.Run(sctx) }()
-	defer func() { stop(); <-done }()
-	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if err := store.Wait(wctx); err != nil {
-		return fmt.Errorf("reading the hook registry: %w", err)
-	}
+	defer stop()
 	w := toolWriter(cfg.Brokers, log)
 	defer w.Close()
 	res, err := dlq.Replay(ctx, cfg, filter, store, w, dryRun, time.Now)

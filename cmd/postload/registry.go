@@ -52,22 +52,14 @@ func runRegistry(ctx context.Context, args []string, getenv func(string) string,
 		}
 	}
 	topics := newTopicNames(*prefix, 1)
-	store, err := hook.NewStore(hook.Config{
+	store, stop, err := readRegistry(ctx, hook.Config{
 		Brokers: addrs, HooksTopic: topics.Hooks, RecipientsTopic: topics.Recipients, IDsTopic: topics.IDs,
 		CheckURL: egress.NewPolicy(nets).CheckURL,
 	}, zap.NewNop())
 	if err != nil {
 		return err
 	}
-	sctx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- store.Run(sctx) }()
-	defer func() { stop(); <-done }()
-	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if err := store.Wait(wctx); err != nil {
-		return fmt.Errorf("reading the registry from %v: %w", addrs, err)
-	}
+	defer stop()
 	st, problems := store.Stats(), store.Problems()
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(map[string]any{
@@ -81,4 +73,24 @@ func runRegistry(ctx context.Context, args []string, getenv func(string) string,
 		fmt.Fprintf(stdout, "%s offset %d id %d %s: %s\n", p.Topic, p.Offset, p.ID, p.Kind, p.Reason)
 	}
 	return nil
+}
+
+// readRegistry runs a hook.Store for a command until stop is called, once
+// it has read both topics (within 30 s).
+func readRegistry(ctx context.Context, cfg hook.Config, log *zap.Logger) (_ *hook.Store, stop func(), _ error) {
+	store, err := hook.NewStore(cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- store.Run(sctx) }()
+	stop = func() { cancel(); <-done }
+	wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
+	defer wcancel()
+	if err := store.Wait(wctx); err != nil {
+		stop()
+		return nil, nil, fmt.Errorf("reading the hook registry from %v: %w", cfg.Brokers, err)
+	}
+	return store, stop, nil
 }
