@@ -38,6 +38,31 @@ type receiver struct {
 	lateness  *samples             // failOnce: receipt of the retry − (first answer + delay)
 	early     atomic.Int64
 	tierDelay time.Duration
+
+	// ids, when set (trackIDs), are the distinct webhook-ids received:
+	// count minus their number is the requests that were repeats. Off by
+	// default, so the scenarios that measure speed pay no set per request.
+	ids *idSet
+}
+
+// idSet is the distinct webhook-ids a receiver got, and when the latest
+// new one arrived.
+type idSet struct {
+	mu      sync.Mutex
+	seen    map[string]struct{}
+	lastNew time.Time
+}
+
+// trackIDs has rc keep the set of distinct webhook-ids, with room for n;
+// call it before anything is sent to rc.
+func (rc *receiver) trackIDs(n int) { rc.ids = &idSet{seen: make(map[string]struct{}, n)} }
+
+// distinct is the number of distinct webhook-ids received and when the
+// latest new one arrived (trackIDs must have been called).
+func (rc *receiver) distinct() (int64, time.Time) {
+	rc.ids.mu.Lock()
+	defer rc.ids.mu.Unlock()
+	return int64(len(rc.ids.seen)), rc.ids.lastNew
 }
 
 func newReceiver(m mode, capacity int) *receiver {
@@ -62,6 +87,12 @@ func (rc *receiver) reset() {
 	rc.latencies.reset()
 	rc.lateness.reset()
 	rc.early.Store(0)
+	if ids := rc.ids; ids != nil {
+		ids.mu.Lock()
+		clear(ids.seen)
+		ids.lastNew = time.Time{}
+		ids.mu.Unlock()
+	}
 	rc.mu.Lock()
 	rc.failedAt = map[string]time.Time{}
 	rc.mu.Unlock()
@@ -110,6 +141,14 @@ func (rc *receiver) record(now time.Time, webhookID string) {
 	}
 	if emitted, ok := emittedAt(webhookID); ok {
 		rc.latencies.add(now.Sub(emitted))
+	}
+	if ids := rc.ids; ids != nil {
+		ids.mu.Lock()
+		if _, seen := ids.seen[webhookID]; !seen {
+			ids.seen[webhookID] = struct{}{}
+			ids.lastNew = now
+		}
+		ids.mu.Unlock()
 	}
 }
 

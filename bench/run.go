@@ -79,6 +79,19 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			cfg.printf("backlog     %d records waiting on %s: peak RSS %.0f MiB (watched %s)", res.Records, c, res.PeakRSSMB, res.Watched)
 		}
 	}
+	if cfg.runs("crash") {
+		res, err := crash(ctx, cfg)
+		if err != nil {
+			return r, fmt.Errorf("crash: %w", err)
+		}
+		r.Crash = res
+		lost := "none lost"
+		if !res.NoneLost {
+			lost = fmt.Sprintf("%d LOST", int64(res.Events)-res.Distinct)
+		}
+		cfg.printf("crash       %d instances at %.0f events/s for %.0fs, kill -9 of one at %.1fs: %d repeated requests (%d requests, %d distinct webhook-ids, %d events: %s); partitions taken over %.1fs after the kill, everything delivered %.1fs after",
+			res.Instances, res.EventsPerSec, res.Seconds, res.KilledAtS, res.Repeats, res.Requests, res.Distinct, res.Events, lost, res.TakeoverAfterS, res.DeliveredAfterS)
+	}
 	return r, r.write(cfg.JSONPath)
 }
 
