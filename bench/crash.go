@@ -2,8 +2,8 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,6 +23,10 @@ import (
 // dispatchGroup is postload's default --group, which consumes
 // load-completed.
 const dispatchGroup = "postload"
+
+// kafkaPoll is how often the scenario asks the broker about the groups: a
+// request every 5 ms would load the broker it measures through.
+const kafkaPoll = 100 * time.Millisecond
 
 func crash(ctx context.Context, cfg Config) (*CrashResult, error) {
 	e, err := newEnv(ctx, cfg)
@@ -44,7 +48,7 @@ func crash(ctx context.Context, cfg Config) (*CrashResult, error) {
 	}
 	// Both instances own partitions of load-completed before the first
 	// event: the kill then takes some from a process that is delivering.
-	if err := waitFor(ctx, 2*time.Minute, func() bool {
+	if err := waitEvery(ctx, 2*time.Minute, kafkaPoll, func() bool {
 		g, err := e.loadCompletedOwners(ctx)
 		return err == nil && g.stable && len(g.owned) == 2 && g.owned[0] > 0 && g.owned[1] > 0
 	}); err != nil {
@@ -71,7 +75,7 @@ func crash(ctx context.Context, cfg Config) (*CrashResult, error) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		_ = waitFor(wctx, 5*time.Minute, func() bool {
+		_ = waitEvery(wctx, 5*time.Minute, kafkaPoll, func() bool {
 			g, err := e.loadCompletedOwners(wctx)
 			if err == nil && g.stable && len(g.owned) == 1 && g.owned[0] == cfg.Partitions {
 				takeover = time.Now()
@@ -88,21 +92,23 @@ func crash(ctx context.Context, cfg Config) (*CrashResult, error) {
 	}
 	res.Events = first + rest
 
-	// Everything delivered, and the whole of load-completed committed: no
-	// repeat can come after that.
+	// Everything delivered (or, if something is lost, a wait long enough
+	// to say so), and everything committed: no repeat can come after that.
 	want := int64(res.Events)
-	delivered := func() bool { n, _ := rc.distinct(); return n >= want }
-	if err := waitFor(ctx, 5*time.Minute, delivered); err != nil {
-		stopWatch()
-		wg.Wait()
-		n, _ := rc.distinct()
-		return nil, fmt.Errorf("%d of %d events delivered (%d requests): %w", n, want, rc.count.Load(), err)
+	_ = waitFor(ctx, 3*time.Minute, func() bool { n, _ := rc.distinct(); return n >= want })
+	err = e.settle(ctx, res)
+	// The takeover has happened by now (the survivor delivered the killed
+	// one's partitions); the watcher may not have seen it yet.
+	watched := make(chan struct{})
+	go func() { wg.Wait(); close(watched) }()
+	select {
+	case <-watched:
+	case <-time.After(30 * time.Second):
 	}
-	err = waitFor(ctx, time.Minute, func() bool { ok, err := e.loadCompletedCommitted(ctx); return err == nil && ok })
 	stopWatch()
-	wg.Wait()
+	<-watched
 	if err != nil {
-		return nil, fmt.Errorf("load-completed committed to its end: %w", err)
+		return nil, err
 	}
 	distinct, lastNew := rc.distinct()
 	res.Requests, res.Distinct = rc.count.Load(), distinct
@@ -115,6 +121,43 @@ func crash(ctx context.Context, cfg Config) (*CrashResult, error) {
 	return res, nil
 }
 
+// settle waits until no request can come any more: the dispatchers' group
+// has committed load-completed to its end, and the retry tiers' group every
+// record handed on to a tier (a repeat may come from there too); it
+// counts the records on the tiers and postload.dlq.
+func (e *env) settle(ctx context.Context, res *CrashResult) error {
+	committed := func(group string, prefix bool, topics ...string) (map[string]map[int]int64, error) {
+		var ends map[string]map[int]int64
+		err := waitEvery(ctx, 3*time.Minute, kafkaPoll, func() bool {
+			var err error
+			if ends, err = e.topicEnds(ctx, prefix, topics...); err != nil {
+				return false
+			}
+			ok, err := e.committedToEnd(ctx, group, ends)
+			return err == nil && ok
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%v committed to their end by group %s: %w", topics, group, err)
+		}
+		return ends, nil
+	}
+	if _, err := committed(dispatchGroup, false, "load-completed"); err != nil {
+		return err
+	}
+	// The first tier's delay is 30 s unless --serve-args sets it.
+	tiers, err := committed(dispatchGroup+".retry", true, "postload.retry.")
+	if err != nil {
+		return err
+	}
+	res.TierRecords = records(tiers)
+	dlq, err := e.topicEnds(ctx, false, "postload.dlq")
+	if err != nil {
+		return fmt.Errorf("postload.dlq: %w", err)
+	}
+	res.DeadLetters = records(dlq)
+	return nil
+}
+
 // groupOwners is the dispatchers' group as the broker describes it.
 type groupOwners struct {
 	stable bool
@@ -124,8 +167,7 @@ type groupOwners struct {
 // loadCompletedOwners describes the dispatchers' group: whether it is
 // stable, and how many partitions of load-completed each member owns.
 func (e *env) loadCompletedOwners(ctx context.Context) (groupOwners, error) {
-	c := &kafka.Client{Addr: kafka.TCP(e.brokers...), Timeout: 5 * time.Second, Transport: e.writer.Transport}
-	resp, err := c.DescribeGroups(ctx, &kafka.DescribeGroupsRequest{GroupIDs: []string{dispatchGroup}})
+	resp, err := e.client().DescribeGroups(ctx, &kafka.DescribeGroupsRequest{GroupIDs: []string{dispatchGroup}})
 	if err != nil {
 		return groupOwners{}, err
 	}
@@ -149,45 +191,93 @@ func (e *env) loadCompletedOwners(ctx context.Context) (groupOwners, error) {
 	return out, nil
 }
 
-// loadCompletedCommitted reports whether the dispatchers' group has
-// committed every partition of load-completed up to its end.
-func (e *env) loadCompletedCommitted(ctx context.Context) (bool, error) {
-	c := &kafka.Client{Addr: kafka.TCP(e.brokers...), Timeout: 5 * time.Second, Transport: e.writer.Transport}
-	var reqs []kafka.OffsetRequest
-	var parts []int
-	for p := range e.cfg.Partitions {
-		reqs = append(reqs, kafka.LastOffsetOf(p))
-		parts = append(parts, p)
+// topicEnds returns the end offset (the next record's) of every partition
+// of the topics that exist among names, or, with prefix true, of every
+// topic whose name starts with one of names.
+func (e *env) topicEnds(ctx context.Context, prefix bool, names ...string) (map[string]map[int]int64, error) {
+	c := e.client()
+	md, err := c.Metadata(ctx, &kafka.MetadataRequest{})
+	if err != nil {
+		return nil, err
 	}
-	ends, err := c.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{"load-completed": reqs}})
+	reqs := map[string][]kafka.OffsetRequest{}
+	for _, t := range md.Topics {
+		match := false
+		for _, n := range names {
+			match = match || t.Name == n || (prefix && strings.HasPrefix(t.Name, n))
+		}
+		if !match || t.Error != nil {
+			continue
+		}
+		for _, p := range t.Partitions {
+			reqs[t.Name] = append(reqs[t.Name], kafka.LastOffsetOf(p.ID))
+		}
+	}
+	ends := map[string]map[int]int64{}
+	if len(reqs) == 0 {
+		return ends, nil
+	}
+	resp, err := c.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: reqs})
+	if err != nil {
+		return nil, err
+	}
+	for t, ps := range resp.Topics {
+		ends[t] = map[int]int64{}
+		for _, p := range ps {
+			if p.Error != nil {
+				return nil, fmt.Errorf("end offset of %s/%d: %w", t, p.Partition, p.Error)
+			}
+			ends[t][p.Partition] = p.LastOffset
+		}
+	}
+	return ends, nil
+}
+
+// records is the number of records in ends (no topic of the bench's broker
+// has had records deleted).
+func records(ends map[string]map[int]int64) int64 {
+	var n int64
+	for _, ps := range ends {
+		for _, end := range ps {
+			n += end
+		}
+	}
+	return n
+}
+
+// committedToEnd reports whether group has committed every partition of
+// ends up to its end.
+func (e *env) committedToEnd(ctx context.Context, group string, ends map[string]map[int]int64) (bool, error) {
+	topics := map[string][]int{}
+	for t, ps := range ends {
+		for p := range ps {
+			topics[t] = append(topics[t], p)
+		}
+	}
+	resp, err := e.client().OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: group, Topics: topics})
 	if err != nil {
 		return false, err
 	}
-	committed, err := c.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: dispatchGroup, Topics: map[string][]int{"load-completed": parts}})
-	if err != nil {
-		return false, err
+	if resp.Error != nil {
+		return false, resp.Error
 	}
-	if committed.Error != nil {
-		return false, committed.Error
-	}
-	end := map[int]int64{}
-	for _, p := range ends.Topics["load-completed"] {
-		if p.Error != nil {
-			return false, p.Error
+	for t, ps := range ends {
+		got := map[int]int64{}
+		for _, p := range resp.Topics[t] {
+			if p.Error != nil {
+				return false, fmt.Errorf("%s's offset of %s/%d: %w", group, t, p.Partition, p.Error)
+			}
+			got[p.Partition] = p.CommittedOffset
 		}
-		end[p.Partition] = p.LastOffset
-	}
-	got := committed.Topics["load-completed"]
-	if len(got) != len(parts) {
-		return false, errors.New("not every partition of load-completed in the group's offsets")
-	}
-	for _, p := range got {
-		if p.Error != nil {
-			return false, p.Error
-		}
-		if p.CommittedOffset < end[p.Partition] {
-			return false, nil
+		for p, end := range ps {
+			if c, ok := got[p]; end > 0 && (!ok || c < end) {
+				return false, nil
+			}
 		}
 	}
 	return true, nil
+}
+
+func (e *env) client() *kafka.Client {
+	return &kafka.Client{Addr: kafka.TCP(e.brokers...), Timeout: 5 * time.Second, Transport: e.writer.Transport}
 }

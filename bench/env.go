@@ -271,6 +271,11 @@ func sampleEvent(now time.Time, seq int) []byte {
 
 // waitFor polls cond until it holds or the timeout passes.
 func waitFor(ctx context.Context, timeout time.Duration, cond func() bool) error {
+	return waitEvery(ctx, timeout, 5*time.Millisecond, cond)
+}
+
+// waitEvery polls cond every interval until it holds or the timeout passes.
+func waitEvery(ctx context.Context, timeout, interval time.Duration, cond func() bool) error {
 	deadline := time.Now().Add(timeout)
 	for !cond() {
 		if time.Now().After(deadline) {
@@ -279,7 +284,7 @@ func waitFor(ctx context.Context, timeout time.Duration, cond func() bool) error
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(5 * time.Millisecond):
+		case <-time.After(interval):
 		}
 	}
 	return nil

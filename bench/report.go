@@ -138,6 +138,10 @@ type CrashResult struct {
 	Repeats  int64 `json:"repeats"`
 	// NoneLost: every event produced was delivered (Distinct == Events).
 	NoneLost bool `json:"none_lost"`
+	// TierRecords and DeadLetters are the records written to the retry
+	// tiers and to postload.dlq (none, when every request is answered 200).
+	TierRecords int64 `json:"tier_records"`
+	DeadLetters int64 `json:"dead_letters"`
 	// TakeoverAfterS is the kill → the survivor owning every partition of
 	// load-completed (the group stable again); DeliveredAfterS the kill →
 	// the last event's first receipt.
