@@ -91,6 +91,7 @@ func crash(ctx context.Context, cfg Config) (*CrashResult, error) {
 		return nil, err
 	}
 	res.Events = first + rest
+	produced := time.Now()
 
 	// Everything delivered (or, if something is lost, a wait long enough
 	// to say so), and everything committed: no repeat can come after that.
@@ -115,8 +116,12 @@ func crash(ctx context.Context, cfg Config) (*CrashResult, error) {
 	res.Repeats = res.Requests - res.Distinct
 	res.NoneLost = res.Distinct == want
 	res.DeliveredAfterS = lastNew.Sub(killed).Seconds()
+	res.ProducedAfterS = produced.Sub(killed).Seconds()
 	if !takeover.IsZero() {
 		res.TakeoverAfterS = takeover.Sub(killed).Seconds()
+		if at := rc.firstReceiptsBy(takeover); !at.IsZero() {
+			res.BacklogDeliveredAfterS = at.Sub(killed).Seconds()
+		}
 	}
 	return res, nil
 }

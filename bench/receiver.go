@@ -45,17 +45,31 @@ type receiver struct {
 	ids *idSet
 }
 
-// idSet is the distinct webhook-ids a receiver got, and when the latest
-// new one arrived.
+// idSet is the distinct webhook-ids a receiver got, each with the time of
+// its first receipt, and when the latest new one arrived.
 type idSet struct {
 	mu      sync.Mutex
-	seen    map[string]struct{}
+	seen    map[string]time.Time
 	lastNew time.Time
 }
 
 // trackIDs has rc keep the set of distinct webhook-ids, with room for n;
 // call it before anything is sent to rc.
-func (rc *receiver) trackIDs(n int) { rc.ids = &idSet{seen: make(map[string]struct{}, n)} }
+func (rc *receiver) trackIDs(n int) { rc.ids = &idSet{seen: make(map[string]time.Time, n)} }
+
+// firstReceiptsBy is when the last of the events emitted before t first
+// reached rc (zero if none did; trackIDs must have been called).
+func (rc *receiver) firstReceiptsBy(t time.Time) time.Time {
+	rc.ids.mu.Lock()
+	defer rc.ids.mu.Unlock()
+	var last time.Time
+	for id, at := range rc.ids.seen {
+		if emitted, ok := emittedAt(id); ok && emitted.Before(t) && at.After(last) {
+			last = at
+		}
+	}
+	return last
+}
 
 // distinct is the number of distinct webhook-ids received and when the
 // latest new one arrived (trackIDs must have been called).
@@ -145,7 +159,7 @@ func (rc *receiver) record(now time.Time, webhookID string) {
 	if ids := rc.ids; ids != nil {
 		ids.mu.Lock()
 		if _, seen := ids.seen[webhookID]; !seen {
-			ids.seen[webhookID] = struct{}{}
+			ids.seen[webhookID] = now
 			ids.lastNew = now
 		}
 		ids.mu.Unlock()

@@ -142,11 +142,15 @@ type CrashResult struct {
 	// tiers and to postload.dlq (none, when every request is answered 200).
 	TierRecords int64 `json:"tier_records"`
 	DeadLetters int64 `json:"dead_letters"`
-	// TakeoverAfterS is the kill → the survivor owning every partition of
-	// load-completed (the group stable again); DeliveredAfterS the kill →
-	// the last event's first receipt.
-	TakeoverAfterS  float64 `json:"takeover_after_s"`
-	DeliveredAfterS float64 `json:"delivered_after_s"`
+	// From the kill: the survivor owning every partition of load-completed
+	// (the group stable again); the first receipt of the last of the events
+	// produced before that takeover (the killed instance's partitions held
+	// theirs back until then); the end of the production; the first
+	// receipt of the last event.
+	TakeoverAfterS         float64 `json:"takeover_after_s"`
+	BacklogDeliveredAfterS float64 `json:"backlog_delivered_after_s"`
+	ProducedAfterS         float64 `json:"production_ended_after_s"`
+	DeliveredAfterS        float64 `json:"delivered_after_s"`
 }
 
 func machine() Machine {

@@ -90,8 +90,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if !res.NoneLost {
 			lost = fmt.Sprintf("%d LOST", int64(res.Events)-res.Distinct)
 		}
-		cfg.printf("crash       %d instances at %.0f events/s for %.0fs, kill -9 of one at %.1fs: %d repeated requests (%d requests, %d distinct webhook-ids, %d events: %s; %d records on the tiers, %d dead letters); partitions taken over %.1fs after the kill, everything delivered %.1fs after",
-			res.Instances, res.EventsPerSec, res.Seconds, res.KilledAtS, res.Repeats, res.Requests, res.Distinct, res.Events, lost, res.TierRecords, res.DeadLetters, res.TakeoverAfterS, res.DeliveredAfterS)
+		cfg.printf("crash       %d instances at %.0f events/s for %.0fs, kill -9 of one at %.1fs: %d repeated requests (%d requests, %d distinct webhook-ids, %d events: %s; %d records on the tiers, %d dead letters); after the kill: partitions taken over at %.1fs, the events produced until then delivered at %.1fs, the production ended at %.1fs, everything delivered at %.1fs",
+			res.Instances, res.EventsPerSec, res.Seconds, res.KilledAtS, res.Repeats, res.Requests, res.Distinct, res.Events, lost, res.TierRecords, res.DeadLetters,
+			res.TakeoverAfterS, res.BacklogDeliveredAfterS, res.ProducedAfterS, res.DeliveredAfterS)
 		if !res.NoneLost {
 			// The report is written, and the run fails: losing nothing is
 			// the promise.
