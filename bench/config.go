@@ -10,7 +10,7 @@ import (
 )
 
 // Scenario names, in the order they run.
-var Scenarios = []string{"throughput", "latency", "isolation", "retry", "backlog"}
+var Scenarios = []string{"throughput", "latency", "isolation", "retry", "backlog", "crash"}
 
 // Config sizes the scenarios.
 type Config struct {
@@ -52,6 +52,11 @@ type Config struct {
 	BacklogRecords int
 	// BacklogWatch is how long peak RSS is watched under backlog. Default 20s.
 	BacklogWatch time.Duration
+	// CrashRate is the crash scenario's events per second. Default 2500.
+	CrashRate float64
+	// CrashDuration is how long the crash scenario produces; one of its two
+	// postload instances is killed halfway. Default 20s.
+	CrashDuration time.Duration
 	// HooksPerEvent are the throughput runs. Default 1 and 10.
 	HooksPerEvent []int
 	// Only runs these scenarios (default all).
@@ -87,6 +92,12 @@ func (c *Config) setDefaults() {
 	if c.IsolationTurn == 0 {
 		c.IsolationTurn = 5 * time.Second
 	}
+	if c.CrashRate == 0 {
+		c.CrashRate = 2500
+	}
+	if c.CrashDuration == 0 {
+		c.CrashDuration = 20 * time.Second
+	}
 	if c.BacklogWatch == 0 {
 		c.BacklogWatch = 20 * time.Second
 	}
@@ -119,8 +130,11 @@ func (c *Config) Validate() error {
 		}
 	}
 	if c.Events < 0 || c.Rounds < 0 || c.Concurrency < 0 || c.Partitions < 0 || c.IsolationEvents < 0 || c.RetryDeliveries < 0 || c.BacklogRecords < 0 ||
-		c.LatencyDuration < 0 || c.IsolationDuration < 0 || c.IsolationTurn < 0 || c.BacklogWatch < 0 {
+		c.LatencyDuration < 0 || c.IsolationDuration < 0 || c.IsolationTurn < 0 || c.BacklogWatch < 0 || c.CrashRate < 0 || c.CrashDuration < 0 {
 		errs = append(errs, errors.New("sizes must be positive"))
+	}
+	if c.runs("crash") && c.Partitions < 2 {
+		errs = append(errs, fmt.Errorf("the crash scenario needs --partitions 2 or more (got %d): each of its two instances must own one", c.Partitions))
 	}
 	return errors.Join(errs...)
 }

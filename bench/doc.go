@@ -6,6 +6,8 @@
 //
 // Scenarios: ceiling (a plain Go HTTPS client, no Kafka), throughput (1 and
 // 10 hooks per event), latency at half load, isolation (one black-holed hook
-// of ten), retry timing, and memory under backlog. Each prints one summary
-// line; the whole report is also written as JSON.
+// of ten), retry timing, memory under backlog, and crash (the requests a
+// kill -9 of one of two instances repeats; it runs a second postload
+// instance). Each prints one summary line; the whole report is also written
+// as JSON.
 package bench

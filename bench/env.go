@@ -28,8 +28,7 @@ type env struct {
 	broker  *brokerProc
 	brokers []string
 	rcs     []*receiver
-	proc    *exec.Cmd
-	logFile *os.File
+	procs   []*postloadProc // in the order they started
 	writer  *kafka.Writer
 
 	unmeasured int // events produced by produceUnmeasured
@@ -121,15 +120,31 @@ func (e *env) caFile() (string, error) {
 	return path, os.WriteFile(path, b, 0o644)
 }
 
+// postloadProc is one running `postload serve`.
+type postloadProc struct {
+	cmd    *exec.Cmd
+	log    *os.File
+	exited chan struct{} // closed once the process has exited
+}
+
 // startPostload runs `postload serve` against the bench broker.
 func (e *env) startPostload(extra ...string) error {
+	_, err := e.startInstance(extra...)
+	return err
+}
+
+// startInstance runs one more `postload serve` against the bench broker,
+// with the same flags as every other instance but its own API address and
+// log file (postload.log for the first, postload-<n>.log after). All
+// instances share the consumer groups, so they share the partitions.
+func (e *env) startInstance(extra ...string) (*postloadProc, error) {
 	ca, err := e.caFile()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	api := ln.Addr().String()
 	ln.Close()
@@ -139,44 +154,73 @@ func (e *env) startPostload(extra ...string) error {
 		"--allow-networks", "127.0.0.0/8"} // the receivers are on loopback
 	args = append(args, e.cfg.ServeArgs...)
 	args = append(args, extra...)
-	e.logFile, err = os.OpenFile(filepath.Join(e.dir, "postload.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	name := "postload.log"
+	if n := len(e.procs) + 1; n > 1 {
+		name = fmt.Sprintf("postload-%d.log", n)
+	}
+	log, err := os.OpenFile(filepath.Join(e.dir, name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	e.proc = exec.Command(e.cfg.Binary, args...)
-	dieWithParent(e.proc)
-	e.proc.Stdout, e.proc.Stderr = e.logFile, e.logFile
-	return e.proc.Start()
+	cmd := exec.Command(e.cfg.Binary, args...)
+	dieWithParent(cmd)
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		log.Close()
+		return nil, fmt.Errorf("starting %s serve: %w", e.cfg.Binary, err)
+	}
+	p := &postloadProc{cmd: cmd, log: log, exited: make(chan struct{})}
+	// Owned by the env: it ends when the process exits, which stopPostload
+	// (from close) makes sure of.
+	go func() {
+		_ = cmd.Wait()
+		log.Close()
+		close(p.exited)
+	}()
+	e.procs = append(e.procs, p)
+	return p, nil
 }
 
-// stopPostload stops the child with SIGTERM (then SIGKILL after 20 s).
-func (e *env) stopPostload() {
-	if e.proc == nil || e.proc.Process == nil {
-		return
-	}
-	_ = e.proc.Process.Signal(os.Interrupt)
-	waitOrKill(e.proc, 20*time.Second)
-	e.proc = nil
-	if e.logFile != nil {
-		e.logFile.Close()
-	}
-}
+// pid is the first postload instance's process id: the one the
+// single-instance scenarios measure.
+func (e *env) pid() int { return e.procs[0].cmd.Process.Pid }
 
-// waitOrKill waits for a started command to exit, killing it after d.
-func waitOrKill(cmd *exec.Cmd, d time.Duration) {
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
+// kill ends p with SIGKILL, as `kill -9` does, and returns once it has
+// exited.
+func (e *env) kill(p *postloadProc) error {
+	if err := p.cmd.Process.Kill(); err != nil {
+		return fmt.Errorf("killing postload (pid %d): %w", p.cmd.Process.Pid, err)
+	}
 	select {
-	case <-done:
-	case <-time.After(d):
-		_ = cmd.Process.Kill()
-		<-done
+	case <-p.exited:
+		return nil
+	case <-time.After(10 * time.Second):
+		return fmt.Errorf("postload (pid %d) still running 10s after SIGKILL", p.cmd.Process.Pid)
 	}
+}
+
+// stopPostload stops every instance still running with SIGTERM, all at
+// once, and waits for them (SIGKILL after 20 s).
+func (e *env) stopPostload() {
+	for _, p := range e.procs {
+		_ = p.cmd.Process.Signal(os.Interrupt)
+	}
+	deadline := time.After(20 * time.Second)
+	for _, p := range e.procs {
+		select {
+		case <-p.exited:
+			continue
+		case <-deadline:
+		}
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+	}
+	e.procs = nil
 }
 
 // peakRSS is the child's peak resident set (VmHWM), in MiB.
 func (e *env) peakRSS() (float64, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", e.proc.Process.Pid))
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", e.pid()))
 	if err != nil {
 		return 0, err
 	}
@@ -188,7 +232,7 @@ func (e *env) peakRSS() (float64, error) {
 			return kb / 1024, err
 		}
 	}
-	return 0, fmt.Errorf("no VmHWM in /proc/%d/status", e.proc.Process.Pid)
+	return 0, fmt.Errorf("no VmHWM in /proc/%d/status", e.pid())
 }
 
 // produceEvents writes n load events (client 1, destination 1) with
@@ -227,6 +271,11 @@ func sampleEvent(now time.Time, seq int) []byte {
 
 // waitFor polls cond until it holds or the timeout passes.
 func waitFor(ctx context.Context, timeout time.Duration, cond func() bool) error {
+	return waitEvery(ctx, timeout, 5*time.Millisecond, cond)
+}
+
+// waitEvery polls cond every interval until it holds or the timeout passes.
+func waitEvery(ctx context.Context, timeout, interval time.Duration, cond func() bool) error {
 	deadline := time.Now().Add(timeout)
 	for !cond() {
 		if time.Now().After(deadline) {
@@ -235,7 +284,7 @@ func waitFor(ctx context.Context, timeout time.Duration, cond func() bool) error
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(5 * time.Millisecond):
+		case <-time.After(interval):
 		}
 	}
 	return nil

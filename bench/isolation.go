@@ -241,7 +241,7 @@ func (s *side) steadyTurn(ctx context.Context, perSec float64, end time.Time) er
 	for i, rc := range s.healthy {
 		from[i] = rc.latencies.len()
 	}
-	cpu := startCPU(s.e.proc.Process.Pid, s.e.broker.cmd.Process.Pid)
+	cpu := startCPU(s.e.pid(), s.e.broker.cmd.Process.Pid)
 	// The last events' deliveries take a few milliseconds; the turn ends
 	// with them, not later.
 	sent, err := s.e.produceSteady(ctx, perSec, time.Until(end)-50*time.Millisecond)

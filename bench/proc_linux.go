@@ -21,10 +21,10 @@ func (e *env) pause() error { return e.signalPostload(syscall.SIGSTOP, true) }
 func (e *env) resume() error { return e.signalPostload(syscall.SIGCONT, false) }
 
 func (e *env) signalPostload(sig syscall.Signal, stopped bool) error {
-	if e.proc == nil || e.proc.Process == nil {
+	if len(e.procs) == 0 {
 		return errors.New("no postload running")
 	}
-	pid := e.proc.Process.Pid
+	pid := e.pid()
 	if err := syscall.Kill(pid, sig); err != nil {
 		return fmt.Errorf("sending %v to postload: %w", sig, err)
 	}

@@ -38,6 +38,45 @@ type receiver struct {
 	lateness  *samples             // failOnce: receipt of the retry − (first answer + delay)
 	early     atomic.Int64
 	tierDelay time.Duration
+
+	// ids, when set (trackIDs), are the distinct webhook-ids received:
+	// count minus their number is the requests that were repeats. Off by
+	// default, so the scenarios that measure speed pay no set per request.
+	ids *idSet
+}
+
+// idSet is the distinct webhook-ids a receiver got, each with the time of
+// its first receipt, and when the latest new one arrived.
+type idSet struct {
+	mu      sync.Mutex
+	seen    map[string]time.Time
+	lastNew time.Time
+}
+
+// trackIDs has rc keep the set of distinct webhook-ids, with room for n;
+// call it before anything is sent to rc.
+func (rc *receiver) trackIDs(n int) { rc.ids = &idSet{seen: make(map[string]time.Time, n)} }
+
+// firstReceiptsBy is when the last of the events emitted before t first
+// reached rc (zero if none did; trackIDs must have been called).
+func (rc *receiver) firstReceiptsBy(t time.Time) time.Time {
+	rc.ids.mu.Lock()
+	defer rc.ids.mu.Unlock()
+	var last time.Time
+	for id, at := range rc.ids.seen {
+		if emitted, ok := emittedAt(id); ok && emitted.Before(t) && at.After(last) {
+			last = at
+		}
+	}
+	return last
+}
+
+// distinct is the number of distinct webhook-ids received and when the
+// latest new one arrived (trackIDs must have been called).
+func (rc *receiver) distinct() (int64, time.Time) {
+	rc.ids.mu.Lock()
+	defer rc.ids.mu.Unlock()
+	return int64(len(rc.ids.seen)), rc.ids.lastNew
 }
 
 func newReceiver(m mode, capacity int) *receiver {
@@ -62,6 +101,12 @@ func (rc *receiver) reset() {
 	rc.latencies.reset()
 	rc.lateness.reset()
 	rc.early.Store(0)
+	if ids := rc.ids; ids != nil {
+		ids.mu.Lock()
+		clear(ids.seen)
+		ids.lastNew = time.Time{}
+		ids.mu.Unlock()
+	}
 	rc.mu.Lock()
 	rc.failedAt = map[string]time.Time{}
 	rc.mu.Unlock()
@@ -110,6 +155,14 @@ func (rc *receiver) record(now time.Time, webhookID string) {
 	}
 	if emitted, ok := emittedAt(webhookID); ok {
 		rc.latencies.add(now.Sub(emitted))
+	}
+	if ids := rc.ids; ids != nil {
+		ids.mu.Lock()
+		if _, seen := ids.seen[webhookID]; !seen {
+			ids.seen[webhookID] = now
+			ids.lastNew = now
+		}
+		ids.mu.Unlock()
 	}
 }
 

@@ -18,6 +18,7 @@ type Report struct {
 	Isolation  *IsolationResult   `json:"isolation,omitempty"`
 	Retry      *RetryResult       `json:"retry,omitempty"`
 	Backlog    []BacklogResult    `json:"backlog,omitempty"`
+	Crash      *CrashResult       `json:"crash,omitempty"`
 }
 
 // Machine says where the figures come from.
@@ -117,6 +118,39 @@ type BacklogResult struct {
 	Records   int     `json:"records"`
 	PeakRSSMB float64 `json:"peak_rss_mib"`
 	Watched   string  `json:"watched"`
+}
+
+// CrashResult is what a kill -9 of one of two instances repeated (see
+// crash.go).
+type CrashResult struct {
+	Instances    int     `json:"instances"`
+	EventsPerSec float64 `json:"events_per_sec"`
+	Seconds      float64 `json:"seconds"`
+	// Events produced, one delivery each.
+	Events int `json:"events"`
+	// KilledAtS is when the kill came, in seconds after the first event.
+	KilledAtS float64   `json:"killed_at_s"`
+	KilledAt  time.Time `json:"killed_at"`
+	// Requests the receiver got, Distinct webhook-ids among them, and
+	// Repeats, the difference.
+	Requests int64 `json:"requests"`
+	Distinct int64 `json:"distinct_webhook_ids"`
+	Repeats  int64 `json:"repeats"`
+	// NoneLost: every event produced was delivered (Distinct == Events).
+	NoneLost bool `json:"none_lost"`
+	// TierRecords and DeadLetters are the records written to the retry
+	// tiers and to postload.dlq (none, when every request is answered 200).
+	TierRecords int64 `json:"tier_records"`
+	DeadLetters int64 `json:"dead_letters"`
+	// From the kill: the survivor owning every partition of load-completed
+	// (the group stable again); the first receipt of the last of the events
+	// produced before that takeover (the killed instance's partitions held
+	// theirs back until then); the end of the production; the first
+	// receipt of the last event.
+	TakeoverAfterS         float64 `json:"takeover_after_s"`
+	BacklogDeliveredAfterS float64 `json:"backlog_delivered_after_s"`
+	ProducedAfterS         float64 `json:"production_ended_after_s"`
+	DeliveredAfterS        float64 `json:"delivered_after_s"`
 }
 
 func machine() Machine {

@@ -16,6 +16,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	r := &Report{Machine: machine(), StartedAt: time.Now().UTC()}
 	cfg.printf("machine: %d CPUs, %s, %s", r.Machine.CPUs, r.Machine.CPU, r.Machine.Go)
 	var tput1 float64
+	var lostErr error
 	if cfg.runs("throughput") || (cfg.runs("latency") && cfg.LatencyRate == 0) {
 		for i, hooks := range cfg.HooksPerEvent {
 			if i > 0 && !cfg.runs("throughput") {
@@ -79,7 +80,29 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			cfg.printf("backlog     %d records waiting on %s: peak RSS %.0f MiB (watched %s)", res.Records, c, res.PeakRSSMB, res.Watched)
 		}
 	}
-	return r, r.write(cfg.JSONPath)
+	if cfg.runs("crash") {
+		res, err := crash(ctx, cfg)
+		if err != nil {
+			return r, fmt.Errorf("crash: %w", err)
+		}
+		r.Crash = res
+		lost := "none lost"
+		if !res.NoneLost {
+			lost = fmt.Sprintf("%d LOST", int64(res.Events)-res.Distinct)
+		}
+		cfg.printf("crash       %d instances at %.0f events/s for %.0fs, kill -9 of one at %.1fs: %d repeated requests (%d requests, %d distinct webhook-ids, %d events: %s; %d records on the tiers, %d dead letters); after the kill: partitions taken over at %.1fs, the events produced until then delivered at %.1fs, the production ended at %.1fs, everything delivered at %.1fs",
+			res.Instances, res.EventsPerSec, res.Seconds, res.KilledAtS, res.Repeats, res.Requests, res.Distinct, res.Events, lost, res.TierRecords, res.DeadLetters,
+			res.TakeoverAfterS, res.BacklogDeliveredAfterS, res.ProducedAfterS, res.DeliveredAfterS)
+		if !res.NoneLost {
+			// The report is written, and the run fails: losing nothing is
+			// the promise.
+			lostErr = fmt.Errorf("crash: %d of %d events never delivered", int64(res.Events)-res.Distinct, res.Events)
+		}
+	}
+	if err := r.write(cfg.JSONPath); err != nil {
+		return r, err
+	}
+	return r, lostErr
 }
 
 // roundRatios is "3 rounds: 0.71 0.74 0.69".

@@ -73,7 +73,7 @@ func throughputRound(ctx context.Context, cfg Config, hooks, conc int) (Throughp
 	if err := e.startPostload(inFlightArgs(cfg)...); err != nil {
 		return ThroughputRound{}, err
 	}
-	cpu := startCPU(e.proc.Process.Pid, e.broker.cmd.Process.Pid)
+	cpu := startCPU(e.pid(), e.broker.cmd.Process.Pid)
 	if err := waitFor(ctx, 30*time.Minute, func() bool { return totalCount(rcs) >= total }); err != nil {
 		return ThroughputRound{}, fmt.Errorf("%d of %d delivered: %w", totalCount(rcs), total, err)
 	}
@@ -84,6 +84,12 @@ func throughputRound(ctx context.Context, cfg Config, hooks, conc int) (Throughp
 
 // produceSteady produces events at perSec for d, in 10 ms ticks.
 func (e *env) produceSteady(ctx context.Context, perSec float64, d time.Duration) (int, error) {
+	return e.produceSteadyFrom(ctx, perSec, d, 0)
+}
+
+// produceSteadyFrom is produceSteady with the events' sequence numbers
+// starting at seq0.
+func (e *env) produceSteadyFrom(ctx context.Context, perSec float64, d time.Duration, seq0 int) (int, error) {
 	tick := 10 * time.Millisecond
 	t := time.NewTicker(tick)
 	defer t.Stop()
@@ -97,7 +103,7 @@ func (e *env) produceSteady(ctx context.Context, perSec float64, d time.Duration
 		}
 		due := int(perSec * time.Since(start).Seconds())
 		if n := due - sent; n > 0 {
-			if err := e.produceEvents(ctx, n, sent); err != nil {
+			if err := e.produceEvents(ctx, n, seq0+sent); err != nil {
 				return sent, err
 			}
 			sent += n
@@ -124,7 +130,7 @@ func latency(ctx context.Context, cfg Config, perSec float64) (*LatencyResult, e
 	if err := e.warmUp(ctx, rcs); err != nil {
 		return nil, err
 	}
-	cpu := startCPU(e.proc.Process.Pid, e.broker.cmd.Process.Pid)
+	cpu := startCPU(e.pid(), e.broker.cmd.Process.Pid)
 	sent, err := e.produceSteady(ctx, perSec, cfg.LatencyDuration)
 	if err != nil {
 		return nil, err

@@ -28,13 +28,14 @@ func TestBenchSmallRun(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "bench", "--json", report, "--events", "300", "--hooks", "1,2", "--rounds", "1",
 		"--latency-rate", "200", "--latency-duration", "1s", "--isolation-events", "200", "--isolation-duration", "1s", "--isolation-turn", "500ms",
-		"--retry-deliveries", "50", "--backlog-records", "2000", "--backlog-watch", "1s")
+		"--retry-deliveries", "50", "--backlog-records", "2000", "--backlog-watch", "1s",
+		"--crash-rate", "200", "--crash-duration", "2s")
 	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir())
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("postload bench: %v\n%s", err, out)
 	}
-	for _, want := range []string{"throughput   1 hook(s)", "throughput   2 hook(s)", "latency ", "isolation ", "retry ", "backlog     2000 records waiting on load-completed", "backlog     2000 records waiting on retry-tier"} {
+	for _, want := range []string{"throughput   1 hook(s)", "throughput   2 hook(s)", "latency ", "isolation ", "retry ", "backlog     2000 records waiting on load-completed", "backlog     2000 records waiting on retry-tier", "crash       2 instances"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("no line %q in the output:\n%s", want, out)
 		}
@@ -66,5 +67,12 @@ func TestBenchSmallRun(t *testing.T) {
 	}
 	if len(r.Backlog) != 2 || r.Backlog[0].PeakRSSMB <= 0 || r.Backlog[1].PeakRSSMB <= 0 {
 		t.Errorf("backlog: %+v", r.Backlog)
+	}
+	// 200 events/s for 2 s, one killed halfway: every event delivered, the
+	// repeats are the requests beyond the distinct ids, and the survivor
+	// took over after the session timeout (6 s).
+	if c := r.Crash; c == nil || c.Instances != 2 || c.Events < 390 || c.Distinct != int64(c.Events) || !c.NoneLost ||
+		c.Repeats != c.Requests-c.Distinct || c.Repeats < 0 || c.KilledAtS <= 0 || c.TakeoverAfterS < 6 || c.DeliveredAfterS < c.TakeoverAfterS-1 {
+		t.Errorf("crash: %+v", r.Crash)
 	}
 }
