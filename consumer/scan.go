@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -16,11 +17,14 @@ import (
 type Scanner struct {
 	brokers []string
 	offsets *Offsets
+
+	mu     sync.Mutex
+	counts map[string]partitionCount // by topic
 }
 
 // NewScanner returns a Scanner reading from brokers.
 func NewScanner(brokers []string) *Scanner {
-	return &Scanner{brokers: brokers, offsets: NewOffsets(brokers)}
+	return &Scanner{brokers: brokers, offsets: NewOffsets(brokers), counts: map[string]partitionCount{}}
 }
 
 // Close closes the connections.
@@ -96,6 +100,31 @@ func (s *Scanner) PartitionOf(ctx context.Context, topic string, key []byte) (in
 
 // partitionOf is the partition a Writer (kafka.Hash) puts key in.
 func (s *Scanner) partitionOf(ctx context.Context, topic string, key []byte) (int, error) {
+	n, err := s.partitionCount(ctx, topic)
+	if err != nil {
+		return 0, err
+	}
+	// As the Writer does: partitions 0..n-1.
+	parts := make([]int, n)
+	for i := range parts {
+		parts[i] = i
+	}
+	return (&kafka.Hash{}).Balance(kafka.Message{Key: key}, parts...), nil
+}
+
+// countKeep is how long a topic's partition count is kept: every suspect
+// message asks for it, once per topic.
+const countKeep = time.Minute
+
+// partitionCount returns how many partitions topic has, from the broker at
+// most once per countKeep.
+func (s *Scanner) partitionCount(ctx context.Context, topic string) (int, error) {
+	s.mu.Lock()
+	c, ok := s.counts[topic]
+	s.mu.Unlock()
+	if ok && time.Since(c.at) < countKeep {
+		return c.n, nil
+	}
 	resp, err := s.offsets.cl.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
 	if err != nil {
 		return 0, fmt.Errorf("partitions of %s: %w", topic, err)
@@ -110,12 +139,15 @@ func (s *Scanner) partitionOf(ctx context.Context, topic string, key []byte) (in
 		if len(t.Partitions) == 0 {
 			break
 		}
-		// As the Writer does: partitions 0..n-1.
-		parts := make([]int, len(t.Partitions))
-		for i := range parts {
-			parts[i] = i
-		}
-		return (&kafka.Hash{}).Balance(kafka.Message{Key: key}, parts...), nil
+		s.mu.Lock()
+		s.counts[topic] = partitionCount{n: len(t.Partitions), at: time.Now()}
+		s.mu.Unlock()
+		return len(t.Partitions), nil
 	}
 	return 0, fmt.Errorf("partitions of %s: %w", topic, errors.New("not in the broker's answer"))
+}
+
+type partitionCount struct {
+	n  int
+	at time.Time
 }

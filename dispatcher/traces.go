@@ -43,8 +43,10 @@ type traceIndex struct {
 
 	slots chan struct{} // scanSlots
 
-	mu   sync.Mutex
-	sets map[scanKey]*traceSet
+	mu    sync.Mutex
+	sets  map[scanKey]*traceSet
+	memo  map[memoKey][]*traceSet // a key's finished scans, one per topic
+	swept time.Time               // the last sweep of sets past traceKeep
 }
 
 type scanKey struct {
@@ -74,25 +76,43 @@ type trace struct {
 }
 
 func newTraceIndex(src Traces, now func() time.Time, log *zap.Logger) *traceIndex {
-	return &traceIndex{src: src, now: now, log: log, slots: make(chan struct{}, scanSlots), sets: map[scanKey]*traceSet{}}
+	return &traceIndex{src: src, now: now, log: log, slots: make(chan struct{}, scanSlots), sets: map[scanKey]*traceSet{}, memo: map[memoKey][]*traceSet{}}
 }
 
 // find returns the records written since about the delivery webhookID of
 // client's key, in topics.
 func (x *traceIndex) find(ctx context.Context, topics []string, key []byte, since time.Time, webhookID string) ([]trace, error) {
+	mk := memoKey{string(key), since.UnixMilli()}
+	x.mu.Lock()
+	sets, ok := x.memo[mk]
+	x.mu.Unlock()
+	if !ok {
+		for _, topic := range topics {
+			p, err := x.src.PartitionOf(ctx, topic, key)
+			if err != nil {
+				return nil, err
+			}
+			set, err := x.set(ctx, scanKey{topic, p, since.UnixMilli()}, since)
+			if err != nil {
+				return nil, err
+			}
+			sets = append(sets, set)
+		}
+		x.mu.Lock()
+		x.memo[mk] = sets
+		x.mu.Unlock()
+	}
 	var out []trace
-	for _, topic := range topics {
-		p, err := x.src.PartitionOf(ctx, topic, key)
-		if err != nil {
-			return nil, err
-		}
-		set, err := x.set(ctx, scanKey{topic, p, since.UnixMilli()}, since)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, set.by[webhookID]...)
+	for _, set := range sets {
+		out = append(out, set.by[webhookID]...) // done: read-only now
 	}
 	return out, nil
+}
+
+// memoKey names the scans one key's lookups use.
+type memoKey struct {
+	key   string
+	since int64
 }
 
 // scanSlots bounds the scans running at once: each holds a reader and the
@@ -105,9 +125,13 @@ const scanSlots = 2
 func (x *traceIndex) set(ctx context.Context, k scanKey, since time.Time) (*traceSet, error) {
 	x.mu.Lock()
 	now := x.now()
-	for key, s := range x.sets {
-		if !s.at.IsZero() && now.Sub(s.at) > traceKeep {
-			delete(x.sets, key)
+	if now.Sub(x.swept) > time.Second {
+		x.swept = now
+		for key, s := range x.sets {
+			if !s.at.IsZero() && now.Sub(s.at) > traceKeep {
+				delete(x.sets, key)
+				clear(x.memo) // it may hold the set
+			}
 		}
 	}
 	s, ok := x.sets[k]
