@@ -12,7 +12,6 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/postload/postload/consumer"
-	"github.com/postload/postload/hook"
 	"github.com/postload/postload/internal/kafkatest"
 	"github.com/postload/postload/schema"
 )
@@ -20,7 +19,6 @@ import (
 // The production implementations fit the interfaces.
 var (
 	_ Publisher = (*consumer.Writer)(nil)
-	_ Hooks     = (*hook.Store)(nil)
 	_ Hooks     = (*fakeHooks)(nil)
 )
 

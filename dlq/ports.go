@@ -12,12 +12,6 @@ type Hooks interface {
 	Hook(id int64) (schema.Hook, bool)
 }
 
-// HooksFunc adapts a function to Hooks.
-type HooksFunc func(id int64) (schema.Hook, bool)
-
-// Hook calls f.
-func (f HooksFunc) Hook(id int64) (schema.Hook, bool) { return f(id) }
-
 // Publisher publishes one record and returns once the broker has it (acked
 // by the in-sync replicas). *consumer.Writer satisfies it.
 type Publisher interface {

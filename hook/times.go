@@ -12,3 +12,8 @@ func cloneTime(t *time.Time) *time.Time {
 	c := *t
 	return &c
 }
+
+// SetClock makes s stamp the times it writes (created_at, modified_at,
+// disabled_at, deleted_at, a rotated secret's expiry) with now instead of
+// time.Now, as tests of its callers need. Call it before Run.
+func (s *Store) SetClock(now func() time.Time) { s.now = now }

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/postload/postload/hook"
+	"github.com/postload/postload/httpapi"
 	"github.com/postload/postload/internal/kafkatest"
 	"github.com/postload/postload/internal/wait"
 	"github.com/postload/postload/internal/webhooktest"
@@ -77,7 +77,7 @@ func (w *world) start(tb testing.TB, extra ...string) (*exec.Cmd, *instance) {
 	tb.Helper()
 	api := freeAddr(tb)
 	cmd := startProcess(tb, w.bin, w.args(tb, append([]string{"--listen", api}, extra...)...)...)
-	return cmd, &instance{api: "http://" + api + hook.BasePath, brokers: []string{w.cluster.Addr}}
+	return cmd, &instance{api: "http://" + api + httpapi.BasePath, brokers: []string{w.cluster.Addr}}
 }
 
 func freeAddr(tb testing.TB) string {
@@ -218,7 +218,7 @@ func TestKillMidTierLosesNothing(t *testing.T) {
 func waitAPI(tb testing.TB, in *instance) {
 	tb.Helper()
 	wait.For(tb, 30*time.Second, func() (bool, string) {
-		resp, err := http.Get(strings.TrimSuffix(in.api, hook.BasePath) + "/readyz")
+		resp, err := http.Get(strings.TrimSuffix(in.api, httpapi.BasePath) + "/readyz")
 		if err != nil {
 			return false, err.Error()
 		}
@@ -277,7 +277,7 @@ func TestSIGTERMDrainsCommitsAndExitsZero(t *testing.T) {
 	// The receivers answer once the process is shutting down (its API has
 	// stopped), so the deliveries finish during the drain.
 	wait.For(t, 20*time.Second, func() (bool, string) {
-		resp, err := http.Get(strings.TrimSuffix(in.api, hook.BasePath) + "/healthz")
+		resp, err := http.Get(strings.TrimSuffix(in.api, httpapi.BasePath) + "/healthz")
 		if err != nil {
 			return true, ""
 		}

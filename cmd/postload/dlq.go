@@ -25,14 +25,10 @@ Filters: --client N --hook N --since T --until T (RFC 3339, on dead_at) --limit 
 Kafka: --brokers host:port,... (default the embedded broker at --embedded-addr), --topic-prefix.
 `
 
-// dlqConfig is the dlq package's view of the topics.
+// dlqConfig is the dlq package's view of the topics; they have at least
+// one retry tier (serve's --retry-delays has at least one delay).
 func dlqConfig(brokers []string, topics topicNames, log *zap.Logger) dlq.Config {
-	retry := topics.Retry
-	first := "postload.retry.1"
-	if len(retry) > 0 {
-		first = retry[0]
-	}
-	return dlq.Config{Brokers: brokers, DLQTopic: topics.DLQ, RetryTopic: first, ReplayedTopic: topics.Replayed, Log: log.Named("dlq")}
+	return dlq.Config{Brokers: brokers, DLQTopic: topics.DLQ, RetryTopic: topics.Retry[0], ReplayedTopic: topics.Replayed, Log: log.Named("dlq")}
 }
 
 func runDLQ(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

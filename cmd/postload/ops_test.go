@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/postload/postload/hook"
+	"github.com/postload/postload/httpapi"
 	"github.com/postload/postload/internal/kafkatest"
 	"github.com/postload/postload/internal/wait"
 	"github.com/postload/postload/internal/webhooktest"
@@ -31,7 +32,7 @@ func scrape(tb testing.TB, in *instance, name string, labels map[string]string) 
 // scrapeFound is scrape, also telling whether the sample exists.
 func scrapeFound(tb testing.TB, in *instance, name string, labels map[string]string) (float64, bool) {
 	tb.Helper()
-	resp, err := http.Get(strings.TrimSuffix(in.api, hook.BasePath) + "/metrics")
+	resp, err := http.Get(strings.TrimSuffix(in.api, httpapi.BasePath) + "/metrics")
 	if err != nil {
 		tb.Fatal(err)
 	}

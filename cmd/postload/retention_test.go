@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/postload/postload/consumer"
-	"github.com/postload/postload/hook"
+	"github.com/postload/postload/httpapi"
 	"github.com/postload/postload/internal/kafkatest"
 	"github.com/postload/postload/internal/wait"
 	"github.com/postload/postload/internal/webhooktest"
@@ -47,7 +47,7 @@ func TestEmbeddedRetentionKeepsEventsNoDispatcherRead(t *testing.T) {
 		"--partitions", "1", "--retention-bytes", "16384", "--retention-interval", "2s", "--session-timeout", "6s", "--drain-timeout", "3s"}
 	api := freeAddr(t)
 	p1 := startProcess(t, bin, append([]string{"--listen", api, "--roles", "api,retry,email"}, flags...)...)
-	in := &instance{api: "http://" + api + hook.BasePath, brokers: brokers}
+	in := &instance{api: "http://" + api + httpapi.BasePath, brokers: brokers}
 	waitAPI(t, in)
 	mustHook(t, in, tok, 12345, rc.URL)
 	const events = 200 // about 90 KB on load-completed

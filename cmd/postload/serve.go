@@ -20,6 +20,7 @@ import (
 	"github.com/postload/postload/egress"
 	"github.com/postload/postload/email"
 	"github.com/postload/postload/hook"
+	"github.com/postload/postload/httpapi"
 	"github.com/postload/postload/token"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"go.uber.org/zap"
@@ -151,8 +152,13 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 		if err := dcfg.Validate(); err != nil {
 			return err
 		}
-		routes := dlq.Routes(dcfg, store, writer, time.Now)
-		apiMux.Handle(hook.BasePath+"/", hook.NewHandler(store, tokens, log.Named("api"), routes...))
+		srv, err := httpapi.New(httpapi.Config{
+			Tokens: tokens, Registry: store, DeadLetters: dlq.NewQueue(dcfg, store, writer, time.Now), Log: log.Named("api"),
+		})
+		if err != nil {
+			return err
+		}
+		apiMux.Handle(httpapi.BasePath+"/", srv)
 	}
 	if cfg.MetricsListen == "" {
 		opsMux = apiMux
@@ -196,7 +202,7 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 		g.Go(func() error { return r.Run(gctx) })
 	}
 	log.Info("postload is running", zap.Stringer("roles", cfg.Roles), zap.String("listen", "http://"+servers[0].ln.Addr().String()),
-		zap.String("api", "http://"+servers[0].ln.Addr().String()+hook.BasePath), zap.Strings("brokers", brokers))
+		zap.String("api", "http://"+servers[0].ln.Addr().String()+httpapi.BasePath), zap.Strings("brokers", brokers))
 	if ready != nil {
 		ready(servers[0].ln.Addr().String(), brokers)
 	}

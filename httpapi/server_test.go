@@ -1,10 +1,12 @@
-package hook
+package httpapi
 
 import (
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/postload/postload/hook"
 )
 
 var routes = []struct{ method, path, body string }{
@@ -60,7 +62,7 @@ func TestBodyTooLarge(t *testing.T) {
 }
 
 func TestKafkaDownIs503(t *testing.T) {
-	e := newEnvConfig(t, Config{Timeout: time.Second})
+	e := newEnvConfig(t, hook.Config{Timeout: time.Second})
 	h := e.mustCreateHook(t, e.tokA, 1)
 	e.cluster.Close()
 	for _, r := range []struct{ method, path, body string }{

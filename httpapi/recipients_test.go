@@ -1,4 +1,4 @@
-package hook
+package httpapi
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postload/postload/hook"
 	"github.com/postload/postload/schema"
 )
 
@@ -69,7 +70,7 @@ func TestPostRecipientInvalid(t *testing.T) {
 func TestEleventhRecipientIsRefused(t *testing.T) {
 	e := newEnv(t)
 	var rs []schema.Recipient
-	for i := range MaxRecipients {
+	for i := range hook.MaxRecipients {
 		rs = append(rs, e.mustCreateRecipient(t, e.tokA, fmt.Sprintf("r%d@example.com", i)))
 	}
 	const limit = `{"error":{"message":"Account not authorized to create additional custom notification email addresses."}}`

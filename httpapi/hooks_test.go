@@ -1,4 +1,4 @@
-package hook
+package httpapi
 
 import (
 	"encoding/base64"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/postload/postload/egress"
+	"github.com/postload/postload/hook"
 	"github.com/postload/postload/schema"
 )
 
@@ -35,8 +36,8 @@ func TestPostHookReturnsTheHook(t *testing.T) {
 		t.Errorf("id %d, want positive", h.ID)
 	}
 	secret := h.Config.Secret
-	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, SecretPrefix))
-	if !strings.HasPrefix(secret, SecretPrefix) || err != nil || len(key) != 24 {
+	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, hook.SecretPrefix))
+	if !strings.HasPrefix(secret, hook.SecretPrefix) || err != nil || len(key) != 24 {
 		t.Errorf("secret %q: want whsec_ + base64 of 24 bytes", secret)
 	}
 	want := fmt.Sprintf(`{"id":%d,"client_id":%d,"type":"post_load","version":1,"destination_id":12345,
@@ -181,7 +182,7 @@ func TestPostHookInvalidURI(t *testing.T) {
 func TestEleventhHookIsRefused(t *testing.T) {
 	e := newEnv(t)
 	var hooks []schema.Hook
-	for range MaxHooks {
+	for range hook.MaxHooks {
 		hooks = append(hooks, e.mustCreateHook(t, e.tokA, 1))
 	}
 	// Disabled hooks count.

@@ -1,4 +1,4 @@
-package hook
+package httpapi
 
 import (
 	"bytes"
@@ -9,10 +9,25 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 )
 
 // errTooLarge: the request body is over maxBody.
 var errTooLarge = errors.New("request body too large")
+
+// pathID reads the {id} of the path; false when it is not a positive
+// decimal (then it is nobody's id: 404).
+func pathID(r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return id, err == nil && id > 0
+}
+
+// readAll reads the whole request body; errTooLarge when it is over
+// maxBody.
+func readAll(body io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(body)
+	return b, bodyError(err)
+}
 
 // decodeObject reads exactly one JSON object from r and returns its members.
 // Keys are matched exactly (encoding/json would match struct fields without

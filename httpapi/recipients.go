@@ -1,17 +1,30 @@
-package hook
+package httpapi
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"time"
 	"unicode/utf8"
+
+	"github.com/postload/postload/hook"
 )
 
+// recipientRoutes are the calls on an account's notification recipients.
+func (s *Server) recipientRoutes() []route {
+	return []route{
+		{pattern: "POST /custom-emails", handle: s.createRecipient},
+		{pattern: "GET /custom-emails", handle: s.listRecipients},
+		{pattern: "PUT /custom-emails/{id}", handle: s.pauseRecipient},
+		{pattern: "DELETE /custom-emails/{id}", handle: s.deleteRecipient},
+		{pattern: "/custom-emails", allow: "GET, POST"},
+		{pattern: "/custom-emails/{id}", allow: "PUT, DELETE"},
+	}
+}
+
 // createRecipient: POST /custom-emails {"email_address":…}.
-func (a *api) createRecipient(r *http.Request, client int64) reply {
+func (s *Server) createRecipient(r *http.Request, client int64) reply {
 	m, err := decodeObject(r.Body)
 	if err != nil {
 		return bad(err, bodyInvalidEmail)
@@ -23,21 +36,21 @@ func (a *api) createRecipient(r *http.Request, client int64) reply {
 	if err != nil {
 		return reply{http.StatusBadRequest, bodyInvalidEmail}
 	}
-	rec, err := a.store.CreateRecipient(r.Context(), client, email)
+	rec, err := s.cfg.Registry.CreateRecipient(r.Context(), client, email)
 	switch {
 	case err == nil:
 		return reply{http.StatusOK, rec}
-	case errors.Is(err, ErrInvalidEmail):
+	case errors.Is(err, hook.ErrInvalidEmail):
 		return reply{http.StatusBadRequest, bodyInvalidEmail}
-	case errors.Is(err, ErrRecipientLimit):
+	case errors.Is(err, hook.ErrRecipientLimit):
 		return reply{http.StatusBadRequest, bodyRecipientLimit}
 	}
-	return a.failed(r, client, err)
+	return s.failed(r, client, "registry write", err)
 }
 
 // listRecipients: GET /custom-emails.
-func (a *api) listRecipients(r *http.Request, client int64) reply {
-	return reply{http.StatusOK, a.store.AllRecipients(client)}
+func (s *Server) listRecipients(r *http.Request, client int64) reply {
+	return reply{http.StatusOK, s.cfg.Registry.AllRecipients(client)}
 }
 
 // pauseRecipient: PUT /custom-emails/{id} {"disabled_at": <RFC 3339 time> | null}.
@@ -46,14 +59,14 @@ func (a *api) listRecipients(r *http.Request, client int64) reply {
 // {"disabled_at": <value as sent>}, with 200 when it was applied and 400
 // when it is invalid. For a body that is not an object with exactly the key
 // disabled_at, the invalid value is the body itself (see invalidPut).
-func (a *api) pauseRecipient(r *http.Request, client int64) reply {
+func (s *Server) pauseRecipient(r *http.Request, client int64) reply {
 	id, ok := pathID(r)
 	if !ok {
 		return reply{http.StatusNotFound, bodyNotFound}
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readAll(r.Body)
 	switch {
-	case errors.Is(bodyError(err), errTooLarge):
+	case errors.Is(err, errTooLarge):
 		return reply{http.StatusRequestEntityTooLarge, bodyTooLarge}
 	case err != nil:
 		return reply{http.StatusBadRequest, invalidPut(body)}
@@ -66,14 +79,10 @@ func (a *api) pauseRecipient(r *http.Request, client int64) reply {
 	if !enable && !validTime(raw) {
 		return reply{http.StatusBadRequest, echoDisabledAt(raw)}
 	}
-	_, err = a.store.SetRecipientEnabled(r.Context(), client, id, enable)
-	switch {
-	case err == nil:
-		return reply{http.StatusOK, echoDisabledAt(raw)}
-	case errors.Is(err, ErrNotFound):
-		return reply{http.StatusNotFound, bodyNotFound}
-	}
-	return a.failed(r, client, err)
+	return s.changed(r, client, func() (any, error) {
+		_, err := s.cfg.Registry.SetRecipientEnabled(r.Context(), client, id, enable)
+		return echoDisabledAt(raw), err
+	})
 }
 
 // disabledAt returns the value of a body that is a UTF-8 JSON object with
@@ -120,6 +129,6 @@ func validTime(raw json.RawMessage) bool {
 }
 
 // deleteRecipient: DELETE /custom-emails/{id}.
-func (a *api) deleteRecipient(r *http.Request, client int64) reply {
-	return a.onID(r, client, func(id int64) (any, error) { return nil, a.store.DeleteRecipient(r.Context(), client, id) })
+func (s *Server) deleteRecipient(r *http.Request, client int64) reply {
+	return s.onID(r, client, func(id int64) (any, error) { return nil, s.cfg.Registry.DeleteRecipient(r.Context(), client, id) })
 }

@@ -1,6 +1,13 @@
-package hook
+package httpapi
 
-import "encoding/json"
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"go.uber.org/zap"
+)
 
 // The API's error bodies, byte for byte as the Connect API documents them.
 var (
@@ -20,3 +27,29 @@ var (
 	// A bad PUT /custom-emails/{id} body answers {"disabled_at": <the
 	// invalid value>}, made from the request (echoDisabledAt, invalidPut).
 )
+
+// badRequest is a 400 whose body says what to fix: {"error":{"message":…}}.
+func badRequest(msg string) reply {
+	return reply{http.StatusBadRequest, map[string]map[string]string{"error": {"message": msg}}}
+}
+
+// bad answers a body that could not be read: too large, or malformed.
+func bad(err error, malformed json.RawMessage) reply {
+	if errors.Is(err, errTooLarge) {
+		return reply{http.StatusRequestEntityTooLarge, bodyTooLarge}
+	}
+	return reply{http.StatusBadRequest, malformed}
+}
+
+// failed answers an error that no handler turns into a documented error:
+// Kafka could not be read or written (logged with what, the handler's
+// work), or the request was cancelled.
+func (s *Server) failed(r *http.Request, client int64, what string, err error) reply {
+	log := s.cfg.Log.With(zap.String("method", r.Method), zap.String("path", r.URL.Path), zap.Int64("client_id", client))
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		log.Info("request cancelled by the client", zap.Error(err))
+	} else {
+		log.Error(what, zap.Error(err))
+	}
+	return reply{http.StatusServiceUnavailable, bodyUnavailable}
+}

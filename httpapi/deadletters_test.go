@@ -1,45 +1,98 @@
-package dlq
+package httpapi
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
-	"io"
+	"fmt"
 	"net/http"
-	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/postload/postload/dlq"
+	"github.com/postload/postload/schema"
 )
 
-// apiServer serves the routes as hook.NewHandler would, under no base
-// path; the account is the X-Client header (the bearer token's stand-in).
-func apiServer(tb testing.TB, e *env, hooks Hooks) http.Handler {
+// t0 is the origin of the dead letters' times.
+var t0 = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+
+// deadLetterFixture: hook 1 (account A) enabled with two dead letters, hook
+// 2 (A) disabled, hook 3 deleted, hook 4 once account B's and now account
+// C's (treated as deleted). The dead letters (testdata/dead-letters.jsonl,
+// as the dispatcher writes them, keyed by client) died at t0 plus 1 to 5
+// minutes, ev-1 to ev-5, after six attempts each; ev-1's last 3 attempts
+// were skipped by the open breaker.
+func deadLetterFixture(tb testing.TB) *env {
 	tb.Helper()
-	mux := http.NewServeMux()
-	for _, rt := range Routes(e.cfg, hooks, e.pub, clock()) {
-		mux.HandleFunc(rt.Pattern, func(w http.ResponseWriter, r *http.Request) {
-			client, _ := strconv.ParseInt(r.Header.Get("X-Client"), 10, 64)
-			status, body := rt.Handle(r, client)
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(status)
-			json.NewEncoder(w).Encode(body)
-		})
+	e := newEnv(tb)
+	ctx := context.Background()
+	for i, client := range []int64{clientA, clientA, clientA, clientC} {
+		h, err := e.store.CreateHook(ctx, client, 12345, fmt.Sprintf("https://new.example.com/%d", i+1))
+		if err != nil || h.ID != int64(i+1) {
+			tb.Fatalf("hook %d: %+v, %v", i+1, h, err)
+		}
 	}
-	return mux
+	if _, err := e.store.SetHookEnabled(ctx, clientA, 2, false); err != nil {
+		tb.Fatal(err)
+	}
+	if err := e.store.DeleteHook(ctx, clientA, 3); err != nil {
+		tb.Fatal(err)
+	}
+	raw, err := os.ReadFile("testdata/dead-letters.jsonl")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, value := range bytes.Split(bytes.TrimSpace(raw), []byte("\n")) {
+		d, err := schema.DecodeDeadLetter(value)
+		if err != nil {
+			tb.Fatalf("testdata: %v", err)
+		}
+		if err := e.pub.Publish(ctx, "postload.dlq", []byte(strconv.FormatInt(d.Hook.ClientID, 10)), value); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return e
 }
 
-// call makes one request and returns the status and the body.
-func call(tb testing.TB, h http.Handler, client int64, method, target, body string) (int, string) {
+// mustCount returns how many records partition 0 of topic holds.
+func (e *env) mustCount(tb testing.TB, topic string) int64 {
 	tb.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
+	cl := &kafka.Client{Addr: kafka.TCP(e.cluster.Addr), Timeout: 10 * time.Second, Transport: tr}
+	res, err := cl.ListOffsets(context.Background(), &kafka.ListOffsetsRequest{
+		Topics: map[string][]kafka.OffsetRequest{topic: {kafka.FirstOffsetOf(0), kafka.LastOffsetOf(0)}},
+	})
+	if err != nil || len(res.Topics[topic]) != 1 || res.Topics[topic][0].Error != nil {
+		tb.Fatalf("offsets of %s: %+v, %v", topic, res, err)
 	}
-	req := httptest.NewRequest(method, target, rd)
-	req.Header.Set("X-Client", strconv.FormatInt(client, 10))
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	return rec.Code, strings.TrimSpace(rec.Body.String())
+	p := res.Topics[topic][0]
+	return p.LastOffset - p.FirstOffset
+}
+
+// tok is the token of account client.
+func (e *env) tok(tb testing.TB, client int64) string {
+	tb.Helper()
+	switch client {
+	case clientA:
+		return e.tokA
+	case clientB:
+		return e.tokB
+	}
+	tb.Fatalf("no token for account %d", client)
+	return ""
+}
+
+// call makes one request as the account of tok and returns the status and
+// the body.
+func call(tb testing.TB, e *env, tok, method, target, body string) (int, string) {
+	tb.Helper()
+	return e.do(tb, method, target, tok, body)
 }
 
 type listBody struct {
@@ -58,9 +111,9 @@ type listBody struct {
 	} `json:"dead_letters"`
 }
 
-func mustList(tb testing.TB, h http.Handler, client int64, target string) listBody {
+func mustList(tb testing.TB, e *env, tok, target string) listBody {
 	tb.Helper()
-	status, body := call(tb, h, client, "GET", target, "")
+	status, body := call(tb, e, tok, "GET", target, "")
 	if status != http.StatusOK {
 		tb.Fatalf("GET %s: %d %s", target, status, body)
 	}
@@ -72,10 +125,9 @@ func mustList(tb testing.TB, h http.Handler, client int64, target string) listBo
 }
 
 func TestRouteListDeadLetters(t *testing.T) {
-	e, hooks := replayFixture(t)
-	h := apiServer(t, e, hooks)
+	e := deadLetterFixture(t)
 
-	lb := mustList(t, h, clientA, "/hooks/1/dead-letters")
+	lb := mustList(t, e, e.tokA, "/hooks/1/dead-letters")
 	if len(lb.DeadLetters) != 2 {
 		t.Fatalf("%+v", lb)
 	}
@@ -91,21 +143,21 @@ func TestRouteListDeadLetters(t *testing.T) {
 	if lb.DeadLetters[1].EventID != "ev-5" {
 		t.Errorf("second %+v", lb.DeadLetters[1])
 	}
-	if lb := mustList(t, h, clientA, "/hooks/1/dead-letters?limit=1"); len(lb.DeadLetters) != 1 || lb.DeadLetters[0].EventID != "ev-1" {
+	if lb := mustList(t, e, e.tokA, "/hooks/1/dead-letters?limit=1"); len(lb.DeadLetters) != 1 || lb.DeadLetters[0].EventID != "ev-1" {
 		t.Errorf("limit=1: %+v", lb)
 	}
-	if lb := mustList(t, h, clientA, "/hooks/1/dead-letters?since=2026-03-01T10:02:00Z&until=2026-03-01T10:06:00Z"); len(lb.DeadLetters) != 1 || lb.DeadLetters[0].EventID != "ev-5" {
+	if lb := mustList(t, e, e.tokA, "/hooks/1/dead-letters?since=2026-03-01T10:02:00Z&until=2026-03-01T10:06:00Z"); len(lb.DeadLetters) != 1 || lb.DeadLetters[0].EventID != "ev-5" {
 		t.Errorf("since/until: %+v", lb)
 	}
 	// A disabled hook's dead letters are listed.
-	if lb := mustList(t, h, clientA, "/hooks/2/dead-letters"); len(lb.DeadLetters) != 1 {
+	if lb := mustList(t, e, e.tokA, "/hooks/2/dead-letters"); len(lb.DeadLetters) != 1 {
 		t.Errorf("disabled hook: %+v", lb)
 	}
 	// After a replay, replayed is true.
-	if status, body := call(t, h, clientA, "POST", "/hooks/1/dead-letters/replay", ""); status != 200 {
+	if status, body := call(t, e, e.tokA, "POST", "/hooks/1/dead-letters/replay", ""); status != 200 {
 		t.Fatalf("replay: %d %s", status, body)
 	}
-	for _, d := range mustList(t, h, clientA, "/hooks/1/dead-letters").DeadLetters {
+	for _, d := range mustList(t, e, e.tokA, "/hooks/1/dead-letters").DeadLetters {
 		if !d.Replayed {
 			t.Errorf("%s not replayed", d.ID)
 		}
@@ -113,8 +165,7 @@ func TestRouteListDeadLetters(t *testing.T) {
 }
 
 func TestRouteListRefusals(t *testing.T) {
-	e, hooks := replayFixture(t)
-	h := apiServer(t, e, hooks)
+	e := deadLetterFixture(t)
 	for _, tc := range []struct {
 		client int64
 		target string
@@ -132,7 +183,7 @@ func TestRouteListRefusals(t *testing.T) {
 		{clientA, "/hooks/1/dead-letters?until=", 400, `{"error":{"message":"until must be an RFC 3339 time, like 2019-07-16T16:51:20Z"}}`},
 		{clientA, "/hooks/1/dead-letters?since=2026-03-02T00:00:00Z&until=2026-03-01T00:00:00Z", 400, `{"error":{"message":"since must be before until"}}`},
 	} {
-		status, body := call(t, h, tc.client, "GET", tc.target, "")
+		status, body := call(t, e, e.tok(t, tc.client), "GET", tc.target, "")
 		if status != tc.status || body != tc.body {
 			t.Errorf("GET %s as %d: %d %s, want %d %s", tc.target, tc.client, status, body, tc.status, tc.body)
 		}
@@ -140,42 +191,40 @@ func TestRouteListRefusals(t *testing.T) {
 }
 
 func TestRouteReplay(t *testing.T) {
-	e, hooks := replayFixture(t)
-	h := apiServer(t, e, hooks)
+	e := deadLetterFixture(t)
 
-	status, body := call(t, h, clientA, "POST", "/hooks/1/dead-letters/replay", `{"dry_run":true}`)
-	var res ReplayResult
+	status, body := call(t, e, e.tokA, "POST", "/hooks/1/dead-letters/replay", `{"dry_run":true}`)
+	var res dlq.ReplayResult
 	if err := json.Unmarshal([]byte(body), &res); status != 200 || err != nil || !res.DryRun || res.Replayed != 2 {
 		t.Fatalf("dry run: %d %s", status, body)
 	}
-	if n := len(e.mustRead(t, "postload.retry.1")); n != 0 {
+	if n := e.mustCount(t, "postload.retry.1"); n != 0 {
 		t.Fatalf("dry run published %d", n)
 	}
 
-	status, body = call(t, h, clientA, "POST", "/hooks/1/dead-letters/replay", `{"since":"2026-03-01T10:03:00Z"}`)
-	res = ReplayResult{}
+	status, body = call(t, e, e.tokA, "POST", "/hooks/1/dead-letters/replay", `{"since":"2026-03-01T10:03:00Z"}`)
+	res = dlq.ReplayResult{}
 	if err := json.Unmarshal([]byte(body), &res); status != 200 || err != nil || res.Replayed != 1 ||
 		len(res.Outcomes) != 1 || res.Outcomes[0].EventID != "ev-5" || res.Outcomes[0].HookID != 1 {
 		t.Fatalf("since: %d %s", status, body)
 	}
-	status, body = call(t, h, clientA, "POST", "/hooks/1/dead-letters/replay", "")
+	status, body = call(t, e, e.tokA, "POST", "/hooks/1/dead-letters/replay", "")
 	if status != 200 || !strings.Contains(body, `"replayed":1,"skipped":{"already replayed":1}`) {
 		t.Fatalf("empty body: %d %s", status, body)
 	}
-	if n := len(e.mustRead(t, "postload.retry.1")); n != 2 {
+	if n := e.mustCount(t, "postload.retry.1"); n != 2 {
 		t.Fatalf("%d deliveries, want 2", n)
 	}
 
 	// A disabled hook: everything skipped, and said so.
-	status, body = call(t, h, clientA, "POST", "/hooks/2/dead-letters/replay", "")
+	status, body = call(t, e, e.tokA, "POST", "/hooks/2/dead-letters/replay", "")
 	if status != 200 || !strings.Contains(body, `"replayed":0,"skipped":{"hook disabled":1}`) {
 		t.Fatalf("disabled hook: %d %s", status, body)
 	}
 }
 
 func TestRouteReplayRefusals(t *testing.T) {
-	e, hooks := replayFixture(t)
-	h := apiServer(t, e, hooks)
+	e := deadLetterFixture(t)
 	for _, tc := range []struct {
 		client       int64
 		target, body string
@@ -189,25 +238,25 @@ func TestRouteReplayRefusals(t *testing.T) {
 		{clientA, "/hooks/1/dead-letters/replay", `{} {}`, 400},
 		{clientA, "/hooks/1/dead-letters/replay", `[]`, 400},
 		{clientA, "/hooks/1/dead-letters/replay", `{"since":"2026-03-02T00:00:00Z","until":"2026-03-01T00:00:00Z"}`, 400},
-		{clientA, "/hooks/1/dead-letters/replay", `{"dry_run":true}` + strings.Repeat(" ", maxReplayBody), 413},
+		{clientA, "/hooks/1/dead-letters/replay", `{"dry_run":true}` + strings.Repeat(" ", maxBody), 413},
 	} {
-		if status, body := call(t, h, tc.client, "POST", tc.target, tc.body); status != tc.status {
+		if status, body := call(t, e, e.tok(t, tc.client), "POST", tc.target, tc.body); status != tc.status {
 			t.Errorf("POST %s %.40q as %d: %d %s, want %d", tc.target, tc.body, tc.client, status, body, tc.status)
 		}
 	}
-	if n := len(e.mustRead(t, "postload.retry.1")); n != 0 {
+	if n := e.mustCount(t, "postload.retry.1"); n != 0 {
 		t.Fatalf("refused replays published %d", n)
 	}
 }
 
 func TestRouteKafkaDownIs503(t *testing.T) {
-	e, hooks := replayFixture(t)
-	cfg := e.cfg
+	e := deadLetterFixture(t)
+	cfg := e.dlqCfg
 	cfg.Brokers, cfg.Timeout = []string{"127.0.0.1:1"}, 500*time.Millisecond
-	h := apiServer(t, &env{cfg: cfg, pub: e.pub}, hooks)
+	e.serve(t, dlq.NewQueue(cfg, e.store, e.pub, e.clock.Now))
 	for _, m := range []string{"GET /hooks/1/dead-letters", "POST /hooks/1/dead-letters/replay"} {
 		method, target, _ := strings.Cut(m, " ")
-		if status, body := call(t, h, clientA, method, target, ""); status != 503 || body != `{"error":"ServiceUnavailable"}` {
+		if status, body := call(t, e, e.tokA, method, target, ""); status != 503 || body != `{"error":"ServiceUnavailable"}` {
 			t.Errorf("%s: %d %s", m, status, body)
 		}
 	}

@@ -1,30 +1,44 @@
-package hook
+package httpapi
 
 import (
 	"errors"
 	"net/http"
 
+	"github.com/postload/postload/hook"
 	"github.com/postload/postload/schema"
 )
 
+// hookRoutes are the calls on an account's hooks.
+func (s *Server) hookRoutes() []route {
+	return []route{
+		{pattern: "POST /hooks", handle: s.createHook},
+		{pattern: "GET /hooks", handle: s.listHooks},
+		{pattern: "PUT /hooks/{id}", handle: s.enableHook},
+		{pattern: "DELETE /hooks/{id}", handle: s.deleteHook},
+		{pattern: "POST /hooks/{id}/rotate-secret", handle: s.rotateSecret},
+		{pattern: "/hooks", allow: "GET, POST"},
+		{pattern: "/hooks/{id}", allow: "PUT, DELETE"},
+	}
+}
+
 // createHook: POST /hooks {"type":"post_load","destination_id":…,"config":{"url":…}}.
-func (a *api) createHook(r *http.Request, client int64) reply {
+func (s *Server) createHook(r *http.Request, client int64) reply {
 	dest, url, err := hookBody(r)
 	if err != nil {
 		return bad(err, bodyInvalidPost)
 	}
-	h, err := a.store.CreateHook(r.Context(), client, dest, url)
+	h, err := s.cfg.Registry.CreateHook(r.Context(), client, dest, url)
 	switch {
 	case err == nil:
 		return reply{http.StatusOK, h}
-	case errors.Is(err, ErrInvalidURL):
+	case errors.Is(err, hook.ErrInvalidURL):
 		return reply{http.StatusBadRequest, bodyInvalidURI}
-	case errors.Is(err, ErrHookLimit):
+	case errors.Is(err, hook.ErrHookLimit):
 		return reply{http.StatusBadRequest, bodyHookLimit}
-	case errors.Is(err, ErrInvalidID):
+	case errors.Is(err, hook.ErrInvalidID):
 		return reply{http.StatusBadRequest, bodyInvalidPost}
 	}
-	return a.failed(r, client, err)
+	return s.failed(r, client, "registry write", err)
 }
 
 // hookBody reads a POST /hooks body: exactly the keys type, destination_id
@@ -58,12 +72,12 @@ func hookBody(r *http.Request) (dest int64, url string, err error) {
 }
 
 // listHooks: GET /hooks.
-func (a *api) listHooks(r *http.Request, client int64) reply {
-	return reply{http.StatusOK, map[string][]schema.Hook{schema.HookTypePostLoad: a.store.Hooks(client)}}
+func (s *Server) listHooks(r *http.Request, client int64) reply {
+	return reply{http.StatusOK, map[string][]schema.Hook{schema.HookTypePostLoad: s.cfg.Registry.Hooks(client)}}
 }
 
 // enableHook: PUT /hooks/{id} {"enable":bool}.
-func (a *api) enableHook(r *http.Request, client int64) reply {
+func (s *Server) enableHook(r *http.Request, client int64) reply {
 	id, ok := pathID(r)
 	if !ok {
 		return reply{http.StatusNotFound, bodyNotFound}
@@ -79,23 +93,18 @@ func (a *api) enableHook(r *http.Request, client int64) reply {
 	if err != nil {
 		return reply{http.StatusBadRequest, bodyInvalidEnable}
 	}
-	h, err := a.store.SetHookEnabled(r.Context(), client, id, enable)
-	switch {
-	case err == nil:
-		return reply{http.StatusOK, h}
-	case errors.Is(err, ErrNotFound):
-		return reply{http.StatusNotFound, bodyNotFound}
-	}
-	return a.failed(r, client, err)
+	return s.changed(r, client, func() (any, error) {
+		return s.cfg.Registry.SetHookEnabled(r.Context(), client, id, enable)
+	})
 }
 
 // deleteHook: DELETE /hooks/{id}.
-func (a *api) deleteHook(r *http.Request, client int64) reply {
-	return a.onID(r, client, func(id int64) (any, error) { return nil, a.store.DeleteHook(r.Context(), client, id) })
+func (s *Server) deleteHook(r *http.Request, client int64) reply {
+	return s.onID(r, client, func(id int64) (any, error) { return nil, s.cfg.Registry.DeleteHook(r.Context(), client, id) })
 }
 
 // rotateSecret answers POST /hooks/{id}/rotate-secret: the hook with its new
 // config.secret; the previous one keeps signing during the overlap.
-func (a *api) rotateSecret(r *http.Request, client int64) reply {
-	return a.onID(r, client, func(id int64) (any, error) { return a.store.RotateSecret(r.Context(), client, id) })
+func (s *Server) rotateSecret(r *http.Request, client int64) reply {
+	return s.onID(r, client, func(id int64) (any, error) { return s.cfg.Registry.RotateSecret(r.Context(), client, id) })
 }

@@ -1,0 +1,47 @@
+package dlq
+
+import (
+	"context"
+	"time"
+)
+
+// Queue is the dead-letter queue as a long-lived server uses it: the
+// account API lists an account's dead letters with whether each was
+// replayed, and replays them to the registry's hooks through one
+// publisher. It starts nothing; its methods are safe for concurrent use.
+type Queue struct {
+	cfg   Config
+	hooks Hooks
+	pub   Publisher
+	now   func() time.Time
+}
+
+// NewQueue returns the Queue of cfg, which must be valid (Validate).
+// Replays check hooks for each dead letter's hook, publish through pub and
+// stamp their markers with now.
+func NewQueue(cfg Config, hooks Hooks, pub Publisher, now func() time.Time) *Queue {
+	return &Queue{cfg: cfg.withDefaults(), hooks: hooks, pub: pub, now: now}
+}
+
+// Scan calls fn with every dead letter f selects, as Scan does, and with
+// whether it was replayed: whether ReplayedTopic holds its marker (read
+// before the dead letters, so a replay that runs meanwhile may not show).
+func (q *Queue) Scan(ctx context.Context, f Filter, fn func(e Entry, replayed bool) error) error {
+	cl, done := newClient(q.cfg)
+	defer done()
+	marked, err := readMarkers(ctx, cl, q.cfg.ReplayedTopic)
+	if err != nil {
+		return err
+	}
+	return Scan(ctx, q.cfg, f, func(e Entry) error {
+		_, replayed := marked[e.ID]
+		return fn(e, replayed)
+	})
+}
+
+// Replay replays the dead letters f selects (see Replay). Replays that run
+// at the same time may replay the same dead letters: the caller runs them
+// one at a time.
+func (q *Queue) Replay(ctx context.Context, f Filter, dryRun bool) (ReplayResult, error) {
+	return Replay(ctx, q.cfg, f, q.hooks, q.pub, dryRun, q.now)
+}

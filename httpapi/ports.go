@@ -1,0 +1,54 @@
+package httpapi
+
+import (
+	"context"
+
+	"github.com/postload/postload/dlq"
+	"github.com/postload/postload/schema"
+)
+
+// Tokens answers which account a bearer token belongs to. *token.File
+// satisfies it.
+type Tokens interface {
+	ClientID(token string) (int64, bool)
+}
+
+// Registry is the hook and recipient registry. *hook.Store satisfies it;
+// its errors (hook.ErrNotFound and the others) decide the answers.
+type Registry interface {
+	// Ready reports whether the registry has caught up; until then every
+	// call answers 503.
+	Ready() bool
+	HookRegistry
+	RecipientRegistry
+}
+
+// HookRegistry holds the accounts' hooks.
+type HookRegistry interface {
+	// Hook returns a hook, enabled or disabled; false once it is deleted.
+	Hook(id int64) (schema.Hook, bool)
+	Hooks(clientID int64) []schema.Hook
+	CreateHook(ctx context.Context, clientID, destinationID int64, url string) (schema.Hook, error)
+	SetHookEnabled(ctx context.Context, clientID, id int64, enabled bool) (schema.Hook, error)
+	RotateSecret(ctx context.Context, clientID, id int64) (schema.Hook, error)
+	DeleteHook(ctx context.Context, clientID, id int64) error
+}
+
+// RecipientRegistry holds the accounts' notification email recipients.
+type RecipientRegistry interface {
+	// AllRecipients returns the account's recipients, paused ones included.
+	AllRecipients(clientID int64) []schema.Recipient
+	CreateRecipient(ctx context.Context, clientID int64, email string) (schema.Recipient, error)
+	SetRecipientEnabled(ctx context.Context, clientID, id int64, enabled bool) (schema.Recipient, error)
+	DeleteRecipient(ctx context.Context, clientID, id int64) error
+}
+
+// DeadLetters reads and replays the dead-letter queue. *dlq.Queue
+// satisfies it.
+type DeadLetters interface {
+	// Scan calls fn with each dead letter f selects, oldest dead_at first,
+	// and whether it was replayed.
+	Scan(ctx context.Context, f dlq.Filter, fn func(e dlq.Entry, replayed bool) error) error
+	// Replay puts the dead letters f selects back as fresh deliveries.
+	Replay(ctx context.Context, f dlq.Filter, dryRun bool) (dlq.ReplayResult, error)
+}
