@@ -3,8 +3,9 @@
 // keyed by client id.
 //
 // It owns reading the DLQ (Scan, Stats, List, Tail), putting dead letters
-// back as fresh deliveries (Replay), the replay markers on ReplayedTopic,
-// and the account API's dead-letter routes (Routes). The CLI (cmd/postload:
+// back as fresh deliveries (Replay), and the replay markers on
+// ReplayedTopic; Queue binds them to one configuration for the account
+// API's dead-letter calls (package httpapi). The CLI (cmd/postload:
 // postload dlq stats|list|tail|replay) and the API server wire it in; it
 // reads no flags and starts no long-lived component of its own.
 //

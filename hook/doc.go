@@ -1,6 +1,6 @@
 // Package hook owns the registry of post-load hooks and notification email
-// recipients, and the HTTP API (compatible with the Connect API) through
-// which accounts manage them.
+// recipients; the account API that manages them (package httpapi) calls
+// it, and its errors (ErrNotFound, ErrHookLimit, ...) decide the answers.
 //
 // The registry is the materialized view of two compacted, one-partition
 // Kafka topics: postload.hooks and postload.recipients, keyed by the decimal
@@ -30,15 +30,11 @@
 //     resolve as last write wins, the same for every instance and after a
 //     restart; but a delete is final: a change written after it is ignored,
 //     answered ErrNotFound, and followed by the delete written again.
-//   - Hook URLs are in the normal form of egress.NormalizeURL: the API
+//   - Hook URLs are in the normal form of egress.NormalizeURL: CreateHook
 //     stores that form, and the Store loads a record written before it
 //     existed normalized. A record is never dropped in silence: one that
 //     cannot be decoded is skipped, one whose URL is refused now is loaded
 //     and listed (its deliveries fail until it is deleted or disabled),
 //     each logged at error level, counted in Stats and listed by Problems
 //     (`postload registry check`). The Store never stops because of one.
-//
-// The API (NewHandler) answers exactly as the Connect API documents: JSON
-// bodies, the documented error bodies, 404 for another account's ids. It
-// never logs a token or the Authorization header.
 package hook

@@ -1,28 +1,35 @@
-// Package httpapi serves the account API over HTTP: the hook and notification
-// recipient calls (compatible with the Connect API) and the dead-letter
-// calls, all under BasePath. It owns what is HTTP about them and nothing
-// else: the bearer token → account check, decoding and checking request
-// bodies, the JSON replies and the documented error bodies, routing, and
-// the rules every call follows. The registry (hook.Store) and the
-// dead-letter queue (dlq.Queue) do the work, through the small interfaces
-// of ports.go.
+// Package httpapi serves the account API over HTTP: the hook and
+// notification recipient calls (compatible with the Connect API) and the
+// dead-letter calls, all under BasePath. It owns what is HTTP about them
+// and nothing else: the bearer token → account check, reading and checking
+// request bodies and queries, the JSON replies and the documented error
+// bodies, routing, and the rules every call follows. The registry
+// (hook.Store) and the dead-letter queue (dlq.Queue) do the work, through
+// the small interfaces of ports.go, which cmd/postload fills in.
 //
-// It guarantees, for every call (docs/contract.md is the reference):
+// It answers byte for byte as docs/contract.md documents:
 //
-//   - 401 {"error":"Unauthorized"} with WWW-Authenticate without a valid
-//     bearer token; then 503 {"error":"ServiceUnavailable"} with
-//     Retry-After: 1 until the registry has caught up; request bodies over
-//     64 KiB answer 413 {"error":"RequestEntityTooLarge"}.
+//   - Every answer is JSON (Content-Type application/json, with
+//     Content-Length).
+//   - Every call checks first the token (401 {"error":"Unauthorized"}
+//     with WWW-Authenticate), then the registry's readiness (503
+//     {"error":"ServiceUnavailable"} with Retry-After: 1 until it has
+//     caught up). A hook or recipient call then checks the path's {id}
+//     (404 unless a positive decimal), the body (413
+//     {"error":"RequestEntityTooLarge"} over 64 KiB, else 400 with the
+//     call's documented body), the object (404 unless a live object of
+//     the account), then does the work; a dead-letter call checks the
+//     hook (404 unless a live hook of the account) before its query or
+//     body.
 //   - A path it does not serve answers 404 {"error":"NotFound"}; a method
 //     that /hooks, /hooks/{id}, /custom-emails or /custom-emails/{id} does
 //     not serve answers 405 {"error":"MethodNotAllowed"} with Allow, both
-//     without a token. An {id} that is not a positive decimal, or not a
-//     live object of the account, is 404.
+//     without a token.
 //   - Kafka failures answer 503 and are logged with the method, path and
-//     account; a token, the Authorization header or a hook URL is never
-//     logged.
+//     account; a token or the Authorization header is never logged.
 //   - Dead-letter replays run one at a time per Server; a second waits.
 //
-// To add a call, add a route to a resource's routes (hooks.go) or a file
-// with a resource of its own and list it in New (server.go).
+// A call is a route (server.go) of a resource: hooks.go, recipients.go,
+// deadletters.go. To add one, add a route to its resource's list, or a
+// file with a new resource and its routes, listed in New.
 package httpapi
