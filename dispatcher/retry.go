@@ -146,7 +146,7 @@ func (d *Dispatcher) passOpen(ctx context.Context, src Source, value []byte) (bo
 	for range f.Deliveries {
 		d.observe(out, OutcomeSkipped)
 	}
-	rec, err := f.Next(out.Attempt, f.Attempt+1, d.retryAt(now, f.Attempt, 0))
+	rec, err := f.Next(out.Attempt, d.retryAt(now, f.Attempt, 0))
 	if err != nil {
 		return true, fmt.Errorf("encoding retry record: %w", err)
 	}

@@ -1,8 +1,8 @@
 package schema
 
 import (
-	"encoding/json"
-	"slices"
+	"bytes"
+	"errors"
 	"time"
 )
 
@@ -15,10 +15,12 @@ type Forward struct {
 	Attempt int // the number of the attempt it waits for
 	// Deliveries is how many deliveries the record holds: 1 but for a group.
 	Deliveries int
-	attempts   []Attempt       // a single delivery's, or a group's own
-	event      json.RawMessage // a single delivery's "event": a JSON string
-	group      bool
-	members    json.RawMessage // a group's "deliveries"
+	// head holds the fields of the record but its events: a single
+	// delivery's (Event empty), or a group's own.
+	head    Delivery
+	event   string // a single delivery's "event": a JSON string as read
+	group   bool
+	members string // a group's "deliveries": a JSON array as read
 }
 
 // PeekForward reads b as a Forward. It declines (false) a single delivery
@@ -35,41 +37,54 @@ func PeekForward(b []byte) (Forward, bool) {
 	if !ok {
 		return Forward{}, false
 	}
-	return Forward{HookID: d.HookID, Attempt: d.Attempt, Deliveries: 1, attempts: d.Attempts, event: json.RawMessage(event.Raw)}, true
+	return Forward{HookID: d.HookID, Attempt: d.Attempt, Deliveries: 1, head: d, event: event.Raw}, true
 }
 
-// Next returns the record of f after attempt a failed: a appended to the
-// attempts (a group's own) and its error as the last, waiting for attempt
-// next from due. It is what encoding the decoded record so changed gives
-// (the structs below are Delivery and Group with the events raw:
-// FuzzForward holds them together).
-func (f Forward) Next(a Attempt, next int, due time.Time) ([]byte, error) {
-	attempts := append(slices.Clip(f.attempts), a)
-	if !f.group {
-		return EncodeRecord(struct {
-			Event    json.RawMessage `json:"event"`
-			HookID   int64           `json:"hook_id"`
-			Attempt  int             `json:"attempt"`
-			DueAt    time.Time       `json:"due_at"`
-			Error    string          `json:"error"`
-			Attempts []Attempt       `json:"attempts"`
-		}{f.event, f.HookID, next, due, a.Error, attempts})
+// Next is the record of f after its attempt a failed, encoded: the step
+// Delivery.Next takes (for a group, on the group's own fields), with the
+// events copied as they are, not unescaped and escaped again. It is what
+// encoding the decoded record after that step gives (FuzzForward holds
+// them together).
+func (f Forward) Next(a Attempt, due time.Time) ([]byte, error) {
+	h := f.head.Next(a, due)
+	if f.group {
+		return encodeGroupRaw(Group{HookID: h.HookID, Attempt: h.Attempt, DueAt: h.DueAt, Error: h.Error, Attempts: h.Attempts}, f.members)
 	}
-	head, err := EncodeRecord(struct {
-		HookID   int64     `json:"hook_id"`
-		Attempt  int       `json:"attempt"`
-		DueAt    time.Time `json:"due_at"`
-		Error    string    `json:"error"`
-		Attempts []Attempt `json:"attempts"`
-	}{f.HookID, next, due, a.Error, attempts})
+	return encodeDeliveryRaw(h, f.event)
+}
+
+// encodeDeliveryRaw is EncodeRecord(d) with event, a JSON string, as the
+// encoding of d's Event: d's first field, so it follows `{"event":`.
+func encodeDeliveryRaw(d Delivery, event string) ([]byte, error) {
+	const empty = `{"event":""`
+	d.Event = ""
+	b, err := EncodeRecord(d)
 	if err != nil {
 		return nil, err
 	}
-	// The deliveries are copied as they are, not re-encoded (encoding a
-	// json.RawMessage would scan them all again).
-	out := make([]byte, 0, len(head)+len(`,"deliveries":`)+len(f.members))
-	out = append(out, head[:len(head)-1]...)
-	out = append(out, `,"deliveries":`...)
-	out = append(out, f.members...)
+	if !bytes.HasPrefix(b, []byte(empty)) {
+		return nil, errors.New("a retry record's encoding does not start with its event")
+	}
+	out := make([]byte, 0, len(b)+len(event))
+	out = append(out, empty[:len(empty)-2]...)
+	out = append(out, event...)
+	return append(out, b[len(empty):]...), nil
+}
+
+// encodeGroupRaw is EncodeRecord(g) with members, a JSON array, as the
+// encoding of g's Deliveries: g's last field, so it ends the record.
+func encodeGroupRaw(g Group, members string) ([]byte, error) {
+	const none = `"deliveries":null}`
+	g.Deliveries = nil
+	b, err := EncodeRecord(g)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.HasSuffix(b, []byte(none)) {
+		return nil, errors.New("a group record's encoding does not end with its deliveries")
+	}
+	out := make([]byte, 0, len(b)+len(members))
+	out = append(out, b[:len(b)-len("null}")]...)
+	out = append(out, members...)
 	return append(out, '}'), nil
 }

@@ -29,7 +29,7 @@ func BenchmarkForward(b *testing.B) {
 				if !ok {
 					b.Fatal("declined")
 				}
-				if _, err := fw.Next(a, fw.Attempt+1, now.Add(time.Minute)); err != nil {
+				if _, err := fw.Next(a, now.Add(time.Minute)); err != nil {
 					b.Fatal(err)
 				}
 			}
