@@ -2,7 +2,8 @@ package schema
 
 import (
 	"bytes"
-	"errors"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -48,43 +49,29 @@ func PeekForward(b []byte) (Forward, bool) {
 func (f Forward) Next(a Attempt, due time.Time) ([]byte, error) {
 	h := f.head.Next(a, due)
 	if f.group {
-		return encodeGroupRaw(Group{HookID: h.HookID, Attempt: h.Attempt, DueAt: h.DueAt, Error: h.Error, Attempts: h.Attempts}, f.members)
+		g := Group{HookID: h.HookID, Attempt: h.Attempt, DueAt: h.DueAt, Error: h.Error, Attempts: h.Attempts}
+		return encodeFilled(g, `"deliveries":null`, f.members)
 	}
-	return encodeDeliveryRaw(h, f.event)
+	h.Event = ""
+	return encodeFilled(h, `"event":""`, f.event)
 }
 
-// encodeDeliveryRaw is EncodeRecord(d) with event, a JSON string, as the
-// encoding of d's Event: d's first field, so it follows `{"event":`.
-func encodeDeliveryRaw(d Delivery, event string) ([]byte, error) {
-	const empty = `{"event":""`
-	d.Event = ""
-	b, err := EncodeRecord(d)
+// encodeFilled is EncodeRecord(rec) with raw, JSON as read, as the value
+// of the member that rec's encoding holds empty. A member outside any
+// string is found by its text: inside one its quotes would be escaped.
+func encodeFilled(rec any, empty, raw string) ([]byte, error) {
+	b, err := EncodeRecord(rec)
 	if err != nil {
 		return nil, err
 	}
-	if !bytes.HasPrefix(b, []byte(empty)) {
-		return nil, errors.New("a retry record's encoding does not start with its event")
+	i := bytes.Index(b, []byte(empty))
+	if i < 0 {
+		return nil, fmt.Errorf("the record's encoding holds no %s", empty)
 	}
-	out := make([]byte, 0, len(b)+len(event))
-	out = append(out, empty[:len(empty)-2]...)
-	out = append(out, event...)
-	return append(out, b[len(empty):]...), nil
-}
-
-// encodeGroupRaw is EncodeRecord(g) with members, a JSON array, as the
-// encoding of g's Deliveries: g's last field, so it ends the record.
-func encodeGroupRaw(g Group, members string) ([]byte, error) {
-	const none = `"deliveries":null}`
-	g.Deliveries = nil
-	b, err := EncodeRecord(g)
-	if err != nil {
-		return nil, err
-	}
-	if !bytes.HasSuffix(b, []byte(none)) {
-		return nil, errors.New("a group record's encoding does not end with its deliveries")
-	}
-	out := make([]byte, 0, len(b)+len(members))
-	out = append(out, b[:len(b)-len("null}")]...)
-	out = append(out, members...)
-	return append(out, '}'), nil
+	name := empty[:strings.IndexByte(empty, ':')+1]
+	out := make([]byte, 0, len(b)+len(raw))
+	out = append(out, b[:i]...)
+	out = append(out, name...)
+	out = append(out, raw...)
+	return append(out, b[i+len(empty):]...), nil
 }

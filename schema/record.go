@@ -22,8 +22,7 @@ import (
 // it declines every record that has it, and the validator decides).
 type Delivery struct {
 	// Event is the load event's message value, byte for byte as it arrived.
-	// It is the first field: Forward.Next puts an event it did not decode
-	// in its place.
+	// (Forward.Next writes one it did not decode in its place.)
 	Event  string `json:"event"`
 	HookID int64  `json:"hook_id"`
 	// Attempt is the number of the next attempt (2 for the first retry).
