@@ -140,7 +140,7 @@ func (d *Dispatcher) passOpen(ctx context.Context, src Source, value []byte) (bo
 	out := refusal(ctx, f.Attempt, now, ErrBreakerOpen)
 	p := d.place(now, f.Attempt, out)
 	if p.dead != "" || p.again {
-		return false, nil // the last attempt: the slow way makes the dead letters
+		return false, nil // the last attempt (the slow way makes the dead letters), or ctx ended meanwhile
 	}
 	for i := range f.Deliveries {
 		if src.finished(int64(i)) {
