@@ -43,7 +43,7 @@ func BenchmarkHotPath(b *testing.B) {
 						}
 						signers = append(signers, s)
 					}
-					req := Request{URL: h.Config.URL, WebhookID: webhookID(ev.EventID, h.ID), Signers: signers, Body: ev.Payload, Number: 1}
+					req := Request{URL: h.Config.URL, WebhookID: schema.WebhookID(ev.EventID, h.ID), Signers: signers, Body: ev.Payload, Number: 1}
 					if _, err := buildRequest(ctx, req, now.Unix()); err != nil {
 						b.Fatal(err)
 					}

@@ -49,15 +49,6 @@ type Config struct {
 	Traces Traces
 }
 
-// Outcomes of an attempt, as an Observer is told.
-const (
-	OutcomeDelivered   = "delivered"
-	OutcomeFailed      = "failed"      // a request was made and failed
-	OutcomeSkipped     = "skipped"     // no request: breaker open or endpoint stuck
-	OutcomeInterrupted = "interrupted" // shutdown; not counted
-	OutcomeDeferred    = "deferred"    // endpoint saturated: no request; not counted
-)
-
 // Observer is told what the dispatcher does, for metrics. Its methods are
 // called concurrently and must not block.
 type Observer interface {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
@@ -144,7 +143,8 @@ func (d *Dispatcher) first(ctx context.Context, src Source, ev schema.LoadEvent,
 		}
 		return err
 	}
-	err := d.attempt(ctx, ev, raw, h, schema.Delivery{HookID: h.ID, Attempt: 1, Attempts: []schema.Attempt{}})
+	// The event is the delivery's only once its first attempt failed (see attempt).
+	err := d.attempt(ctx, ev, raw, h, schema.NewDelivery("", h.ID, time.Time{}))
 	if err == nil {
 		src.finish(h.ID)
 	}
@@ -154,7 +154,7 @@ func (d *Dispatcher) first(ctx context.Context, src Source, ev schema.LoadEvent,
 // attempt makes attempt dl.Attempt and hands a failure on. raw is the
 // event's record, which a first attempt's delivery takes only on failure.
 func (d *Dispatcher) attempt(ctx context.Context, ev schema.LoadEvent, raw []byte, h schema.Hook, dl schema.Delivery) error {
-	req := Request{URL: h.Config.URL, WebhookID: webhookID(ev.EventID, h.ID), Body: ev.Payload, Number: dl.Attempt}
+	req := Request{URL: h.Config.URL, WebhookID: schema.WebhookID(ev.EventID, h.ID), Body: ev.Payload, Number: dl.Attempt}
 	for _, secret := range h.Config.Secrets(d.now()) {
 		s, err := NewSigner(secret)
 		if err != nil {
@@ -164,7 +164,7 @@ func (d *Dispatcher) attempt(ctx context.Context, ev schema.LoadEvent, raw []byt
 		req.Signers = append(req.Signers, s)
 	}
 	out := d.send(ctx, h, req)
-	if out.Delivered {
+	if out.Result == Delivered {
 		if ce := d.cfg.Log.Check(zap.DebugLevel, "delivered"); ce != nil {
 			ce.Write(zap.String("event_id", ev.EventID), zap.Int64("hook_id", h.ID), zap.Int("attempt", dl.Attempt),
 				zap.Int("status", out.Attempt.Status), zap.Int64("duration_ms", out.Attempt.DurationMS))
@@ -176,7 +176,7 @@ func (d *Dispatcher) attempt(ctx context.Context, ev schema.LoadEvent, raw []byt
 	// logs at debug: a dead endpoint has thousands a second, and its
 	// breaker's state changes and the attempts metric already tell it.
 	level := zap.InfoLevel
-	if out.NoRequest {
+	if !out.Result.RequestSent() {
 		level = zap.DebugLevel
 	}
 	log.Log(level, "attempt failed", zap.Int("status", out.Attempt.Status), zap.String("error", out.Attempt.Error))
@@ -197,32 +197,19 @@ func (d *Dispatcher) log(ev schema.LoadEvent, dl schema.Delivery) *zap.Logger {
 func (d *Dispatcher) send(ctx context.Context, h schema.Hook, req Request) Outcome {
 	done, err := d.endpoints.get(h.Config.URL, h.ID).acquire(ctx)
 	if err != nil {
-		out := Outcome{
-			Attempt:     schema.Attempt{Number: req.Number, StartedAt: d.now().UTC(), Error: err.Error(), Skipped: errors.Is(err, ErrBreakerOpen)},
-			Interrupted: ctx.Err() != nil,
-			Deferred:    errors.Is(err, ErrEndpointBusy),
-			NoRequest:   true,
-		}
-		d.observe(out, OutcomeSkipped)
+		out := refusal(ctx, req.Number, d.now(), err)
+		d.observe(out)
 		return out
 	}
 	out := d.sender.Send(ctx, req)
-	done(out.Delivered, !out.Interrupted)
-	d.observe(out, OutcomeFailed)
+	done(out.Result == Delivered, out.Result.Counts())
+	d.observe(out)
 	return out
 }
 
-func (d *Dispatcher) observe(out Outcome, failed string) {
-	outcome := failed
-	switch {
-	case out.Interrupted:
-		outcome = OutcomeInterrupted
-	case out.Deferred:
-		outcome = OutcomeDeferred
-	case out.Delivered:
-		outcome = OutcomeDelivered
-	}
-	d.cfg.Observer.Attempted(outcome, out.Attempt.Number, time.Duration(out.Attempt.DurationMS)*time.Millisecond)
+// observe tells the Observer of an attempt.
+func (d *Dispatcher) observe(out Outcome) {
+	d.cfg.Observer.Attempted(out.Result.meaning().observed, out.Attempt.Number, time.Duration(out.Attempt.DurationMS)*time.Millisecond)
 }
 
 // InFlight returns the requests in flight per hook URL.
@@ -236,11 +223,6 @@ func (d *Dispatcher) BreakerStates() map[string]string {
 		out[url] = st.String()
 	}
 	return out
-}
-
-// webhookID is the contract's webhook-id: the same on every attempt.
-func webhookID(eventID string, hookID int64) string {
-	return eventID + "." + strconv.FormatInt(hookID, 10)
 }
 
 // publish writes a record, retrying with backoff while ctx lives; once ctx

@@ -4,6 +4,15 @@
 // arrived), and hands every failed attempt on to the retry tiers. It also
 // makes the attempts of the retry tiers and writes the dead letters.
 //
+// What an attempt came to is one Result (outcome.go), whose meaning
+// (whether it counts as an attempt, whether a request was sent, where the
+// delivery goes next, whether it may travel in a group) is one table; place
+// (handoff.go) turns it into the tier or dead letter that follows, as
+// docs/retries.md's decision table has it (TestRetryDecisionTable). The
+// records it writes are made by schema (NewDelivery, Delivery.Next and
+// Again, DeadLetter, Forward.Next, WebhookID, RecordKey); the breaker and
+// bulkhead of each hook URL are endpoint.go's.
+//
 // Guarantees: a handler returns nil only when every hook of the event has
 // either received the webhook (2xx) or has a record on the next retry tier
 // or the dead-letter topic; a malformed message (or an event larger than

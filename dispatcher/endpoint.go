@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -104,6 +106,40 @@ type endpoint struct {
 	stuck atomic.Bool
 	// used is when the endpoint was last asked for (unix nanos).
 	used atomic.Int64
+
+	// users are the ids of the hooks whose attempts the endpoint guarded
+	// (at most maxUsers; crowded: more did), for the breaker's log lines.
+	usersMu sync.Mutex
+	users   map[int64]struct{}
+	crowded bool
+}
+
+// maxUsers bounds the hook ids an endpoint remembers.
+const maxUsers = 100
+
+// usedBy records that hook hookID's attempt used the endpoint.
+func (ep *endpoint) usedBy(hookID int64) {
+	ep.usersMu.Lock()
+	defer ep.usersMu.Unlock()
+	if _, ok := ep.users[hookID]; ok {
+		return
+	}
+	if len(ep.users) == maxUsers {
+		ep.crowded = true
+		return
+	}
+	ep.users[hookID] = struct{}{}
+}
+
+// userFields are the log fields naming the hooks that used the endpoint.
+func (ep *endpoint) userFields() []zap.Field {
+	ep.usersMu.Lock()
+	defer ep.usersMu.Unlock()
+	ids := slices.Sorted(maps.Keys(ep.users))
+	if ep.crowded {
+		return []zap.Field{zap.Int64s("hook_ids", ids), zap.Bool("more_hooks", true)}
+	}
+	return []zap.Field{zap.Int64s("hook_ids", ids)}
 }
 
 // endpoints holds the guard of every URL seen, created lazily.
@@ -125,6 +161,12 @@ func newEndpoints(cfg EndpointConfig, log *zap.Logger) *endpoints {
 	return &endpoints{cfg: cfg, log: log, m: make(map[string]*endpoint)}
 }
 
+// get returns the guard of url, made on first use, for an attempt of hook
+// hookID. A URL's guard is shared by every hook on it, so its breaker's
+// state changes are logged under the endpoint (scheme://host[:port], the
+// rest of a URL may carry the receiver's tokens) with the ids of the hooks
+// whose attempts it guarded: the endpoint alone does not tell two URLs on
+// one host apart, and no one hook id stands for the breaker.
 func (e *endpoints) get(url string, hookID int64) *endpoint {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -132,37 +174,40 @@ func (e *endpoints) get(url string, hookID int64) *endpoint {
 	if now.Sub(e.swept) > time.Minute {
 		e.sweep(now)
 	}
-	if ep, ok := e.m[url]; ok {
-		ep.used.Store(now.UnixNano())
-		return ep
-	}
-	log := e.log.With(zap.Int64("hook_id", hookID), zap.String("endpoint", Redact(url)))
-	cfg := e.cfg
-	ep := &endpoint{
-		slots:    make(chan struct{}, cfg.MaxConcurrent),
-		slotWait: cfg.SlotWait,
-		breaker: gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
-			Name:         url,
-			MaxRequests:  probes,
-			Interval:     cfg.Window,
-			BucketPeriod: max(cfg.Window/10, time.Millisecond),
-			Timeout:      cfg.OpenTimeout,
-			ReadyToTrip: func(c gobreaker.Counts) bool {
-				// Only attempts that finished count: c.Requests also holds
-				// the ones in flight and the excluded ones (deferred by the
-				// bulkhead, interrupted), which for a black hole outnumber
-				// its failures a thousand to one and kept it closed.
-				settled := c.TotalSuccesses + c.TotalFailures
-				return settled >= cfg.MinRequests && float64(c.TotalFailures) >= cfg.FailureRatio*float64(settled)
-			},
-			IsExcluded: func(err error) bool { return errors.Is(err, errNotCounted) },
-			OnStateChange: func(_ string, from, to gobreaker.State) {
-				log.Warn("circuit breaker state change", zap.Stringer("from", from), zap.Stringer("to", to))
-			},
-		}),
+	ep, ok := e.m[url]
+	if !ok {
+		ep = e.newEndpoint(url)
+		e.m[url] = ep
 	}
 	ep.used.Store(now.UnixNano())
-	e.m[url] = ep
+	ep.usedBy(hookID)
+	return ep
+}
+
+// newEndpoint makes the guard of url.
+func (e *endpoints) newEndpoint(url string) *endpoint {
+	log := e.log.With(zap.String("endpoint", Redact(url)))
+	cfg := e.cfg
+	ep := &endpoint{slots: make(chan struct{}, cfg.MaxConcurrent), slotWait: cfg.SlotWait, users: map[int64]struct{}{}}
+	ep.breaker = gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
+		Name:         url,
+		MaxRequests:  probes,
+		Interval:     cfg.Window,
+		BucketPeriod: max(cfg.Window/10, time.Millisecond),
+		Timeout:      cfg.OpenTimeout,
+		ReadyToTrip: func(c gobreaker.Counts) bool {
+			// Only attempts that finished count: c.Requests also holds
+			// the ones in flight and the excluded ones (deferred by the
+			// bulkhead, interrupted), which for a black hole outnumber
+			// its failures a thousand to one and kept it closed.
+			settled := c.TotalSuccesses + c.TotalFailures
+			return settled >= cfg.MinRequests && float64(c.TotalFailures) >= cfg.FailureRatio*float64(settled)
+		},
+		IsExcluded: func(err error) bool { return errors.Is(err, errNotCounted) },
+		OnStateChange: func(_ string, from, to gobreaker.State) {
+			log.Warn("circuit breaker state change", append(ep.userFields(), zap.Stringer("from", from), zap.Stringer("to", to))...)
+		},
+	})
 	return ep
 }
 

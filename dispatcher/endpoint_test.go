@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/postload/postload/internal/wait"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 )
 
 func TestBulkheadWaitsForABusyEndpointButNotForAStuckOne(t *testing.T) {
@@ -263,5 +266,37 @@ func TestAnAttemptThatWaitedForASlotAsksTheBreakerAgain(t *testing.T) {
 	}
 	if n := len(ep.slots); n != 0 {
 		t.Errorf("%d slots taken after the refusal, want 0", n)
+	}
+}
+
+// A URL's breaker is shared by every hook on it: its state changes are
+// logged under the endpoint (no path) with every hook that used it, not
+// under the first hook that did.
+func TestBreakerStateChangesNameTheEndpointAndEveryHookOnIt(t *testing.T) {
+	cfg := EndpointConfig{MinRequests: 1, OpenTimeout: time.Hour}
+	cfg.setDefaults()
+	core, logs := observer.New(zap.InfoLevel)
+	e := newEndpoints(cfg, zap.New(core))
+	const url = "https://hooks.example.com:8443/catch/s3cr3t-token?k=v"
+	e.get(url, 9) // the first hook to use it
+	e.get(url, 4)
+	done, err := e.get(url, 4).acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	done(false, true) // hook 4's attempt fails: open
+	lines := logs.FilterMessage("circuit breaker state change").All()
+	if len(lines) != 1 {
+		t.Fatalf("%d state change lines, want 1", len(lines))
+	}
+	f := lines[0].ContextMap()
+	if f["endpoint"] != "https://hooks.example.com:8443" || fmt.Sprint(f["hook_ids"]) != "[4 9]" || f["to"] != "open" {
+		t.Errorf("logged %v; want endpoint https://hooks.example.com:8443, hook_ids [4 9], to open", f)
+	}
+	if _, ok := f["hook_id"]; ok {
+		t.Errorf("logged under one hook_id: %v", f)
+	}
+	if strings.Contains(fmt.Sprint(f), "s3cr3t") {
+		t.Errorf("the URL's path was logged: %v", f)
 	}
 }

@@ -5,43 +5,58 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strconv"
 	"time"
 
 	"github.com/postload/postload/schema"
 	"go.uber.org/zap"
 )
 
-// handOn puts a delivery whose attempt did not succeed where it goes next:
-// the same tier again (attempt interrupted by shutdown), the next tier, or
-// the dead-letter topic.
+// handOn puts a delivery whose attempt did not deliver it where its
+// outcome sends it (see place): the tier it came from again, the next
+// tier, or the dead-letter topic.
 func (d *Dispatcher) handOn(ctx context.Context, log *zap.Logger, eventID string, h schema.Hook, dl schema.Delivery, out Outcome) error {
-	now := d.now()
-	n := dl.Attempt
-	if out.Interrupted || out.Deferred {
-		// The attempt does not count: make it again from the tier it came
-		// from (the first for a first attempt), after that tier's delay when
-		// the endpoint was saturated, as soon as the tier allows otherwise.
-		tier := max(n-1, 1)
-		dl.DueAt = now.UTC()
-		if out.Deferred {
-			dl.DueAt = now.Add(d.cfg.RetryDelays[tier-1]).UTC()
-		}
-		dl.Error = out.Attempt.Error
-		return d.toTier(ctx, log, tier, h.ClientID, dl, refused(out.Deferred))
+	p := d.place(d.now(), dl.Attempt, out)
+	switch {
+	case p.again:
+		return d.toTier(ctx, log, p.tier, h.ClientID, dl.Again(out.Attempt.Error, p.due), out.Result)
+	case p.dead == schema.ReasonHookGone:
+		return d.gone(ctx, log, eventID, h, dl.Next(out.Attempt, p.due))
+	case p.dead != "":
+		return d.dead(ctx, log, eventID, h, dl.Next(out.Attempt, p.due), p.dead)
 	}
-	dl.Attempts = append(dl.Attempts, out.Attempt)
-	dl.Error = out.Attempt.Error
-	if out.Gone {
-		return d.gone(ctx, log, eventID, h, dl)
+	return d.toTier(ctx, log, p.tier, h.ClientID, dl.Next(out.Attempt, p.due), out.Result)
+}
+
+// placement is where a delivery goes after an attempt that did not
+// deliver it: a dead letter, or a tier, due at due.
+type placement struct {
+	dead  string    // the dead letter's reason; "" for a tier
+	tier  int       // 1-based
+	due   time.Time // for a dead letter, now
+	again bool      // the attempt did not count: the same attempt again
+}
+
+// place decides where a delivery goes after its attempt n came to out
+// (the table of docs/retries.md). An attempt that did not count goes back
+// to the tier it came from (the first for a first attempt), due at once or
+// (deferred) after that tier's delay. A 410 makes a dead letter at once.
+// Any other failed attempt goes to the next tier as the next attempt (see
+// next), or, when it was the last, makes a dead letter.
+func (d *Dispatcher) place(now time.Time, n int, out Outcome) placement {
+	switch out.Result.meaning().next {
+	case backNow:
+		return placement{tier: max(n-1, 1), due: now.UTC(), again: true}
+	case backLater:
+		tier := max(n-1, 1)
+		return placement{tier: tier, due: now.Add(d.cfg.RetryDelays[tier-1]).UTC(), again: true}
+	case deadNow:
+		return placement{dead: schema.ReasonHookGone, due: now.UTC()}
 	}
 	if n > len(d.cfg.RetryDelays) {
-		return d.dead(ctx, log, eventID, h, dl, schema.ReasonRetriesExhausted)
+		return placement{dead: schema.ReasonRetriesExhausted, due: now.UTC()}
 	}
-	dl.Attempt = n + 1
 	tier, due := d.next(now, n, out.RetryAfter)
-	dl.DueAt = due
-	return d.toTier(ctx, log, tier, h.ClientID, dl, refused(out.NoRequest))
+	return placement{tier: tier, due: due}
 }
 
 // next is the tier (1-based) that holds the delivery after its attempt n
@@ -78,12 +93,6 @@ func (d *Dispatcher) next(now time.Time, n int, retryAfter time.Duration) (tier 
 	return tier, now.Add(retryAfter).UTC()
 }
 
-// retryAt is when the attempt after failed attempt n is due (see next).
-func (d *Dispatcher) retryAt(now time.Time, n int, retryAfter time.Duration) time.Time {
-	_, due := d.next(now, n, retryAfter)
-	return due
-}
-
 // gone handles a 410 Gone: the receiver is gone for good, so the hook is
 // disabled at once (its pending deliveries become dead letters as their tiers
 // reach them) and this delivery is a dead letter.
@@ -113,23 +122,20 @@ func jitter(delay time.Duration) time.Duration {
 	return rand.N(limit)
 }
 
-// refused tells toTier that the endpoint refused the attempt without a
-// request (breaker or bulkhead), so the delivery may go in a group.
-type refused bool
-
 // toTier publishes the delivery to retry tier (1-based); in a group with
-// others when it was refused (see grouper) and groups are on.
-func (d *Dispatcher) toTier(ctx context.Context, log *zap.Logger, tier int, clientID int64, dl schema.Delivery, r refused) error {
+// others when the endpoint refused its attempt without a request (r's
+// meaning says so; see grouper) and groups are on.
+func (d *Dispatcher) toTier(ctx context.Context, log *zap.Logger, tier int, clientID int64, dl schema.Delivery, r Result) error {
 	topic := d.cfg.RetryTopics[tier-1]
 	var err error
-	if bool(r) && !d.cfg.NoGroups {
-		err = d.groups.add(ctx, topic, clientKey(clientID), dl)
+	if r.meaning().grouped && !d.cfg.NoGroups {
+		err = d.groups.add(ctx, topic, schema.RecordKey(clientID), dl)
 	} else {
 		var b []byte
 		if b, err = schema.EncodeRecord(dl); err != nil {
 			return fmt.Errorf("encoding retry record: %w", err)
 		}
-		err = d.publish(ctx, topic, clientKey(clientID), b)
+		err = d.publish(ctx, topic, schema.RecordKey(clientID), b)
 	}
 	if err != nil {
 		log.Error("handing on to retry tier", zap.String("topic", topic), zap.Error(err))
@@ -141,28 +147,14 @@ func (d *Dispatcher) toTier(ctx context.Context, log *zap.Logger, tier int, clie
 
 // dead publishes the delivery as a dead letter.
 func (d *Dispatcher) dead(ctx context.Context, log *zap.Logger, eventID string, h schema.Hook, dl schema.Delivery, reason string) error {
-	if dl.Attempts == nil {
-		dl.Attempts = []schema.Attempt{}
-	}
-	rec := schema.DeadLetter{
-		Event:    dl.Event,
-		EventID:  eventID,
-		Hook:     schema.HookRef{ID: h.ID, ClientID: h.ClientID, DestinationID: h.DestinationID, URL: h.Config.URL},
-		Attempts: dl.Attempts,
-		Reason:   reason,
-		DeadAt:   d.now().UTC(),
-	}
-	if len(dl.Attempts) > 0 {
-		rec.FirstAttemptAt = dl.Attempts[0].StartedAt
-		rec.LastAttemptAt = dl.Attempts[len(dl.Attempts)-1].StartedAt
-	}
+	rec := dl.DeadLetter(eventID, h.Ref(), reason, d.now().UTC())
 	// Not json.Marshal: its HTML escapes would make an event's < > & six
 	// bytes each, past the size RecordBytes allows for.
 	b, err := schema.EncodeRecord(rec)
 	if err != nil {
 		return fmt.Errorf("encoding dead letter: %w", err)
 	}
-	if err := d.publish(ctx, d.cfg.DLQTopic, clientKey(h.ClientID), b); err != nil {
+	if err := d.publish(ctx, d.cfg.DLQTopic, schema.RecordKey(h.ClientID), b); err != nil {
 		log.Error("publishing dead letter", zap.Error(err))
 		return fmt.Errorf("publishing to %s: %w", d.cfg.DLQTopic, err)
 	}
@@ -246,5 +238,3 @@ func tooLarge(err error) bool {
 	var tl interface{ TooLarge() bool }
 	return errors.As(err, &tl) && tl.TooLarge()
 }
-
-func clientKey(id int64) []byte { return strconv.AppendInt(nil, id, 10) }

@@ -107,7 +107,7 @@ func TestRetryAfterHandsOnToTheCoveringTier(t *testing.T) {
 	d.cfg.RetryDelays = []time.Duration{time.Second, 5 * time.Second}
 	now := time.Now()
 	dl := schema.Delivery{Event: string(schema.SampleLoadEvent("ev-1", 1, 2, false, now)), HookID: testHook.ID, Attempt: 1, Attempts: []schema.Attempt{}}
-	out := Outcome{Attempt: schema.Attempt{Number: 1, StartedAt: now, Status: 503, Error: "HTTP 503 Service Unavailable"}, RetryAfter: 3 * time.Second}
+	out := Outcome{Attempt: schema.Attempt{Number: 1, StartedAt: now, Status: 503, Error: "HTTP 503 Service Unavailable"}, Result: Failed, RetryAfter: 3 * time.Second}
 	if err := d.handOn(context.Background(), d.cfg.Log, "ev-1", testHook, dl, out); err != nil {
 		t.Fatal(err)
 	}

@@ -133,25 +133,29 @@ func (d *Dispatcher) passOpen(ctx context.Context, src Source, value []byte) (bo
 		return false, nil
 	}
 	f, ok := schema.PeekForward(value)
-	if !ok || f.HookID != h.ID || f.Attempt > len(d.cfg.RetryDelays) {
+	if !ok || f.HookID != h.ID {
 		return false, nil
+	}
+	now := d.now()
+	out := refusal(ctx, f.Attempt, now, ErrBreakerOpen)
+	p := d.place(now, f.Attempt, out)
+	if p.dead != "" || p.again {
+		return false, nil // the last attempt (the slow way makes the dead letters), or ctx ended meanwhile
 	}
 	for i := range f.Deliveries {
 		if src.finished(int64(i)) {
 			return false, nil // partly finished before: the slow way skips those
 		}
 	}
-	now := d.now()
-	out := Outcome{Attempt: schema.Attempt{Number: f.Attempt, StartedAt: now.UTC(), Error: ErrBreakerOpen.Error(), Skipped: true}, NoRequest: true}
 	for range f.Deliveries {
-		d.observe(out, OutcomeSkipped)
+		d.observe(out)
 	}
-	rec, err := f.Next(out.Attempt, f.Attempt+1, d.retryAt(now, f.Attempt, 0))
+	rec, err := f.Next(out.Attempt, p.due)
 	if err != nil {
 		return true, fmt.Errorf("encoding retry record: %w", err)
 	}
-	topic := d.cfg.RetryTopics[f.Attempt-1]
-	if err := d.publish(ctx, topic, clientKey(h.ClientID), rec); err != nil {
+	topic := d.cfg.RetryTopics[p.tier-1]
+	if err := d.publish(ctx, topic, schema.RecordKey(h.ClientID), rec); err != nil {
 		return true, fmt.Errorf("handing on hook %d's attempt %d (%d deliveries) to %s: %w", h.ID, f.Attempt, f.Deliveries, topic, err)
 	}
 	return true, nil

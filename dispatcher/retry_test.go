@@ -213,7 +213,7 @@ func TestNoGroupsHandsRefusedDeliveriesOnOneEach(t *testing.T) {
 		errs := make(chan error, 10)
 		for i := range 10 {
 			dl := refusedDelivery(t, i, 7, 1)
-			out := Outcome{Attempt: schema.Attempt{Number: 1, StartedAt: time.Now(), Error: ErrBreakerOpen.Error()}, NoRequest: true}
+			out := Outcome{Attempt: schema.Attempt{Number: 1, StartedAt: time.Now(), Error: ErrBreakerOpen.Error()}, Result: Skipped}
 			go func() { errs <- d.handOn(ctx, d.cfg.Log, fmt.Sprint(i), testHook, dl, out) }()
 		}
 		if noGroups {

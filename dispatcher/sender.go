@@ -27,26 +27,6 @@ type Request struct {
 	Number    int // attempt number, 1 for the first
 }
 
-// Outcome is what one attempt came to.
-type Outcome struct {
-	Attempt   schema.Attempt
-	Delivered bool // a 2xx came back
-	// Gone is a 410: the receiver is gone for good.
-	Gone bool
-	// RetryAfter is the wait a 429 or 503 asked for, 0 if none.
-	RetryAfter time.Duration
-	// Interrupted means ctx ended before the attempt finished (shutdown):
-	// the attempt does not count.
-	Interrupted bool
-	// Deferred means no request was sent because the endpoint had no free
-	// slot: the attempt does not count, and the delivery waits a tier's
-	// delay before it tries again.
-	Deferred bool
-	// NoRequest means the breaker or the bulkhead refused the attempt, so
-	// no request was sent.
-	NoRequest bool
-}
-
 // Sender makes single attempts over one shared HTTPS client.
 type Sender struct {
 	client *http.Client
@@ -78,15 +58,16 @@ func (s *Sender) Send(ctx context.Context, r Request) Outcome {
 	out.Attempt.DurationMS = s.now().Sub(start).Milliseconds()
 	out.Attempt.Status = status
 	switch {
+	case err != nil && ctx.Err() != nil:
+		out.Result, out.Attempt.Error = Interrupted, errorText(err)
 	case err != nil:
-		out.Attempt.Error = errorText(err)
-		out.Interrupted = ctx.Err() != nil
+		out.Result, out.Attempt.Error = Failed, errorText(err)
 	case status >= 200 && status < 300:
-		out.Delivered = true
+		out.Result = Delivered
+	case status == http.StatusGone:
+		out.Result, out.Attempt.Error = Gone, statusText(status)
 	default:
-		out.Attempt.Error = fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
-		out.Gone = status == http.StatusGone
-		out.RetryAfter = retryAfter
+		out.Result, out.Attempt.Error, out.RetryAfter = Failed, statusText(status), retryAfter
 	}
 	return out
 }
@@ -138,6 +119,9 @@ func buildRequest(ctx context.Context, r Request, ts int64) (*http.Request, erro
 	}
 	return req, nil
 }
+
+// statusText is the error of an attempt answered with status.
+func statusText(status int) string { return fmt.Sprintf("HTTP %d %s", status, http.StatusText(status)) }
 
 // maxErrorBytes caps an attempt's error text: it is kept in the retry
 // record on every later attempt and in the dead letter, and an error can

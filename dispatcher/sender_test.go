@@ -58,7 +58,7 @@ func TestSendOutcomes(t *testing.T) {
 			rc.Respond(func(w http.ResponseWriter, _ *http.Request) { tt.answer(w) })
 			s := mustSender(t, 5*time.Second, rc)
 			out := s.Send(context.Background(), Request{URL: rc.URL, WebhookID: "e.1", Body: []byte(`{}`), Number: 1})
-			if out.Delivered != tt.delivered || out.Gone != tt.gone || out.Attempt.Status != tt.status || out.RetryAfter != tt.retry {
+			if (out.Result == Delivered) != tt.delivered || (out.Result == Gone) != tt.gone || out.Attempt.Status != tt.status || out.RetryAfter != tt.retry {
 				t.Fatalf("outcome %+v", out)
 			}
 			if !strings.Contains(out.Attempt.Error, tt.errHas) || (tt.errHas == "") != (out.Attempt.Error == "") {
@@ -73,7 +73,7 @@ func TestSendTimesOutOnASilentReceiver(t *testing.T) {
 	rc.Answer(func(_ int, r *http.Request) int { <-r.Context().Done(); return 200 })
 	s := mustSender(t, 200*time.Millisecond, rc)
 	out := s.Send(context.Background(), Request{URL: rc.URL, WebhookID: "e.1", Body: []byte(`{}`), Number: 1})
-	if out.Delivered || out.Interrupted || !strings.Contains(out.Attempt.Error, "no response within 200ms") {
+	if out.Result == Delivered || out.Result == Interrupted || !strings.Contains(out.Attempt.Error, "no response within 200ms") {
 		t.Fatalf("outcome %+v", out)
 	}
 }
@@ -81,15 +81,15 @@ func TestSendTimesOutOnASilentReceiver(t *testing.T) {
 func TestSendFailsOnConnectionRefusedAndUntrustedCert(t *testing.T) {
 	rc := webhooktest.NewReceiver(t)
 	s := mustSender(t, time.Second) // trusts no receiver
-	if out := s.Send(context.Background(), Request{URL: rc.URL, WebhookID: "e.1", Body: []byte(`{}`), Number: 1}); out.Delivered || !strings.Contains(out.Attempt.Error, "certificate") {
+	if out := s.Send(context.Background(), Request{URL: rc.URL, WebhookID: "e.1", Body: []byte(`{}`), Number: 1}); out.Result == Delivered || !strings.Contains(out.Attempt.Error, "certificate") {
 		t.Fatalf("untrusted: %+v", out)
 	}
 	url := rc.URL
 	rc.Close()
-	if out := s.Send(context.Background(), Request{URL: url, WebhookID: "e.1", Body: []byte(`{}`), Number: 1}); out.Delivered || !strings.Contains(out.Attempt.Error, "refused") {
+	if out := s.Send(context.Background(), Request{URL: url, WebhookID: "e.1", Body: []byte(`{}`), Number: 1}); out.Result == Delivered || !strings.Contains(out.Attempt.Error, "refused") {
 		t.Fatalf("refused: %+v", out)
 	}
-	if out := s.Send(context.Background(), Request{URL: "http://127.0.0.1:1/", WebhookID: "e.1", Body: []byte(`{}`), Number: 1}); out.Delivered || !strings.Contains(out.Attempt.Error, "https") {
+	if out := s.Send(context.Background(), Request{URL: "http://127.0.0.1:1/", WebhookID: "e.1", Body: []byte(`{}`), Number: 1}); out.Result == Delivered || !strings.Contains(out.Attempt.Error, "https") {
 		t.Fatalf("plain http: %+v", out)
 	}
 }
@@ -98,7 +98,7 @@ func TestSendReusesConnections(t *testing.T) {
 	rc := webhooktest.NewReceiver(t)
 	s := mustSender(t, 5*time.Second, rc)
 	for i := 0; i < 20; i++ {
-		if out := s.Send(context.Background(), Request{URL: rc.URL, WebhookID: "e.1", Body: []byte(`{}`), Number: 1}); !out.Delivered {
+		if out := s.Send(context.Background(), Request{URL: rc.URL, WebhookID: "e.1", Body: []byte(`{}`), Number: 1}); out.Result != Delivered {
 			t.Fatalf("%+v", out)
 		}
 	}

@@ -86,7 +86,7 @@ func TestRecordsAboutTheLargestEventFitRecordBytes(t *testing.T) {
 		dl.Attempts = append(dl.Attempts, schema.Attempt{Number: i + 1, StartedAt: now, DurationMS: 1 << 62, Status: 599, Error: longErr, Skipped: true})
 	}
 	h := schema.Hook{ID: 7, ClientID: 1 << 62, DestinationID: 1 << 62, Config: schema.HookConfig{URL: "https://example.com/" + strings.Repeat("<", 2000)}}
-	if err := d.toTier(context.Background(), d.cfg.Log, 1, h.ClientID, dl, false); err != nil {
+	if err := d.toTier(context.Background(), d.cfg.Log, 1, h.ClientID, dl, Failed); err != nil {
 		t.Fatal(err)
 	}
 	dl.Attempts = append(dl.Attempts, schema.Attempt{Number: 21, StartedAt: now, Error: longErr})

@@ -157,7 +157,7 @@ func (x *traceIndex) set(ctx context.Context, k scanKey, since time.Time) (*trac
 	next, err := x.src.Scan(sctx, k.topic, k.partition, since, s.next, func(offset int64, at time.Time, value []byte) {
 		records++
 		for _, t := range schema.PeekTraces(value) {
-			id := webhookID(t.EventID, t.HookID)
+			id := schema.WebhookID(t.EventID, t.HookID)
 			s.by[id] = append(s.by[id], trace{topic: k.topic, partition: k.partition, offset: offset, at: at, Trace: t})
 		}
 	})
@@ -190,7 +190,7 @@ func (d *Dispatcher) handedOn(ctx context.Context, src Source, clientID int64, e
 		return false, nil
 	}
 	found, err := d.traces.find(ctx, append(d.cfg.RetryTopics[:len(d.cfg.RetryTopics):len(d.cfg.RetryTopics)], d.cfg.DLQTopic),
-		clientKey(clientID), since, webhookID(eventID, hookID))
+		schema.RecordKey(clientID), since, schema.WebhookID(eventID, hookID))
 	if err != nil {
 		return false, err
 	}

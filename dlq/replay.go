@@ -3,7 +3,6 @@ package dlq
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -144,11 +143,10 @@ func (r *replayer) decide(e Entry) string {
 	case !h.Enabled():
 		return SkipHookDisabled
 	}
-	webhookID := dl.EventID + "." + strconv.FormatInt(dl.Hook.ID, 10)
-	if _, dup := r.sent[webhookID]; dup {
+	if _, dup := r.sent[dl.WebhookID()]; dup {
 		return SkipDuplicate
 	}
-	r.sent[webhookID] = struct{}{}
+	r.sent[dl.WebhookID()] = struct{}{}
 	return OutcomeReplayed
 }
 
@@ -156,14 +154,11 @@ func (r *replayer) decide(e Entry) string {
 func (r *replayer) publish(ctx context.Context, e Entry) error {
 	dl := e.DeadLetter
 	at := r.now().UTC()
-	b, err := schema.EncodeRecord(schema.Delivery{
-		Event: dl.Event, HookID: dl.Hook.ID, Attempt: 1, DueAt: at,
-		Error: "", Attempts: []schema.Attempt{},
-	})
+	b, err := schema.EncodeRecord(schema.NewDelivery(dl.Event, dl.Hook.ID, at))
 	if err != nil {
 		return fmt.Errorf("encoding delivery: %w", err)
 	}
-	if err := r.send(ctx, r.cfg.RetryTopic, strconv.AppendInt(nil, dl.Hook.ClientID, 10), b); err != nil {
+	if err := r.send(ctx, r.cfg.RetryTopic, schema.RecordKey(dl.Hook.ClientID), b); err != nil {
 		return err
 	}
 	return r.mark(ctx, e, at)

@@ -5,6 +5,14 @@
 // embedded from this folder and a Go type beside it; schema imports no other
 // package of the project.
 //
+// It also owns a retry record's whole life (record.go): a new delivery
+// (NewDelivery), the record after a failed attempt (Delivery.Next, and
+// Forward.Next for a tier that hands a record on without decoding its
+// events), the same attempt again (Delivery.Again), its dead letter
+// (Delivery.DeadLetter), groups of deliveries (NewGroup, Group.Split), the
+// webhook-id (WebhookID), the record key (RecordKey) and the encoding
+// (EncodeRecord). Every writer of retry records goes through them.
+//
 // A Decode function accepts a message only if it is valid UTF-8, one JSON
 // value, within the number limits (at most 100 characters and an exponent
 // of at most ±400, which keeps validation cheap) and valid against its

@@ -1,8 +1,9 @@
 package schema
 
 import (
-	"encoding/json"
-	"slices"
+	"bytes"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -15,10 +16,12 @@ type Forward struct {
 	Attempt int // the number of the attempt it waits for
 	// Deliveries is how many deliveries the record holds: 1 but for a group.
 	Deliveries int
-	attempts   []Attempt       // a single delivery's, or a group's own
-	event      json.RawMessage // a single delivery's "event": a JSON string
-	group      bool
-	members    json.RawMessage // a group's "deliveries"
+	// head holds the fields of the record but its events: a single
+	// delivery's (Event empty), or a group's own.
+	head    Delivery
+	event   string // a single delivery's "event": a JSON string as read
+	group   bool
+	members string // a group's "deliveries": a JSON array as read
 }
 
 // PeekForward reads b as a Forward. It declines (false) a single delivery
@@ -35,41 +38,40 @@ func PeekForward(b []byte) (Forward, bool) {
 	if !ok {
 		return Forward{}, false
 	}
-	return Forward{HookID: d.HookID, Attempt: d.Attempt, Deliveries: 1, attempts: d.Attempts, event: json.RawMessage(event.Raw)}, true
+	return Forward{HookID: d.HookID, Attempt: d.Attempt, Deliveries: 1, head: d, event: event.Raw}, true
 }
 
-// Next returns the record of f after attempt a failed: a appended to the
-// attempts (a group's own) and its error as the last, waiting for attempt
-// next from due. It is what encoding the decoded record so changed gives
-// (the structs below are Delivery and Group with the events raw:
-// FuzzForward holds them together).
-func (f Forward) Next(a Attempt, next int, due time.Time) ([]byte, error) {
-	attempts := append(slices.Clip(f.attempts), a)
-	if !f.group {
-		return EncodeRecord(struct {
-			Event    json.RawMessage `json:"event"`
-			HookID   int64           `json:"hook_id"`
-			Attempt  int             `json:"attempt"`
-			DueAt    time.Time       `json:"due_at"`
-			Error    string          `json:"error"`
-			Attempts []Attempt       `json:"attempts"`
-		}{f.event, f.HookID, next, due, a.Error, attempts})
+// Next is the record of f after its attempt a failed, encoded: the step
+// Delivery.Next takes (for a group, on the group's own fields), with the
+// events copied as they are, not unescaped and escaped again. It is what
+// encoding the decoded record after that step gives (FuzzForward holds
+// them together).
+func (f Forward) Next(a Attempt, due time.Time) ([]byte, error) {
+	h := f.head.Next(a, due)
+	if f.group {
+		g := Group{HookID: h.HookID, Attempt: h.Attempt, DueAt: h.DueAt, Error: h.Error, Attempts: h.Attempts}
+		return encodeFilled(g, `"deliveries":null`, f.members)
 	}
-	head, err := EncodeRecord(struct {
-		HookID   int64     `json:"hook_id"`
-		Attempt  int       `json:"attempt"`
-		DueAt    time.Time `json:"due_at"`
-		Error    string    `json:"error"`
-		Attempts []Attempt `json:"attempts"`
-	}{f.HookID, next, due, a.Error, attempts})
+	h.Event = ""
+	return encodeFilled(h, `"event":""`, f.event)
+}
+
+// encodeFilled is EncodeRecord(rec) with raw, JSON as read, as the value
+// of the member that rec's encoding holds empty. A member outside any
+// string is found by its text: inside one its quotes would be escaped.
+func encodeFilled(rec any, empty, raw string) ([]byte, error) {
+	b, err := EncodeRecord(rec)
 	if err != nil {
 		return nil, err
 	}
-	// The deliveries are copied as they are, not re-encoded (encoding a
-	// json.RawMessage would scan them all again).
-	out := make([]byte, 0, len(head)+len(`,"deliveries":`)+len(f.members))
-	out = append(out, head[:len(head)-1]...)
-	out = append(out, `,"deliveries":`...)
-	out = append(out, f.members...)
-	return append(out, '}'), nil
+	i := bytes.Index(b, []byte(empty))
+	if i < 0 {
+		return nil, fmt.Errorf("the record's encoding holds no %s", empty)
+	}
+	name := empty[:strings.IndexByte(empty, ':')+1]
+	out := make([]byte, 0, len(b)+len(raw))
+	out = append(out, b[:i]...)
+	out = append(out, name...)
+	out = append(out, raw...)
+	return append(out, b[i+len(empty):]...), nil
 }

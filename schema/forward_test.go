@@ -36,7 +36,7 @@ func FuzzForward(f *testing.F) {
 		}
 		a := Attempt{Number: d.Attempt, StartedAt: time.Date(2026, 11, 27, 6, 0, 0, 7, time.UTC), Error: "circuit breaker open: no request sent"}
 		due := a.StartedAt.Add(30 * time.Second)
-		got, err := fw.Next(a, d.Attempt+1, due)
+		got, err := fw.Next(a, due)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,7 +68,7 @@ func TestForwardIsTheSlowWaysRecord(t *testing.T) {
 		}
 		a := Attempt{Number: d.Attempt, StartedAt: time.Now().UTC(), Error: "circuit breaker open: no request sent"}
 		due := a.StartedAt.Add(time.Minute)
-		got, err := fw.Next(a, d.Attempt+1, due)
+		got, err := fw.Next(a, due)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -123,7 +123,8 @@ func peekGroup(b []byte) (Forward, bool) {
 	if !ok {
 		return Forward{}, false
 	}
-	fw := Forward{HookID: head.HookID, Attempt: head.Attempt, attempts: head.Attempts, group: true, members: []byte(f[5].Raw)}
+	head.Error = f[3].Str
+	fw := Forward{HookID: head.HookID, Attempt: head.Attempt, head: head, group: true, members: f[5].Raw}
 	objects := true
 	f[5].ForEach(func(_, v gjson.Result) bool {
 		fw.Deliveries++

@@ -124,7 +124,7 @@ func TestForwardOfAGroupIsTheSlowWaysRecord(t *testing.T) {
 		}
 		a := Attempt{Number: g.Attempt, StartedAt: time.Now().UTC(), Error: "circuit breaker open: no request sent"}
 		due := a.StartedAt.Add(time.Minute)
-		got, err := fw.Next(a, g.Attempt+1, due)
+		got, err := fw.Next(a, due)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -175,19 +175,19 @@ func FuzzForwardGroup(f *testing.F) {
 	f.Add(mustReadFile(f, "valid/group.json"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		fw, ok := PeekForward(b)
-		if !ok || !IsGroup(b) {
-			return
+		if !ok || !IsGroup(b) || fw.Attempt == maxAttempts {
+			return // a record waiting for the last attempt there can be is never handed on
 		}
 		a := Attempt{Number: fw.Attempt, StartedAt: time.Date(2026, 11, 27, 6, 0, 0, 7, time.UTC), Error: "circuit breaker open: no request sent"}
 		due := a.StartedAt.Add(30 * time.Second)
-		got, err := fw.Next(a, min(fw.Attempt+1, 21), due)
+		got, err := fw.Next(a, due)
 		if err != nil {
 			t.Fatal(err)
 		}
 		g, err := decode[Group](schemas().group, b, "")
 		back, errBack := decode[Group](schemas().group, got, "")
 		if err != nil {
-			if errBack == nil && len(fw.attempts) < 21 {
+			if errBack == nil && len(fw.head.Attempts) < 21 {
 				t.Fatalf("refused (%v), but accepted once handed on: %s", err, got)
 			}
 			return
@@ -199,7 +199,7 @@ func FuzzForwardGroup(f *testing.F) {
 			t.Fatalf("handed on, the group is invalid (%v): %s", errBack, got)
 		}
 		g.Attempts = append(g.Attempts, a)
-		g.Attempt, g.DueAt, g.Error = min(fw.Attempt+1, 21), due, a.Error
+		g.Attempt, g.DueAt, g.Error = fw.Attempt+1, due, a.Error
 		want, _ := json.Marshal(g)
 		if again, _ := json.Marshal(back); !bytes.Equal(again, want) {
 			t.Fatalf("handed on:\n%s\nthe slow way:\n%s", again, want)

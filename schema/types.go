@@ -65,23 +65,6 @@ func CountAttempts(attempts []Attempt) (sent, skipped int) {
 	return sent, skipped
 }
 
-// Delivery is a retry record (value of postload.retry.N): one event for one
-// hook, waiting for its next attempt. Key = client id. A Group is the other
-// kind of retry record.
-type Delivery struct {
-	// Event is the load event's message value, byte for byte as it arrived.
-	Event  string `json:"event"`
-	HookID int64  `json:"hook_id"`
-	// Attempt is the number of the next attempt (2 for the first retry).
-	Attempt int `json:"attempt"`
-	// DueAt is the earliest time the next attempt may start.
-	DueAt time.Time `json:"due_at"`
-	// Error is the last attempt's error.
-	Error string `json:"error"`
-	// Attempts are all attempts made so far, oldest first.
-	Attempts []Attempt `json:"attempts"`
-}
-
 // HookRef names the hook a dead letter was for, as it was then.
 type HookRef struct {
 	ID            int64  `json:"id"`
