@@ -45,9 +45,7 @@ func (a *api) list(r *http.Request, client int64) (int, any) {
 		return http.StatusBadRequest, badRequest(err.Error())
 	}
 	f.ClientID, f.HookID = client, id
-	cl, done := newClient(a.cfg)
-	defer done()
-	marked, err := readMarkers(r.Context(), cl, a.cfg.ReplayedTopic)
+	marked, err := readMarkers(r.Context(), a.cfg, a.cfg.ReplayedTopic)
 	if err != nil {
 		return a.failed(r, client, err)
 	}

@@ -203,7 +203,7 @@ func TestRouteReplayRefusals(t *testing.T) {
 func TestRouteKafkaDownIs503(t *testing.T) {
 	e, hooks := replayFixture(t)
 	cfg := e.cfg
-	cfg.Brokers, cfg.Timeout = []string{"127.0.0.1:1"}, 500*time.Millisecond
+	cfg.Kafka, cfg.Timeout = mustKafka(t, "127.0.0.1:1", 500*time.Millisecond), 500*time.Millisecond
 	h := apiServer(t, &env{cfg: cfg, pub: e.pub}, hooks)
 	for _, m := range []string{"GET /hooks/1/dead-letters", "POST /hooks/1/dead-letters/replay"} {
 		method, target, _ := strings.Cut(m, " ")

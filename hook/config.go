@@ -1,16 +1,13 @@
 package hook
 
 import (
-	"errors"
 	"fmt"
 	"time"
 )
 
-// Config configures a Store. The zero value of each field but Brokers means
-// its default.
+// Config configures a Store. The zero value of each field means its
+// default. The Kafka client is NewStore's.
 type Config struct {
-	// Brokers are the Kafka bootstrap addresses, "host:port". Required.
-	Brokers []string
 	// HooksTopic holds the hooks (compacted, 1 partition). Default
 	// "postload.hooks".
 	HooksTopic string
@@ -20,10 +17,6 @@ type Config struct {
 	// IDsTopic is the 1-partition topic whose offsets are the ids. Default
 	// "postload.ids".
 	IDsTopic string
-	// MaxWait is how long a fetch waits for new records; it bounds how late
-	// a change made through another instance is seen. At most 1s. Default
-	// 250ms.
-	MaxWait time.Duration
 	// Timeout bounds each network call (a produce, an offset lookup) and the
 	// wait for this Store to apply its own write. Default 10s.
 	Timeout time.Duration
@@ -41,24 +34,12 @@ const (
 	DefaultHooksTopic      = "postload.hooks"
 	DefaultRecipientsTopic = "postload.recipients"
 	DefaultIDsTopic        = "postload.ids"
-	DefaultMaxWait         = 250 * time.Millisecond
 	DefaultTimeout         = 10 * time.Second
 	DefaultRotationOverlap = 24 * time.Hour
 )
 
 // Validate says what to fix in c.
 func (c Config) Validate() error {
-	if len(c.Brokers) == 0 {
-		return errors.New("hook: Config.Brokers is empty: give at least one Kafka broker host:port")
-	}
-	for i, b := range c.Brokers {
-		if b == "" {
-			return fmt.Errorf("hook: Config.Brokers[%d] is empty", i)
-		}
-	}
-	if c.MaxWait < 0 || c.MaxWait > time.Second {
-		return fmt.Errorf("hook: Config.MaxWait is %v: set it between 0 (default %v) and 1s", c.MaxWait, DefaultMaxWait)
-	}
 	if c.Timeout < 0 {
 		return fmt.Errorf("hook: Config.Timeout is %v: set it positive, or 0 for %v", c.Timeout, DefaultTimeout)
 	}
@@ -79,9 +60,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.IDsTopic == "" {
 		c.IDsTopic = DefaultIDsTopic
-	}
-	if c.MaxWait == 0 {
-		c.MaxWait = DefaultMaxWait
 	}
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout

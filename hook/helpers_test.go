@@ -14,12 +14,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/internal/kafkatest"
 	"github.com/postload/postload/token"
 	"go.uber.org/zap/zaptest"
 )
 
-var _ TokenLookup = (*token.File)(nil)
+var (
+	_ TokenLookup = (*token.File)(nil)
+	_ Kafka       = (*consumer.Client)(nil)
+)
 
 // Accounts of the tests.
 const (
@@ -73,8 +77,7 @@ func newCluster(tb testing.TB) *kafkatest.Cluster {
 // waits until it is ready.
 func startStore(tb testing.TB, c *kafkatest.Cluster, clk *clock, cfg Config) (*Store, func()) {
 	tb.Helper()
-	cfg.Brokers = []string{c.Addr}
-	s, err := NewStore(cfg, zaptest.NewLogger(tb))
+	s, err := NewStore(cfg, mustKafka(tb, c), zaptest.NewLogger(tb))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -97,6 +100,17 @@ func startStore(tb testing.TB, c *kafkatest.Cluster, clk *clock, cfg Config) (*S
 		tb.Fatalf("store not ready: %v", err)
 	}
 	return s, stop
+}
+
+// mustKafka is the Kafka client of the production wiring, on c.
+func mustKafka(tb testing.TB, c *kafkatest.Cluster) *consumer.Client {
+	tb.Helper()
+	k, err := consumer.NewClient(consumer.ClientConfig{Brokers: []string{c.Addr}, Log: zaptest.NewLogger(tb)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(k.Close)
+	return k
 }
 
 func mustToken(tb testing.TB, path string, client int64) string {

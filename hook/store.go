@@ -2,12 +2,12 @@ package hook
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap"
 )
 
@@ -26,12 +26,11 @@ const lockStripes = 64
 // to succeed and for changes made elsewhere to be seen. Its methods are safe
 // for concurrent use.
 type Store struct {
-	cfg       Config
-	log       *zap.Logger
-	transport *kafka.Transport
-	client    *kafka.Client
-	now       func() time.Time
-	locks     [lockStripes]chan struct{}
+	cfg   Config
+	log   *zap.Logger
+	kafka Kafka
+	now   func() time.Time
+	locks [lockStripes]chan struct{}
 
 	mu       sync.RWMutex // guards the fields below
 	v        view
@@ -50,23 +49,25 @@ type Store struct {
 	probCounts map[ProblemKind]int64
 }
 
-// NewStore makes a Store; it does not touch the network until Run.
-func NewStore(cfg Config, log *zap.Logger) (*Store, error) {
+// NewStore makes a Store on the topics of cfg, read and written through
+// kafka; it does not touch the network until Run.
+func NewStore(cfg Config, kafka Kafka, log *zap.Logger) (*Store, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if kafka == nil {
+		return nil, errors.New("hook: NewStore: kafka is nil: pass the Kafka client (consumer.Client)")
+	}
 	cfg = cfg.withDefaults()
-	tr := &kafka.Transport{DialTimeout: cfg.Timeout}
 	s := &Store{
-		cfg:       cfg,
-		log:       log,
-		transport: tr,
-		client:    &kafka.Client{Addr: kafka.TCP(cfg.Brokers...), Timeout: cfg.Timeout, Transport: tr},
-		now:       time.Now,
-		v:         newView(),
-		applied:   map[string]int64{cfg.HooksTopic: -1, cfg.RecipientsTopic: -1},
-		changed:   make(chan struct{}),
-		caughtUp:  make(map[string]bool),
+		cfg:      cfg,
+		log:      log,
+		kafka:    kafka,
+		now:      time.Now,
+		v:        newView(),
+		applied:  map[string]int64{cfg.HooksTopic: -1, cfg.RecipientsTopic: -1},
+		changed:  make(chan struct{}),
+		caughtUp: make(map[string]bool),
 		ledgers: map[string]*ledger{
 			cfg.HooksTopic:      newLedger(MaxHooks),
 			cfg.RecipientsTopic: newLedger(MaxRecipients),
