@@ -1,13 +1,16 @@
 package hook
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
 
-// Config configures a Store. The zero value of each field means its
-// default. The Kafka client is NewStore's.
+// Config configures a Store. The zero value of each field but Kafka means
+// its default.
 type Config struct {
+	// Kafka reads and writes the topics (consumer.Client). Required.
+	Kafka Kafka
 	// HooksTopic holds the hooks (compacted, 1 partition). Default
 	// "postload.hooks".
 	HooksTopic string
@@ -40,6 +43,9 @@ const (
 
 // Validate says what to fix in c.
 func (c Config) Validate() error {
+	if c.Kafka == nil {
+		return errors.New("hook: Config.Kafka is nil: set the Kafka client (consumer.Client)")
+	}
 	if c.Timeout < 0 {
 		return fmt.Errorf("hook: Config.Timeout is %v: set it positive, or 0 for %v", c.Timeout, DefaultTimeout)
 	}

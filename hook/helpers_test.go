@@ -77,7 +77,8 @@ func newCluster(tb testing.TB) *kafkatest.Cluster {
 // waits until it is ready.
 func startStore(tb testing.TB, c *kafkatest.Cluster, clk *clock, cfg Config) (*Store, func()) {
 	tb.Helper()
-	s, err := NewStore(cfg, mustKafka(tb, c), zaptest.NewLogger(tb))
+	cfg.Kafka = mustKafka(tb, c)
+	s, err := NewStore(cfg, zaptest.NewLogger(tb))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package hook
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -49,20 +48,16 @@ type Store struct {
 	probCounts map[ProblemKind]int64
 }
 
-// NewStore makes a Store on the topics of cfg, read and written through
-// kafka; it does not touch the network until Run.
-func NewStore(cfg Config, kafka Kafka, log *zap.Logger) (*Store, error) {
+// NewStore makes a Store; it does not touch the network until Run.
+func NewStore(cfg Config, log *zap.Logger) (*Store, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
-	}
-	if kafka == nil {
-		return nil, errors.New("hook: NewStore: kafka is nil: pass the Kafka client (consumer.Client)")
 	}
 	cfg = cfg.withDefaults()
 	s := &Store{
 		cfg:      cfg,
 		log:      log,
-		kafka:    kafka,
+		kafka:    cfg.Kafka,
 		now:      time.Now,
 		v:        newView(),
 		applied:  map[string]int64{cfg.HooksTopic: -1, cfg.RecipientsTopic: -1},

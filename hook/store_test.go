@@ -175,7 +175,7 @@ func TestBadRecordsAreSkipped(t *testing.T) {
 	}
 
 	core, logs := observer.New(zap.WarnLevel)
-	s, err := NewStore(Config{}, mustKafka(t, c), zap.New(core))
+	s, err := NewStore(Config{Kafka: mustKafka(t, c)}, zap.New(core))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,21 +206,17 @@ func TestBadRecordsAreSkipped(t *testing.T) {
 
 func TestConfigValidate(t *testing.T) {
 	for name, c := range map[string]Config{
-		"negative time":  {Timeout: -1},
-		"same topics":    {HooksTopic: "t", RecipientsTopic: "t"},
-		"ids like hooks": {IDsTopic: DefaultHooksTopic},
+		"no Kafka":       {},
+		"negative time":  {Kafka: noKafka{}, Timeout: -1},
+		"same topics":    {Kafka: noKafka{}, HooksTopic: "t", RecipientsTopic: "t"},
+		"ids like hooks": {Kafka: noKafka{}, IDsTopic: DefaultHooksTopic},
 	} {
 		if err := c.Validate(); err == nil {
 			t.Errorf("%s: Validate() = nil, want an error", name)
 		}
 	}
-	if err := (Config{}).Validate(); err != nil {
+	if err := (Config{Kafka: noKafka{}}).Validate(); err != nil {
 		t.Errorf("minimal config: %v", err)
-	}
-	// The brokers and the fetch wait are the Kafka client's
-	// (consumer.ClientConfig); without a client there is no Store.
-	if _, err := NewStore(Config{}, nil, zap.NewNop()); err == nil {
-		t.Error("NewStore without a Kafka client: no error")
 	}
 	d := Config{}.withDefaults()
 	if d.HooksTopic != "postload.hooks" || d.RecipientsTopic != "postload.recipients" || d.IDsTopic != "postload.ids" {

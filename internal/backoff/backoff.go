@@ -1,6 +1,8 @@
-// Package backoff waits between the attempts of a call that failed: the
-// pause of one retry, and a retry loop whose pause doubles from a first to
-// a largest one. Every wait ends early when its context ends.
+// Package backoff owns the waits between the attempts of a call that
+// failed: the pause after the n-th failure (doubling from a first to a
+// largest one), a context-bound sleep, and the retry loop built of them.
+// No jitter: postload's retry loops are one per partition or process, so
+// there is no herd to spread.
 package backoff
 
 import (
@@ -20,6 +22,16 @@ func Sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
+// Wait is the pause after the n-th consecutive failure (n >= 1): first,
+// doubled with each further failure, capped at limit.
+func Wait(n int, first, limit time.Duration) time.Duration {
+	d := first
+	for i := 1; i < n && d < limit; i++ {
+		d *= 2
+	}
+	return min(d, limit)
+}
+
 // Default pauses of Retry.
 const (
 	First = time.Second      // after the first failure
@@ -30,8 +42,7 @@ const (
 // each failure it tells failed (if set) the error and the pause that
 // follows, and waits: First, doubling up to Max.
 func Retry(ctx context.Context, f func() error, failed func(err error, pause time.Duration)) bool {
-	pause := First
-	for {
+	for n := 1; ; n++ {
 		err := f()
 		if err == nil {
 			return true
@@ -39,12 +50,12 @@ func Retry(ctx context.Context, f func() error, failed func(err error, pause tim
 		if ctx.Err() != nil {
 			return false
 		}
+		pause := Wait(n, First, Max)
 		if failed != nil {
 			failed(err, pause)
 		}
 		if !Sleep(ctx, pause) {
 			return false
 		}
-		pause = min(2*pause, Max)
 	}
 }

@@ -8,6 +8,20 @@ import (
 	"time"
 )
 
+func TestWait(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		want time.Duration
+	}{
+		{1, time.Second}, {2, 2 * time.Second}, {3, 4 * time.Second}, {6, 32 * time.Second},
+		{7, time.Minute}, {8, time.Minute}, {1000, time.Minute},
+	} {
+		if got := Wait(tc.n, time.Second, time.Minute); got != tc.want {
+			t.Errorf("Wait(%d) = %v, want %v", tc.n, got, tc.want)
+		}
+	}
+}
+
 func TestSleepEndsWithItsContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
