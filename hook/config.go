@@ -20,8 +20,8 @@ type Config struct {
 	// IDsTopic is the 1-partition topic whose offsets are the ids. Default
 	// "postload.ids".
 	IDsTopic string
-	// Timeout bounds each network call (a produce, an offset lookup) and the
-	// wait for this Store to apply its own write. Default 10s.
+	// Timeout bounds each write (a produce) and the wait for this Store to
+	// apply its own write; Kafka bounds each of its requests. Default 10s.
 	Timeout time.Duration
 	// CheckURL, if set, is a further check of a hook URL at creation (the
 	// SSRF guard: it refuses hosts inside the operator's network); an error
