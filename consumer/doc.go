@@ -1,6 +1,20 @@
 // Package consumer owns postload's use of Kafka: consumer groups whose
 // partitions are processed concurrently with per-partition commit
-// watermarks, the writer that publishes records, and topic creation.
+// watermarks (Group), the writer that publishes records (Writer), and the
+// Client through which every other package reaches Kafka. No other
+// package imports the Kafka client library; each names what it uses of
+// Client in an interface of its own (hook.Kafka, dlq.Kafka, email.Kafka),
+// whose methods take and give only standard types, and cmd/postload wires
+// a Client in.
+//
+// The Client does each of these once: the spans and offsets of
+// partitions (Spans, LogStart, After), reading a range of a partition
+// (Fetch, ReadRange: plain fetch requests, one response held), following
+// a partition from an offset to its end and on (Follow: the one reader
+// configuration), appending a batch to a partition and getting its offset
+// (Produce), creating topics (EnsureTopics, EnsureCompacted), and consumer
+// groups whose member owns its partitions whole (OwnPartitions: the email
+// role's). kafka-go's log lines reach zap through one adapter.
 //
 // Guarantees:
 //   - An offset is committed only after every earlier message of its
@@ -24,6 +38,11 @@
 //   - On shutdown or rebalance a partition stops fetching, lets in-flight
 //     handlers finish within DrainTimeout (then cancels their context, so
 //     they hand their work on), commits what is finished, and returns.
+//   - Follow never gives up on Kafka: a failed lookup or fetch is logged
+//     and retried (1 s, doubling up to 30 s), from where it was. Produce
+//     appends its records all or none, acknowledged by every in-sync
+//     replica. OwnPartitions lets a member join the next generation only
+//     once its owner gave the last one's partitions up.
 //   - Records the broker deleted (retention, DeleteRecords) before the group
 //     read them, below the offset it had committed or reached, are not
 //     skipped in silence: each skip is logged at error level with its

@@ -17,12 +17,12 @@ import (
 // are not reported. Used by the fetch loop only, so not locked.
 type gaps struct {
 	p       *partition
-	offsets *Offsets
+	offsets *Client
 	next    int64 // offset expected next; -1 unknown
 }
 
 func (p *partition) newGaps() *gaps {
-	return &gaps{p: p, offsets: NewOffsets(p.brokers), next: -1}
+	return &gaps{p: p, offsets: newClient(ClientConfig{Brokers: p.brokers}), next: -1}
 }
 
 func (g *gaps) close() { g.offsets.Close() }

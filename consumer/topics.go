@@ -35,48 +35,73 @@ func TopicMaxMessageBytes(maxRecordBytes int) int {
 	return n + n/5 + 64<<10
 }
 
+// adminTimeout bounds a request of EnsureTopics, SmallTopics,
+// SetTopicConfigs: creating topics can take the brokers a while.
+const adminTimeout = 15 * time.Second
+
 // EnsureTopics creates the topics that do not exist yet; existing topics are
 // left as they are.
 func EnsureTopics(ctx context.Context, brokers []string, topics []Topic) error {
-	t := &kafka.Transport{DialTimeout: 5 * time.Second}
-	defer t.CloseIdleConnections()
-	cl := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 15 * time.Second, Transport: t}
+	c := newClient(ClientConfig{Brokers: brokers, Timeout: adminTimeout})
+	defer c.Close()
+	_, err := c.createTopics(ctx, topics)
+	return err
+}
+
+// EnsureCompacted creates topic as a compacted topic of one partition if
+// it does not exist; created tells whether it did. The Client knows a
+// topic it created at once: a record produced through it next finds it.
+func (c *Client) EnsureCompacted(ctx context.Context, topic string) (created bool, err error) {
+	names, err := c.createTopics(ctx, []Topic{{Name: topic, Partitions: 1, Compacted: true}})
+	return len(names) == 1, err
+}
+
+// createTopics creates the topics that do not exist yet and returns the
+// names of those it created.
+func (c *Client) createTopics(ctx context.Context, topics []Topic) (created []string, err error) {
 	req := &kafka.CreateTopicsRequest{}
 	for _, t := range topics {
-		cfg := kafka.TopicConfig{Topic: t.Name, NumPartitions: t.Partitions, ReplicationFactor: -1}
-		if t.Compacted {
-			cfg.ConfigEntries = append(cfg.ConfigEntries, kafka.ConfigEntry{ConfigName: "cleanup.policy", ConfigValue: "compact"})
-		}
-		if t.RetentionTime > 0 {
-			cfg.ConfigEntries = append(cfg.ConfigEntries, kafka.ConfigEntry{ConfigName: "retention.ms", ConfigValue: strconv.FormatInt(t.RetentionTime.Milliseconds(), 10)})
-		}
-		if t.RetentionBytes > 0 {
-			cfg.ConfigEntries = append(cfg.ConfigEntries, kafka.ConfigEntry{ConfigName: "retention.bytes", ConfigValue: strconv.FormatInt(t.RetentionBytes, 10)})
-		}
-		if t.MaxMessageBytes > 0 {
-			cfg.ConfigEntries = append(cfg.ConfigEntries, kafka.ConfigEntry{ConfigName: "max.message.bytes", ConfigValue: strconv.Itoa(t.MaxMessageBytes)})
-		}
-		req.Topics = append(req.Topics, cfg)
+		req.Topics = append(req.Topics, t.config())
 	}
-	resp, err := cl.CreateTopics(ctx, req)
+	resp, err := c.cl.CreateTopics(ctx, req)
 	if err != nil {
-		return fmt.Errorf("creating topics: %w", err)
+		return nil, fmt.Errorf("creating topics: %w", err)
 	}
 	var errs []error
-	for name, err := range resp.Errors {
-		if err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
-			errs = append(errs, fmt.Errorf("creating topic %s: %w", name, err))
+	for _, t := range topics {
+		switch err := resp.Errors[t.Name]; {
+		case err == nil:
+			created = append(created, t.Name)
+		case !errors.Is(err, kafka.TopicAlreadyExists):
+			errs = append(errs, fmt.Errorf("creating topic %s: %w", t.Name, err))
 		}
 	}
-	return errors.Join(errs...)
+	return created, errors.Join(errs...)
+}
+
+// config is the topic's creation request.
+func (t Topic) config() kafka.TopicConfig {
+	cfg := kafka.TopicConfig{Topic: t.Name, NumPartitions: t.Partitions, ReplicationFactor: -1}
+	if t.Compacted {
+		cfg.ConfigEntries = append(cfg.ConfigEntries, kafka.ConfigEntry{ConfigName: "cleanup.policy", ConfigValue: "compact"})
+	}
+	if t.RetentionTime > 0 {
+		cfg.ConfigEntries = append(cfg.ConfigEntries, kafka.ConfigEntry{ConfigName: "retention.ms", ConfigValue: strconv.FormatInt(t.RetentionTime.Milliseconds(), 10)})
+	}
+	if t.RetentionBytes > 0 {
+		cfg.ConfigEntries = append(cfg.ConfigEntries, kafka.ConfigEntry{ConfigName: "retention.bytes", ConfigValue: strconv.FormatInt(t.RetentionBytes, 10)})
+	}
+	if t.MaxMessageBytes > 0 {
+		cfg.ConfigEntries = append(cfg.ConfigEntries, kafka.ConfigEntry{ConfigName: "max.message.bytes", ConfigValue: strconv.Itoa(t.MaxMessageBytes)})
+	}
+	return cfg
 }
 
 // Ping checks that the brokers answer a metadata request.
 func Ping(ctx context.Context, brokers []string) error {
-	t := &kafka.Transport{DialTimeout: 5 * time.Second}
-	defer t.CloseIdleConnections()
-	cl := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 5 * time.Second, Transport: t}
-	_, err := cl.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{}})
+	c := newClient(ClientConfig{Brokers: brokers, Timeout: 5 * time.Second})
+	defer c.Close()
+	_, err := c.cl.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{}})
 	return err
 }
 
@@ -98,10 +123,9 @@ func SmallTopics(ctx context.Context, brokers []string, topics []Topic) (map[str
 	if len(want) == 0 {
 		return nil, nil
 	}
-	tr := &kafka.Transport{DialTimeout: 5 * time.Second}
-	defer tr.CloseIdleConnections()
-	cl := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 15 * time.Second, Transport: tr}
-	resp, err := cl.DescribeConfigs(ctx, req)
+	c := newClient(ClientConfig{Brokers: brokers, Timeout: adminTimeout})
+	defer c.Close()
+	resp, err := c.cl.DescribeConfigs(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("reading the topics' max.message.bytes: %w", err)
 	}

@@ -9,10 +9,11 @@ import (
 )
 
 // Config says where the dead letters, the retry tier and the replay markers
-// are. The zero value of every field but Brokers is its default.
+// are, and the Kafka client that reads and writes them. The zero value of
+// every field but Kafka is its default.
 type Config struct {
-	// Brokers are the Kafka bootstrap addresses (host:port). Required.
-	Brokers []string
+	// Kafka reads and writes the topics (consumer.Client). Required.
+	Kafka Kafka
 	// DLQTopic holds the dead letters. Default "postload.dlq".
 	DLQTopic string
 	// RetryTopic is the first retry tier, where a replayed dead letter goes
@@ -53,13 +54,8 @@ func (c Config) withDefaults() Config {
 func (c Config) Validate() error {
 	c = c.withDefaults()
 	var errs []error
-	if len(c.Brokers) == 0 {
-		errs = append(errs, errors.New("dlq: no brokers: give at least one host:port"))
-	}
-	for _, b := range c.Brokers {
-		if b == "" {
-			errs = append(errs, errors.New("dlq: empty broker address: give host:port"))
-		}
+	if c.Kafka == nil {
+		errs = append(errs, errors.New("dlq: no Kafka client: set Config.Kafka (consumer.Client)"))
 	}
 	if c.Timeout < 0 {
 		errs = append(errs, fmt.Errorf("dlq: timeout %v: give a positive duration", c.Timeout))

@@ -14,11 +14,10 @@ func TestConfigValidate(t *testing.T) {
 		cfg  Config
 		want string // part of the error; "" for none
 	}{
-		{"defaults", Config{Brokers: []string{"k:9092"}}, ""},
-		{"no brokers", Config{}, "no brokers"},
-		{"empty broker", Config{Brokers: []string{""}}, "empty broker"},
-		{"negative timeout", Config{Brokers: []string{"k:9092"}, Timeout: -time.Second}, "timeout"},
-		{"same topics", Config{Brokers: []string{"k:9092"}, ReplayedTopic: "postload.dlq"}, `the DLQ and replayed topics are both "postload.dlq"`},
+		{"defaults", Config{Kafka: downKafka{}}, ""},
+		{"no Kafka client", Config{}, "no Kafka client"},
+		{"negative timeout", Config{Kafka: downKafka{}, Timeout: -time.Second}, "timeout"},
+		{"same topics", Config{Kafka: downKafka{}, ReplayedTopic: "postload.dlq"}, `the DLQ and replayed topics are both "postload.dlq"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.cfg.Validate()
@@ -27,7 +26,7 @@ func TestConfigValidate(t *testing.T) {
 			}
 		})
 	}
-	c := Config{Brokers: []string{"k:9092"}}.withDefaults()
+	c := Config{Kafka: downKafka{}}.withDefaults()
 	if c.DLQTopic != "postload.dlq" || c.RetryTopic != "postload.retry.1" || c.ReplayedTopic != "postload.replayed" || c.Timeout != 10*time.Second {
 		t.Errorf("defaults %+v", c)
 	}

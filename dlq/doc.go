@@ -2,6 +2,9 @@
 // deliveries that failed every attempt, one schema.DeadLetter per record,
 // keyed by client id.
 //
+// It reaches Kafka through Config.Kafka (the interface Kafka;
+// consumer.Client in production).
+//
 // It owns reading the DLQ (Scan, Stats, List, Tail), putting dead letters
 // back as fresh deliveries (Replay), and the replay markers on
 // ReplayedTopic; Queue binds them to one configuration for the account
@@ -26,7 +29,8 @@
 //     schema.CountAttempts, never stored.
 //   - Tail follows every partition from its end without a consumer group
 //     (nothing is committed) and returns only after each of its goroutines
-//     has exited.
+//     has exited. A failed fetch does not end it: Config.Kafka retries it
+//     (and logs it).
 //   - Replay publishes a fresh delivery (attempt 1, due now, same event
 //     bytes, so the same webhook-id "<event_id>.<hook id>") to the first
 //     retry tier, and only once the broker has it writes the dead letter's

@@ -3,6 +3,7 @@ package dlq
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -19,6 +20,8 @@ import (
 // The production implementations fit the interfaces.
 var (
 	_ Publisher = (*consumer.Writer)(nil)
+	_ Kafka     = (*consumer.Client)(nil)
+	_ Kafka     = downKafka{}
 	_ Hooks     = (*fakeHooks)(nil)
 )
 
@@ -49,7 +52,35 @@ func newEnv(tb testing.TB) *env {
 	log := zaptest.NewLogger(tb)
 	w := consumer.NewWriter([]string{c.Addr}, log)
 	tb.Cleanup(func() { w.Close() })
-	return &env{cluster: c, pub: w, cfg: Config{Brokers: []string{c.Addr}, Timeout: 5 * time.Second, Log: log}}
+	return &env{cluster: c, pub: w, cfg: Config{Kafka: mustKafka(tb, c.Addr, 5*time.Second), Timeout: 5 * time.Second, Log: log}}
+}
+
+// mustKafka is the Kafka client of the production wiring, on addr.
+func mustKafka(tb testing.TB, addr string, timeout time.Duration) *consumer.Client {
+	tb.Helper()
+	k, err := consumer.NewClient(consumer.ClientConfig{Brokers: []string{addr}, Timeout: timeout, Log: zaptest.NewLogger(tb)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(k.Close)
+	return k
+}
+
+// downKafka is a Kafka that cannot be reached: every call fails.
+type downKafka struct{}
+
+var errDown = errors.New("kafka down")
+
+func (downKafka) Spans(context.Context, string, func(int, int64, int64)) error { return errDown }
+func (downKafka) Fetch(_ context.Context, _ string, _ int, from, _ int64, _ func(int64, time.Time, []byte, []byte)) (int64, error) {
+	return from, errDown
+}
+func (downKafka) Follow(context.Context, string, int, int64, func(), func(int64, time.Time, []byte, []byte) error) error {
+	return errDown
+}
+func (downKafka) EnsureCompacted(context.Context, string) (bool, error) { return false, errDown }
+func (downKafka) Produce(context.Context, string, int, ...[2][]byte) (int64, error) {
+	return 0, errDown
 }
 
 // dl describes a dead letter to write.
@@ -121,10 +152,8 @@ func (e *env) mustPublish(tb testing.TB, topic, key string, value []byte) {
 // mustRead returns every record of topic.
 func (e *env) mustRead(tb testing.TB, topic string) []record {
 	tb.Helper()
-	cl, done := newClient(e.cfg.withDefaults())
-	defer done()
 	var out []record
-	if err := readAll(context.Background(), cl, topic, func(r record) { out = append(out, r) }); err != nil {
+	if err := readAll(context.Background(), e.cfg.withDefaults(), topic, func(r record) { out = append(out, r) }); err != nil {
 		tb.Fatalf("read %s: %v", topic, err)
 	}
 	return out

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/segmentio/kafka-go"
 )
 
 // marker is the value of a replay marker (key = the dead letter's id).
@@ -22,16 +20,17 @@ type markers map[string]struct{}
 // readMarkers reads the replay markers from the start of ReplayedTopic to
 // its end as of now; a missing topic has none. A record without a value (a
 // tombstone) unmarks its id.
-func readMarkers(ctx context.Context, cl *kafka.Client, topic string) (markers, error) {
+func readMarkers(ctx context.Context, cfg Config, topic string) (markers, error) {
 	set := markers{}
-	err := readAll(ctx, cl, topic, func(r record) {
+	err := readAll(ctx, cfg, topic, func(r record) {
 		if r.value == nil {
 			delete(set, string(r.key))
 		} else {
 			set[string(r.key)] = struct{}{}
 		}
 	})
-	if errors.Is(err, kafka.UnknownTopicOrPartition) {
+	var missing interface{ Missing() bool }
+	if errors.As(err, &missing) && missing.Missing() {
 		return set, nil
 	}
 	if err != nil {
@@ -41,15 +40,17 @@ func readMarkers(ctx context.Context, cl *kafka.Client, topic string) (markers, 
 }
 
 // prepareMarkers creates ReplayedTopic if it is missing, then reads it.
-func prepareMarkers(ctx context.Context, cl *kafka.Client, topic string) (markers, error) {
-	created, err := ensureCompacted(ctx, cl, topic)
+func prepareMarkers(ctx context.Context, cfg Config, topic string) (markers, error) {
+	cctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	created, err := cfg.Kafka.EnsureCompacted(cctx, topic)
+	cancel()
 	if err != nil {
 		return nil, err
 	}
 	if created {
 		return markers{}, nil
 	}
-	return readMarkers(ctx, cl, topic)
+	return readMarkers(ctx, cfg, topic)
 }
 
 // encodeMarker returns the key and value of the marker of id.

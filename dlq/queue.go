@@ -27,9 +27,7 @@ func NewQueue(cfg Config, hooks Hooks, pub Publisher, now func() time.Time) *Que
 // whether it was replayed: whether ReplayedTopic holds its marker (read
 // before the dead letters, so a replay that runs meanwhile may not show).
 func (q *Queue) Scan(ctx context.Context, f Filter, fn func(e Entry, replayed bool) error) error {
-	cl, done := newClient(q.cfg)
-	defer done()
-	marked, err := readMarkers(ctx, cl, q.cfg.ReplayedTopic)
+	marked, err := readMarkers(ctx, q.cfg, q.cfg.ReplayedTopic)
 	if err != nil {
 		return err
 	}

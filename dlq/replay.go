@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/segmentio/kafka-go"
-
 	"github.com/postload/postload/schema"
 )
 
@@ -54,10 +52,10 @@ type Outcome struct {
 // the same webhook-id. A dead letter is skipped if it was replayed before
 // (its marker is on ReplayedTopic), if its hook is deleted or belongs to
 // another account, or is disabled. Deliveries go through pub. After each
-// delivery is on the broker, Replay writes the dead letter's marker with a
-// writer of its own (on the transport that created ReplayedTopic if it was
-// missing, so a long-lived pub with stale metadata does not matter); a
-// crash between the two can replay it again later, never lose it. With
+// delivery is on the broker, Replay writes the dead letter's marker to
+// partition 0 of ReplayedTopic through Config.Kafka (which created the
+// topic if it was missing, so it knows it at once); a crash between the
+// two can replay it again later, never lose it. With
 // dryRun, nothing is published (and ReplayedTopic is not created). On an
 // error Replay stops and returns what it did so far.
 //
@@ -72,15 +70,11 @@ func Replay(ctx context.Context, cfg Config, f Filter, hooks Hooks, pub Publishe
 	if err != nil {
 		return res, err
 	}
-	cl, done := newClient(cfg)
-	defer done()
 	r := &replayer{cfg: cfg, hooks: hooks, pub: pub, now: now, sent: map[string]struct{}{}, res: res}
 	if dryRun {
-		r.marked, err = readMarkers(ctx, cl, cfg.ReplayedTopic)
+		r.marked, err = readMarkers(ctx, cfg, cfg.ReplayedTopic)
 	} else {
-		r.marked, err = prepareMarkers(ctx, cl, cfg.ReplayedTopic)
-		r.markers = newMarkerWriter(cfg, cl)
-		defer r.markers.Close()
+		r.marked, err = prepareMarkers(ctx, cfg, cfg.ReplayedTopic)
 	}
 	if err != nil {
 		return r.res, err
@@ -95,11 +89,8 @@ type replayer struct {
 	pub    Publisher
 	now    func() time.Time
 	marked markers
-	// markers writes the replay markers. It shares the transport of the
-	// client that created ReplayedTopic, so it knows the topic at once.
-	markers *kafka.Writer
-	sent    map[string]struct{} // webhook-ids replayed by this run
-	res     ReplayResult
+	sent   map[string]struct{} // webhook-ids replayed by this run
+	res    ReplayResult
 }
 
 // one replays or skips e.
@@ -172,7 +163,7 @@ func (r *replayer) mark(ctx context.Context, e Entry, at time.Time) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
-	if err := r.markers.WriteMessages(ctx, kafka.Message{Key: key, Value: value}); err != nil {
+	if _, err := r.cfg.Kafka.Produce(ctx, r.cfg.ReplayedTopic, 0, [2][]byte{key, value}); err != nil {
 		return fmt.Errorf("writing replay marker to %s: %w", r.cfg.ReplayedTopic, err)
 	}
 	r.marked[e.ID] = struct{}{}
@@ -187,20 +178,4 @@ func (r *replayer) send(ctx context.Context, topic string, key, value []byte) er
 		return fmt.Errorf("publishing to %s: %w", topic, err)
 	}
 	return nil
-}
-
-// newMarkerWriter returns a writer of replay markers on cl's transport,
-// acknowledged by all in-sync replicas, one record at a time.
-func newMarkerWriter(cfg Config, cl *kafka.Client) *kafka.Writer {
-	return &kafka.Writer{
-		Addr:         cl.Addr,
-		Transport:    cl.Transport,
-		Topic:        cfg.ReplayedTopic,
-		Balancer:     &kafka.Hash{},
-		RequiredAcks: kafka.RequireAll,
-		BatchTimeout: time.Millisecond,
-		MaxAttempts:  3,
-		WriteTimeout: cfg.Timeout,
-		ReadTimeout:  cfg.Timeout,
-	}
 }

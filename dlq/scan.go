@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 
-	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap"
 )
 
@@ -36,15 +35,13 @@ func scan(ctx context.Context, cfg Config, f Filter, fn func(Entry) error) (malf
 	if err != nil {
 		return 0, err
 	}
-	cl, done := newClient(cfg)
-	defer done()
-	spans, err := snapshot(ctx, cl, cfg.DLQTopic)
+	spans, err := snapshot(ctx, cfg, cfg.DLQTopic)
 	if err != nil {
 		return 0, err
 	}
 	m := &merger{filter: f, log: cfg.Log}
 	for _, s := range spans {
-		if err := m.add(ctx, newCursor(cl, cfg.DLQTopic, s)); err != nil {
+		if err := m.add(ctx, newCursor(cfg, cfg.DLQTopic, s)); err != nil {
 			return m.malformed, err
 		}
 	}
@@ -151,13 +148,13 @@ func (m *merger) Pop() any {
 
 // readAll calls fn with every record of topic up to its end as of now,
 // partition after partition, in offset order.
-func readAll(ctx context.Context, cl *kafka.Client, topic string, fn func(record)) error {
-	spans, err := snapshot(ctx, cl, topic)
+func readAll(ctx context.Context, cfg Config, topic string, fn func(record)) error {
+	spans, err := snapshot(ctx, cfg, topic)
 	if err != nil {
 		return err
 	}
 	for _, s := range spans {
-		c := newCursor(cl, topic, s)
+		c := newCursor(cfg, topic, s)
 		for {
 			r, err := c.read(ctx)
 			if errors.Is(err, io.EOF) {

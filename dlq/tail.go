@@ -3,11 +3,9 @@ package dlq
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 )
@@ -71,45 +69,23 @@ func tail(ctx context.Context, cfg Config, f Filter, fn func(Entry) error, start
 
 // tailSpans returns the partitions of the DLQ with their end as of now.
 func tailSpans(ctx context.Context, cfg Config) ([]span, error) {
-	cl, done := newClient(cfg)
-	defer done()
-	return snapshot(ctx, cl, cfg.DLQTopic)
+	return snapshot(ctx, cfg, cfg.DLQTopic)
 }
 
 // follow passes on every record of the partition from s.end on, until ctx
-// is done or deliver fails.
+// is done or deliver fails. Kafka's failures are retried (and logged) by
+// Config.Kafka.
 func follow(ctx context.Context, cfg Config, s span, deliver func(Entry) error) error {
 	log := cfg.Log.With(zap.String("topic", cfg.DLQTopic), zap.Int("partition", s.partition))
-	r := kafka.NewReader(kafka.ReaderConfig{
-		Brokers:         cfg.Brokers,
-		Topic:           cfg.DLQTopic,
-		Partition:       s.partition,
-		MinBytes:        1,
-		MaxBytes:        fetchMaxBytes,
-		MaxWait:         time.Second,
-		QueueCapacity:   16,
-		ReadLagInterval: -1,
-		Dialer:          &kafka.Dialer{Timeout: cfg.Timeout},
-		ErrorLogger: kafka.LoggerFunc(func(msg string, args ...any) {
-			log.Warn("kafka reader: " + fmt.Sprintf(msg, args...))
-		}),
-	})
-	defer r.Close()
-	if err := r.SetOffset(s.end); err != nil {
-		return fmt.Errorf("following %s/%d: %w", cfg.DLQTopic, s.partition, err)
-	}
-	for {
-		m, err := r.FetchMessage(ctx)
-		if err != nil {
-			return fmt.Errorf("following %s/%d: %w", cfg.DLQTopic, s.partition, err)
-		}
-		rec := record{partition: m.Partition, offset: m.Offset, time: m.Time, key: m.Key, value: m.Value}
-		e, ok := decodeOrLog(rec, log)
+	err := cfg.Kafka.Follow(ctx, cfg.DLQTopic, s.partition, s.end, nil, func(offset int64, at time.Time, key, value []byte) error {
+		e, ok := decodeOrLog(record{partition: s.partition, offset: offset, time: at, key: key, value: value}, log)
 		if !ok {
-			continue
+			return nil
 		}
-		if err := deliver(e); err != nil {
-			return err
-		}
+		return deliver(e)
+	})
+	if err == nil {
+		return ctx.Err()
 	}
+	return err
 }

@@ -51,8 +51,9 @@ type Config struct {
 	// RootCAs verifies the SMTP server's certificate (nil = the system pool).
 	RootCAs *x509.CertPool
 
-	// Brokers are the Kafka bootstrap brokers, host:port. Required.
-	Brokers []string
+	// Kafka reads the topics, writes the state topic and runs the group
+	// (consumer.Client). Required.
+	Kafka Kafka
 	// GroupID is the consumer group of the email role, which owns the
 	// partitions of DeadLetterTopic and FailedLoadsTopic. Required.
 	GroupID string
@@ -67,7 +68,8 @@ type Config struct {
 	// SessionTimeout is the consumer group session: how soon the
 	// partitions of a process that died move to another (default 30s).
 	SessionTimeout time.Duration
-	// KafkaTimeout bounds one Kafka request (default 10s).
+	// KafkaTimeout bounds one write to the state topic (default 10s), and
+	// a read of it whole ten times that; Kafka bounds each request.
 	KafkaTimeout time.Duration
 	// Invalid receives a record of DeadLetterTopic or FailedLoadsTopic that
 	// does not decode (err wraps ErrInvalid); the record is committed once
@@ -157,8 +159,8 @@ func (c Config) check() (*smtpTarget, error) {
 	if c.DigestListMax < 0 {
 		errs = append(errs, fmt.Errorf("email: DigestListMax is %d: use a positive number, or 0 for the default", c.DigestListMax))
 	}
-	if len(c.Brokers) == 0 {
-		errs = append(errs, errors.New("email: no Brokers: give the Kafka brokers, host:port"))
+	if c.Kafka == nil {
+		errs = append(errs, errors.New("email: no Kafka: set Config.Kafka to the Kafka client (consumer.Client)"))
 	}
 	for _, f := range []struct{ name, v string }{
 		{"GroupID", c.GroupID}, {"DeadLetterTopic", c.DeadLetterTopic},

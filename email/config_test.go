@@ -28,7 +28,6 @@ func TestConfigValidate(t *testing.T) {
 		{"negative window", email.Config{OutboxDir: "o", DigestWindow: -time.Second}, "DigestWindow is -1s"},
 		{"negative list", email.Config{OutboxDir: "o", DigestListMax: -1}, "DigestListMax is -1"},
 		{"retry max below min", email.Config{OutboxDir: "o", RetryMin: time.Minute, RetryMax: time.Second}, "raise RetryMax"},
-		{"no brokers", email.Config{OutboxDir: "o", Brokers: []string{}}, "no Brokers"},
 		{"no state topic", email.Config{OutboxDir: "o", StateTopic: "-"}, "StateTopic is empty"},
 		{"same topic twice", email.Config{OutboxDir: "o", StateTopic: "dlq"}, "three different topics"},
 	} {
@@ -44,6 +43,19 @@ func TestConfigValidate(t *testing.T) {
 	}
 }
 
+// Without a Kafka client there is no Sender; the brokers are the client's
+// (consumer.ClientConfig).
+func TestConfigWithoutKafka(t *testing.T) {
+	cfg := withKafka(email.Config{OutboxDir: "o"})
+	cfg.Kafka = nil
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "no Kafka") {
+		t.Errorf("Validate: %v, want an error containing %q", err, "no Kafka")
+	}
+}
+
+// noKafka is the Kafka of a config that is only validated.
+type noKafka struct{ email.Kafka }
+
 // The password never shows in an error.
 func TestConfigErrorHidesPassword(t *testing.T) {
 	err := email.Config{SMTPURL: "smtpx://user:hunter2@h"}.Validate()
@@ -55,8 +67,8 @@ func TestConfigErrorHidesPassword(t *testing.T) {
 // withKafka fills c's Kafka fields that the test leaves empty ("-" for
 // none).
 func withKafka(c email.Config) email.Config {
-	if c.Brokers == nil {
-		c.Brokers = []string{"127.0.0.1:9092"}
+	if c.Kafka == nil {
+		c.Kafka = noKafka{}
 	}
 	for _, f := range []struct {
 		v   *string

@@ -2,8 +2,11 @@
 // (load-failed) into emails to the account's enabled recipients, sent over
 // SMTP or written as .eml files to an outbox directory.
 //
-// It owns the email role's consumer group, the folding windows, the state
-// topic that keeps them, and the sending loop.
+// It owns what the email role does with the partitions it owns (its
+// consumer group is Config.Kafka's OwnPartitions: consumer.Client in
+// production), the folding windows, the state topic that keeps them, and
+// the sending loop. It reaches Kafka only through Config.Kafka (the
+// interface Kafka).
 //
 // # Ownership
 //

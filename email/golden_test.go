@@ -171,7 +171,7 @@ var src = partition{topic: "postload.dlq", id: 2}
 // mustSender is a Sender that renders emails; it is never run.
 func mustSender(t *testing.T) *Sender {
 	t.Helper()
-	s, err := New(Config{OutboxDir: t.TempDir(), Brokers: []string{"127.0.0.1:1"}, GroupID: "g",
+	s, err := New(Config{OutboxDir: t.TempDir(), Kafka: struct{ Kafka }{}, GroupID: "g",
 		DeadLetterTopic: "dlq", FailedLoadsTopic: "failed", StateTopic: "state"},
 		RecipientsFunc(func(int64) []schema.Recipient { return nil }))
 	if err != nil {

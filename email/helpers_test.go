@@ -104,6 +104,9 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.waiters = kept
 }
 
+// The production Kafka client fits the interface.
+var _ email.Kafka = (*consumer.Client)(nil)
+
 // env is a Kafka cluster with the email role's topics, an SMTP server and
 // a clock the test moves.
 type env struct {
@@ -111,6 +114,7 @@ type env struct {
 	srv     *smtptest.Server
 	clock   *fakeClock
 	writer  *consumer.Writer
+	kafka   *consumer.Client
 }
 
 func newEnv(t *testing.T) *env {
@@ -121,6 +125,11 @@ func newEnv(t *testing.T) *env {
 	e.cluster.CreateTopic(t, stateTopic, 1, true)
 	e.writer = consumer.NewWriter([]string{e.cluster.Addr}, zaptest.NewLogger(t))
 	t.Cleanup(func() { e.writer.Close() })
+	var err error
+	if e.kafka, err = consumer.NewClient(consumer.ClientConfig{Brokers: []string{e.cluster.Addr}, Log: zaptest.NewLogger(t)}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.kafka.Close)
 	return e
 }
 
@@ -135,7 +144,7 @@ func (e *env) config(t *testing.T) email.Config {
 		SendTimeout:      5 * time.Second,
 		RetryMin:         20 * time.Millisecond,
 		RetryMax:         100 * time.Millisecond,
-		Brokers:          []string{e.cluster.Addr},
+		Kafka:            e.kafka,
 		GroupID:          group,
 		DeadLetterTopic:  dlqTopic,
 		FailedLoadsTopic: failedTopic,

@@ -7,18 +7,20 @@ import (
 	"sync"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap"
 )
 
 // Bounds of a partition's work.
 const (
-	fetchBuffer   = 256                    // records fetched ahead of the step that folds them
-	maxStep       = 1000                   // records one step folds at most
-	kafkaPause    = time.Second            // after a failed Kafka call, doubling...
-	kafkaPauseMax = 30 * time.Second       // ...up to this
-	fetchWait     = 250 * time.Millisecond // longest one fetch waits for records
+	fetchBuffer = 256  // records fetched ahead of the step that folds them
+	maxStep     = 1000 // records one step folds at most
 )
+
+// message is a record of an owned partition; its bytes are its own.
+type message struct {
+	offset     int64
+	key, value []byte
+}
 
 // part owns one input partition for one generation of the group: it folds
 // the partition's records into its windows, closes the windows when they
@@ -49,7 +51,7 @@ func (s *Sender) newPart(src partition, st *partState, commit func(int64) error)
 	return p
 }
 
-// run owns the partition from start (an offset, or kafka.FirstOffset)
+// run owns the partition from start (an offset; negative: the first)
 // until ctx ends, then gives it up: it returns once no email of the
 // partition is being sent any more and every write it made is in Kafka.
 func (p *part) run(ctx context.Context, start int64) {
@@ -57,22 +59,10 @@ func (p *part) run(ctx context.Context, start int64) {
 	defer p.s.release(p)
 	p.log.Info("email partition taken over", zap.Int("open_windows", p.openWindows()), zap.Int("emails_owed", len(p.state.owed)))
 
-	r := kafka.NewReader(kafka.ReaderConfig{
-		Brokers: p.s.cfg.Brokers, Topic: p.src.topic, Partition: p.src.id,
-		MinBytes: 1, MaxBytes: 1 << 20, MaxWait: fetchWait, QueueCapacity: 64, ReadLagInterval: -1,
-		Dialer:      &kafka.Dialer{Timeout: p.s.cfg.KafkaTimeout},
-		ErrorLogger: kafkaLogger(p.log),
-	})
-	defer r.Close()
-	if err := r.SetOffset(start); err != nil {
-		p.log.Error("setting the start offset", zap.Int64("offset", start), zap.Error(err))
-		<-ctx.Done()
-		return
-	}
-	fetched := make(chan kafka.Message, fetchBuffer)
+	fetched := make(chan message, fetchBuffer)
 	fctx, stopFetch := context.WithCancel(ctx)
 	var fetcher sync.WaitGroup
-	fetcher.Go(func() { p.fetch(fctx, r, fetched) })
+	fetcher.Go(func() { p.fetch(fctx, start, fetched) })
 	defer func() { stopFetch(); fetcher.Wait() }()
 
 	for {
@@ -83,39 +73,26 @@ func (p *part) run(ctx context.Context, start int64) {
 	}
 }
 
-// fetch reads records in order into out until ctx ends.
-func (p *part) fetch(ctx context.Context, r *kafka.Reader, out chan<- kafka.Message) {
-	pause := kafkaPause
-	for {
-		m, err := r.FetchMessage(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			p.log.Warn("fetching", zap.Error(err))
-			if !sleep(ctx, pause) {
-				return
-			}
-			pause = min(2*pause, kafkaPauseMax)
-			continue
-		}
-		pause = kafkaPause
+// fetch reads records from start in order into out until ctx ends.
+func (p *part) fetch(ctx context.Context, start int64, out chan<- message) {
+	_ = p.s.kafka.Follow(ctx, p.src.topic, p.src.id, start, nil, func(offset int64, _ time.Time, key, value []byte) error {
 		select {
-		case out <- m:
+		case out <- message{offset: offset, key: key, value: value}:
+			return nil
 		case <-ctx.Done():
-			return
+			return ctx.Err()
 		}
-	}
+	})
 }
 
 // gather waits for a record or the end of a window, and returns what has
 // been fetched by then (up to maxStep records); false once ctx ended.
-func (p *part) gather(ctx context.Context, fetched <-chan kafka.Message) ([]kafka.Message, bool) {
+func (p *part) gather(ctx context.Context, fetched <-chan message) ([]message, bool) {
 	var due <-chan time.Time
 	if end, ok := p.nextEnd(); ok {
 		due = p.s.cfg.Clock.After(end.Sub(p.s.cfg.Clock.Now()))
 	}
-	var batch []kafka.Message
+	var batch []message
 	select {
 	case <-ctx.Done():
 		return nil, false
@@ -157,23 +134,4 @@ func mustJSON(v any) []byte {
 		panic(fmt.Sprintf("email: encode state: %v", err))
 	}
 	return b
-}
-
-// sleep waits d of real time (Kafka retries are about the network, not
-// the windows) or until ctx ends (false).
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
-
-// kafkaLogger routes kafka-go's error lines to zap.
-func kafkaLogger(l *zap.Logger) kafka.Logger {
-	s := l.Sugar()
-	return kafka.LoggerFunc(func(format string, args ...any) { s.Warnf(format, args...) })
 }

@@ -19,7 +19,6 @@ func (s *Sender) Run(ctx context.Context) error {
 	if !s.started.CompareAndSwap(false, true) {
 		return errors.New("email: Run called twice")
 	}
-	defer s.transportKafka.CloseIdleConnections()
 	sendCtx, stopSending := context.WithCancel(context.WithoutCancel(ctx))
 	var sending sync.WaitGroup
 	sending.Go(func() { s.sendLoop(sendCtx) })

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/postload/postload/internal/backoff"
 )
 
 // MaxMessageAttempts is how often one message may be refused by a working
@@ -50,11 +52,11 @@ func (s *Sender) attempt(ctx context.Context, j *job) (done bool) {
 		return true
 	}
 	now := s.cfg.Clock.Now()
-	wait := backoff(j.attempts, s.cfg.RetryMin, s.cfg.RetryMax)
+	wait := backoff.Wait(j.attempts, s.cfg.RetryMin, s.cfg.RetryMax)
 	s.mu.Lock()
 	if errors.Is(err, errUnavailable) {
 		s.gateFails++
-		wait = backoff(s.gateFails, s.cfg.RetryMin, s.cfg.RetryMax)
+		wait = backoff.Wait(s.gateFails, s.cfg.RetryMin, s.cfg.RetryMax)
 		s.gate = now.Add(wait)
 	} else {
 		j.notBefore = now.Add(wait)
@@ -71,7 +73,7 @@ func (s *Sender) attempt(ctx context.Context, j *job) (done bool) {
 // same Message-ID).
 func (s *Sender) mark(j *job) {
 	rec := []record{{key: j.part.src.emailKey(j.letter.ID)}}
-	pause := kafkaPause
+	pause := backoff.First
 	for {
 		err := s.state.write(context.Background(), rec)
 		if err == nil {
@@ -90,6 +92,6 @@ func (s *Sender) mark(j *job) {
 		case <-j.part.released:
 		}
 		t.Stop()
-		pause = min(2*pause, kafkaPauseMax)
+		pause = min(2*pause, backoff.Max)
 	}
 }

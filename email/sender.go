@@ -10,9 +10,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/postload/postload/schema"
-	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap"
+
+	"github.com/postload/postload/schema"
 )
 
 // Recipients gives an account's enabled notification recipients.
@@ -48,8 +48,8 @@ type Sender struct {
 	kick       chan struct{} // wakes the sending loop when a job appears
 	started    atomic.Bool
 
-	state          *stateLog
-	transportKafka *kafka.Transport // the state log's, closed when Run returns
+	kafka Kafka
+	state *stateLog
 
 	mu        sync.Mutex
 	owned     map[partition]*part // the partitions this process owns now
@@ -77,15 +77,14 @@ func New(cfg Config, recipients Recipients) (*Sender, error) {
 	from, _ := mail.ParseAddress(cfg.From) // checked
 	s := &Sender{
 		cfg:        cfg,
+		kafka:      cfg.Kafka,
 		recipients: recipients,
 		domain:     from.Address[strings.LastIndexByte(from.Address, '@')+1:],
 		kick:       make(chan struct{}, 1), // one pending wake-up is enough
 		owned:      map[partition]*part{},
 	}
 	s.idle = sync.NewCond(&s.mu)
-	s.transportKafka = &kafka.Transport{DialTimeout: cfg.KafkaTimeout}
-	s.state = &stateLog{topic: cfg.StateTopic, timeout: cfg.KafkaTimeout,
-		cl: &kafka.Client{Addr: kafka.TCP(cfg.Brokers...), Timeout: cfg.KafkaTimeout, Transport: s.transportKafka}}
+	s.state = &stateLog{kafka: cfg.Kafka, topic: cfg.StateTopic, timeout: cfg.KafkaTimeout}
 	if s.tpl, err = parseTemplates(); err != nil {
 		return nil, err
 	}

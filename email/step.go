@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/postload/postload/schema"
-	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap"
+
+	"github.com/postload/postload/internal/backoff"
+	"github.com/postload/postload/schema"
 )
 
 // step closes the windows that ended, folds batch, writes what changed to
@@ -15,7 +16,7 @@ import (
 // the batch. It returns false when ctx ended first: nothing of the step is
 // then sent or committed (what it wrote, if anything, is in the state
 // topic for the next owner).
-func (p *part) step(ctx context.Context, batch []kafka.Message) bool {
+func (p *part) step(ctx context.Context, batch []message) bool {
 	now := p.s.cfg.Clock.Now()
 	var ch changes
 	p.closeDue(now, &ch)
@@ -29,7 +30,7 @@ func (p *part) step(ctx context.Context, batch []kafka.Message) bool {
 	}
 	p.s.enqueue(p, ch.owed)
 	if len(batch) > 0 {
-		off := batch[len(batch)-1].Offset + 1
+		off := batch[len(batch)-1].offset + 1
 		if err := p.commit(off); err != nil {
 			// The next commit covers it; a redelivery is counted once.
 			p.log.Warn("committing offset", zap.Int64("offset", off), zap.Error(err))
@@ -40,34 +41,34 @@ func (p *part) step(ctx context.Context, batch []kafka.Message) bool {
 
 // fold applies one record; an error wrapping ErrInvalid means it does not
 // decode.
-func (p *part) fold(now time.Time, m kafka.Message, ch *changes) error {
+func (p *part) fold(now time.Time, m message, ch *changes) error {
 	if p.src.topic == p.s.cfg.DeadLetterTopic {
-		dl, err := schema.DecodeDeadLetter(m.Value)
+		dl, err := schema.DecodeDeadLetter(m.value)
 		if err != nil {
 			return fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
-		p.foldDeadLetter(now, m.Offset, dl, ch)
+		p.foldDeadLetter(now, m.offset, dl, ch)
 		return nil
 	}
-	src, f, err := decodeForwarded(m.Value)
+	src, f, err := decodeForwarded(m.value)
 	if err != nil {
 		return err
 	}
-	p.foldFailure(now, m.Offset, src, f, ch)
+	p.foldFailure(now, m.offset, src, f, ch)
 	return nil
 }
 
 // invalid hands on a record that does not decode, retrying until it is
 // handed on (true) or ctx ends (false).
-func (p *part) invalid(ctx context.Context, m kafka.Message, err error) bool {
-	log := p.log.With(zap.Int64("offset", m.Offset))
+func (p *part) invalid(ctx context.Context, m message, err error) bool {
+	log := p.log.With(zap.Int64("offset", m.offset))
 	if p.s.cfg.Invalid == nil {
 		log.Warn("record does not decode; skipped", zap.Error(err))
 		return true
 	}
-	src := Source{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset}
+	src := Source{Topic: p.src.topic, Partition: p.src.id, Offset: m.offset}
 	return p.retry(ctx, "handing on an invalid record", func() error {
-		return p.s.cfg.Invalid(ctx, src, m.Key, m.Value, err)
+		return p.s.cfg.Invalid(ctx, src, m.key, m.value, err)
 	})
 }
 
@@ -87,19 +88,7 @@ func (p *part) persist(ctx context.Context, ch *changes) bool {
 // retry calls f until it returns nil (true) or ctx ends (false), pausing
 // between failures.
 func (p *part) retry(ctx context.Context, what string, f func() error) bool {
-	pause := kafkaPause
-	for {
-		err := f()
-		if err == nil {
-			return true
-		}
-		if ctx.Err() != nil {
-			return false
-		}
+	return backoff.Retry(ctx, f, func(err error, pause time.Duration) {
 		p.log.Warn(what+"; retrying", zap.Duration("after", pause), zap.Error(err))
-		if !sleep(ctx, pause) {
-			return false
-		}
-		pause = min(2*pause, kafkaPauseMax)
-	}
+	})
 }

@@ -20,7 +20,7 @@ type Topic struct {
 
 // OffsetFinder finds the first offset of a partition whose record's
 // timestamp is at or after t; found is false when every record is older.
-// consumer.Offsets is one.
+// consumer.Client is one.
 type OffsetFinder interface {
 	After(ctx context.Context, topic string, partition int, t time.Time) (offset int64, found bool, err error)
 }

@@ -69,7 +69,10 @@ func mustCommit(tb testing.TB, addr, group, topic string, offset int64) {
 // passing every 20 ms, until the test ends.
 func startTrimmer(tb testing.TB, c *kafkatest.Cluster, cfg TrimConfig) {
 	tb.Helper()
-	off := consumer.NewOffsets([]string{c.Addr})
+	off, err := consumer.NewClient(consumer.ClientConfig{Brokers: []string{c.Addr}})
+	if err != nil {
+		tb.Fatal(err)
+	}
 	cfg.Offsets, cfg.Interval = off, 20*time.Millisecond
 	if cfg.Log == nil {
 		cfg.Log = zaptest.NewLogger(tb)

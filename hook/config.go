@@ -6,11 +6,11 @@ import (
 	"time"
 )
 
-// Config configures a Store. The zero value of each field but Brokers means
+// Config configures a Store. The zero value of each field but Kafka means
 // its default.
 type Config struct {
-	// Brokers are the Kafka bootstrap addresses, "host:port". Required.
-	Brokers []string
+	// Kafka reads and writes the topics (consumer.Client). Required.
+	Kafka Kafka
 	// HooksTopic holds the hooks (compacted, 1 partition). Default
 	// "postload.hooks".
 	HooksTopic string
@@ -20,12 +20,8 @@ type Config struct {
 	// IDsTopic is the 1-partition topic whose offsets are the ids. Default
 	// "postload.ids".
 	IDsTopic string
-	// MaxWait is how long a fetch waits for new records; it bounds how late
-	// a change made through another instance is seen. At most 1s. Default
-	// 250ms.
-	MaxWait time.Duration
-	// Timeout bounds each network call (a produce, an offset lookup) and the
-	// wait for this Store to apply its own write. Default 10s.
+	// Timeout bounds each write (a produce) and the wait for this Store to
+	// apply its own write; Kafka bounds each of its requests. Default 10s.
 	Timeout time.Duration
 	// CheckURL, if set, is a further check of a hook URL at creation (the
 	// SSRF guard: it refuses hosts inside the operator's network); an error
@@ -41,23 +37,14 @@ const (
 	DefaultHooksTopic      = "postload.hooks"
 	DefaultRecipientsTopic = "postload.recipients"
 	DefaultIDsTopic        = "postload.ids"
-	DefaultMaxWait         = 250 * time.Millisecond
 	DefaultTimeout         = 10 * time.Second
 	DefaultRotationOverlap = 24 * time.Hour
 )
 
 // Validate says what to fix in c.
 func (c Config) Validate() error {
-	if len(c.Brokers) == 0 {
-		return errors.New("hook: Config.Brokers is empty: give at least one Kafka broker host:port")
-	}
-	for i, b := range c.Brokers {
-		if b == "" {
-			return fmt.Errorf("hook: Config.Brokers[%d] is empty", i)
-		}
-	}
-	if c.MaxWait < 0 || c.MaxWait > time.Second {
-		return fmt.Errorf("hook: Config.MaxWait is %v: set it between 0 (default %v) and 1s", c.MaxWait, DefaultMaxWait)
+	if c.Kafka == nil {
+		return errors.New("hook: Config.Kafka is nil: set the Kafka client (consumer.Client)")
 	}
 	if c.Timeout < 0 {
 		return fmt.Errorf("hook: Config.Timeout is %v: set it positive, or 0 for %v", c.Timeout, DefaultTimeout)
@@ -79,9 +66,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.IDsTopic == "" {
 		c.IDsTopic = DefaultIDsTopic
-	}
-	if c.MaxWait == 0 {
-		c.MaxWait = DefaultMaxWait
 	}
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout

@@ -6,7 +6,8 @@
 // Kafka topics: postload.hooks and postload.recipients, keyed by the decimal
 // id, whose values are schema.Hook and schema.Recipient JSON. A Store reads
 // both from the start, keeps following them, and serves every query from
-// memory. It guarantees:
+// memory. It reaches Kafka through Config.Kafka (the interface Kafka;
+// consumer.Client in production, a fake in tests). It guarantees:
 //
 //   - Ids are positive, unique across accounts and instances and never
 //     reused, also across restarts: an id is one plus the offset of a record
@@ -15,7 +16,8 @@
 //   - Read your writes: a write returns only after this Store has applied
 //     its own record, so a GET after a POST on the same instance sees it.
 //   - A change made through another instance is applied here within about
-//     a second (Config.MaxWait plus a round trip).
+//     a second (the Kafka client's fetch wait, consumer.ClientConfig.MaxWait,
+//     at most 1 s, plus a round trip).
 //   - Ready reports that both topics were read up to the end offset they had
 //     when Run started; until then answers may be incomplete and writes fail
 //     with ErrUnavailable.

@@ -3,17 +3,13 @@ package hook
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
-	"github.com/postload/postload/schema"
-	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap"
-)
 
-// retryPause is how long a follower waits after a failed Kafka call.
-const retryPause = time.Second
+	"github.com/postload/postload/schema"
+)
 
 // Run reads both topics from the start and keeps following them until ctx is
 // done. It returns nil then, only after every goroutine it started has
@@ -22,7 +18,6 @@ func (s *Store) Run(ctx context.Context) error {
 	if !s.started.CompareAndSwap(false, true) {
 		return errors.New("hook: Store.Run called twice")
 	}
-	defer s.transport.CloseIdleConnections()
 	defer s.stop()
 	var wg sync.WaitGroup
 	for _, topic := range []string{s.cfg.HooksTopic, s.cfg.RecipientsTopic} {
@@ -41,115 +36,42 @@ func (s *Store) stop() {
 	s.changed = make(chan struct{})
 }
 
-// follow applies every record of topic until ctx is done.
+// follow applies every record of topic until ctx is done; the topic is
+// ready once the records it had when follow began are applied.
 func (s *Store) follow(ctx context.Context, topic string) {
 	log := s.log.With(zap.String("topic", topic))
-	end, ok := s.endOffset(ctx, topic, log)
-	if !ok {
-		return
-	}
-	if end == 0 {
-		s.markReady(topic)
-	}
-	r := kafka.NewReader(kafka.ReaderConfig{
-		Brokers:         s.cfg.Brokers,
-		Topic:           topic,
-		Partition:       0,
-		MinBytes:        1,
-		MaxBytes:        10 << 20,
-		MaxWait:         s.cfg.MaxWait,
-		ReadLagInterval: -1,
-		Dialer:          &kafka.Dialer{Timeout: s.cfg.Timeout},
-		ErrorLogger: kafka.LoggerFunc(func(msg string, args ...any) {
-			log.Warn("kafka reader: " + fmt.Sprintf(msg, args...))
-		}),
-	})
-	defer r.Close()
-	for {
-		m, err := r.FetchMessage(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			log.Warn("fetch", zap.Error(err))
-			if !pause(ctx, retryPause) {
-				return
-			}
-			continue
-		}
-		s.apply(topic, m, log)
-		if m.Offset+1 >= end {
-			s.markReady(topic)
-		}
-	}
-}
-
-// endOffset returns the offset the next record of topic will get, as of
-// now; it retries until it succeeds or ctx is done (false).
-func (s *Store) endOffset(ctx context.Context, topic string, log *zap.Logger) (int64, bool) {
-	for {
-		end, err := s.listEnd(ctx, topic)
-		if err == nil {
-			return end, true
-		}
-		if ctx.Err() != nil {
-			return 0, false
-		}
-		log.Warn("look up end offset; retrying", zap.Error(err))
-		if !pause(ctx, retryPause) {
-			return 0, false
-		}
-	}
-}
-
-func (s *Store) listEnd(ctx context.Context, topic string) (int64, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
-	defer cancel()
-	res, err := s.client.ListOffsets(ctx, &kafka.ListOffsetsRequest{
-		Topics: map[string][]kafka.OffsetRequest{topic: {kafka.FirstOffsetOf(0), kafka.LastOffsetOf(0)}},
-	})
-	if err != nil {
-		return 0, err
-	}
-	for _, p := range res.Topics[topic] {
-		if p.Partition != 0 {
-			continue
-		}
-		if p.Error != nil {
-			return 0, p.Error
-		}
-		if p.LastOffset <= p.FirstOffset {
-			return 0, nil // nothing to read
-		}
-		return p.LastOffset, nil
-	}
-	return 0, fmt.Errorf("no partition 0 in the answer for %s", topic)
+	// Follow fails only when the apply does, which it never does.
+	_ = s.kafka.Follow(ctx, topic, 0, -1, func() { s.markReady(topic) },
+		func(offset int64, _ time.Time, key, value []byte) error {
+			s.apply(topic, offset, key, value, log)
+			return nil
+		})
 }
 
 // apply puts one record into the view, as its topic's ledger decides, and
 // moves the applied offset.
-func (s *Store) apply(topic string, m kafka.Message, log *zap.Logger) {
+func (s *Store) apply(topic string, offset int64, key, value []byte, log *zap.Logger) {
 	var rec record
 	var err error
 	if topic == s.cfg.HooksTopic {
-		rec, err = decodeHookRecord(m.Key, m.Value, s.cfg.CheckURL)
+		rec, err = decodeHookRecord(key, value, s.cfg.CheckURL)
 	} else {
-		rec, err = decodeRecipientRecord(m.Key, m.Value)
+		rec, err = decodeRecipientRecord(key, value)
 	}
 	switch {
 	case err != nil:
-		s.problem(topic, m.Offset, 0, ProblemSkipped, safeReason(err), log)
+		s.problem(topic, offset, 0, ProblemSkipped, safeReason(err), log)
 	case rec.repair == repairNormalized:
-		s.problem(topic, m.Offset, rec.id, ProblemURLNormalized, "the URL was not in its normal form (a record written before URLs were normalized): loaded normalized", log)
+		s.problem(topic, offset, rec.id, ProblemURLNormalized, "the URL was not in its normal form (a record written before URLs were normalized): loaded normalized", log)
 	case rec.repair == repairRefused:
-		s.problem(topic, m.Offset, rec.id, ProblemURLRefused, "the URL is refused by the URL rules or the SSRF guard: the hook is listed, and deliveries to it will fail until it is deleted or disabled", log)
+		s.problem(topic, offset, rec.id, ProblemURLRefused, "the URL is refused by the URL rules or the SSRF guard: the hook is listed, and deliveries to it will fail until it is deleted or disabled", log)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err == nil {
-		s.put(topic, s.ledgers[topic].apply(rec.id, rec.client, m.Offset, rec.origin, rec.deleted, rec.obj))
+		s.put(topic, s.ledgers[topic].apply(rec.id, rec.client, offset, rec.origin, rec.deleted, rec.obj))
 	}
-	s.applied[topic] = m.Offset
+	s.applied[topic] = offset
 	close(s.changed)
 	s.changed = make(chan struct{})
 }
@@ -166,16 +88,4 @@ func (s *Store) put(topic string, c change) {
 	}
 	r, _ := c.latest.(*schema.Recipient)
 	s.v.putRecipient(c.id, r)
-}
-
-// pause waits d or until ctx is done (false).
-func pause(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

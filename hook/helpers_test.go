@@ -7,9 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/internal/kafkatest"
 	"go.uber.org/zap/zaptest"
 )
+
+var _ Kafka = (*consumer.Client)(nil)
 
 // Accounts of the tests.
 const (
@@ -31,7 +34,7 @@ func newCluster(tb testing.TB) *kafkatest.Cluster {
 // waits until it is ready. now, if set, is its clock.
 func startStore(tb testing.TB, c *kafkatest.Cluster, now func() time.Time, cfg Config) (*Store, func()) {
 	tb.Helper()
-	cfg.Brokers = []string{c.Addr}
+	cfg.Kafka = mustKafka(tb, c)
 	s, err := NewStore(cfg, zaptest.NewLogger(tb))
 	if err != nil {
 		tb.Fatal(err)
@@ -55,6 +58,17 @@ func startStore(tb testing.TB, c *kafkatest.Cluster, now func() time.Time, cfg C
 		tb.Fatalf("store not ready: %v", err)
 	}
 	return s, stop
+}
+
+// mustKafka is the Kafka client of the production wiring, on c.
+func mustKafka(tb testing.TB, c *kafkatest.Cluster) *consumer.Client {
+	tb.Helper()
+	k, err := consumer.NewClient(consumer.ClientConfig{Brokers: []string{c.Addr}, Log: zaptest.NewLogger(tb)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(k.Close)
+	return k
 }
 
 func itoa(i int64) string { return strconv.FormatInt(i, 10) }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-
-	"github.com/segmentio/kafka-go"
 )
 
 // produce writes one record to partition 0 of topic, acknowledged by all
@@ -13,22 +11,11 @@ import (
 func (s *Store) produce(ctx context.Context, topic string, key, value []byte) (int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	res, err := s.client.Produce(ctx, &kafka.ProduceRequest{
-		Topic:        topic,
-		Partition:    0,
-		RequiredAcks: kafka.RequireAll,
-		Records:      kafka.NewRecordReader(kafka.Record{Key: kafka.NewBytes(key), Value: kafka.NewBytes(value)}),
-	})
+	off, err := s.kafka.Produce(ctx, topic, 0, [2][]byte{key, value})
 	if err != nil {
-		return 0, fmt.Errorf("%w: produce to %s: %w", ErrUnavailable, topic, err)
+		return 0, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
-	if res.Error != nil {
-		return 0, fmt.Errorf("%w: produce to %s: %w", ErrUnavailable, topic, res.Error)
-	}
-	for _, err := range res.RecordErrors {
-		return 0, fmt.Errorf("%w: produce to %s: %w", ErrUnavailable, topic, err)
-	}
-	return res.BaseOffset, nil
+	return off, nil
 }
 
 // write produces the record of object id to topic and waits until this

@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap"
 )
 
@@ -26,12 +25,11 @@ const lockStripes = 64
 // to succeed and for changes made elsewhere to be seen. Its methods are safe
 // for concurrent use.
 type Store struct {
-	cfg       Config
-	log       *zap.Logger
-	transport *kafka.Transport
-	client    *kafka.Client
-	now       func() time.Time
-	locks     [lockStripes]chan struct{}
+	cfg   Config
+	log   *zap.Logger
+	kafka Kafka
+	now   func() time.Time
+	locks [lockStripes]chan struct{}
 
 	mu       sync.RWMutex // guards the fields below
 	v        view
@@ -56,17 +54,15 @@ func NewStore(cfg Config, log *zap.Logger) (*Store, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	tr := &kafka.Transport{DialTimeout: cfg.Timeout}
 	s := &Store{
-		cfg:       cfg,
-		log:       log,
-		transport: tr,
-		client:    &kafka.Client{Addr: kafka.TCP(cfg.Brokers...), Timeout: cfg.Timeout, Transport: tr},
-		now:       time.Now,
-		v:         newView(),
-		applied:   map[string]int64{cfg.HooksTopic: -1, cfg.RecipientsTopic: -1},
-		changed:   make(chan struct{}),
-		caughtUp:  make(map[string]bool),
+		cfg:      cfg,
+		log:      log,
+		kafka:    cfg.Kafka,
+		now:      time.Now,
+		v:        newView(),
+		applied:  map[string]int64{cfg.HooksTopic: -1, cfg.RecipientsTopic: -1},
+		changed:  make(chan struct{}),
+		caughtUp: make(map[string]bool),
 		ledgers: map[string]*ledger{
 			cfg.HooksTopic:      newLedger(MaxHooks),
 			cfg.RecipientsTopic: newLedger(MaxRecipients),

@@ -175,7 +175,7 @@ func TestBadRecordsAreSkipped(t *testing.T) {
 	}
 
 	core, logs := observer.New(zap.WarnLevel)
-	s, err := NewStore(Config{Brokers: []string{c.Addr}}, zap.New(core))
+	s, err := NewStore(Config{Kafka: mustKafka(t, c)}, zap.New(core))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,18 +206,16 @@ func TestBadRecordsAreSkipped(t *testing.T) {
 
 func TestConfigValidate(t *testing.T) {
 	for name, c := range map[string]Config{
-		"no brokers":     {},
-		"empty broker":   {Brokers: []string{""}},
-		"max wait > 1s":  {Brokers: []string{"k:9092"}, MaxWait: 2 * time.Second},
-		"negative time":  {Brokers: []string{"k:9092"}, Timeout: -1},
-		"same topics":    {Brokers: []string{"k:9092"}, HooksTopic: "t", RecipientsTopic: "t"},
-		"ids like hooks": {Brokers: []string{"k:9092"}, IDsTopic: DefaultHooksTopic},
+		"no Kafka":       {},
+		"negative time":  {Kafka: noKafka{}, Timeout: -1},
+		"same topics":    {Kafka: noKafka{}, HooksTopic: "t", RecipientsTopic: "t"},
+		"ids like hooks": {Kafka: noKafka{}, IDsTopic: DefaultHooksTopic},
 	} {
 		if err := c.Validate(); err == nil {
 			t.Errorf("%s: Validate() = nil, want an error", name)
 		}
 	}
-	if err := (Config{Brokers: []string{"k:9092"}}).Validate(); err != nil {
+	if err := (Config{Kafka: noKafka{}}).Validate(); err != nil {
 		t.Errorf("minimal config: %v", err)
 	}
 	d := Config{}.withDefaults()

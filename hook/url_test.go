@@ -42,7 +42,7 @@ func TestRecordsOfEarlierVersionsAreLoaded(t *testing.T) {
 	}
 
 	core, logs := observer.New(zap.WarnLevel)
-	s, err := NewStore(Config{Brokers: []string{c.Addr}, CheckURL: egress.NewPolicy(nil).CheckURL}, zap.New(core))
+	s, err := NewStore(Config{Kafka: mustKafka(t, c), CheckURL: egress.NewPolicy(nil).CheckURL}, zap.New(core))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -252,7 +252,7 @@ func TestRouteReplayRefusals(t *testing.T) {
 func TestRouteKafkaDownIs503(t *testing.T) {
 	e := deadLetterFixture(t)
 	cfg := e.dlqCfg
-	cfg.Brokers, cfg.Timeout = []string{"127.0.0.1:1"}, 500*time.Millisecond
+	cfg.Kafka, cfg.Timeout = mustKafka(t, "127.0.0.1:1", 500*time.Millisecond), 500*time.Millisecond
 	e.serve(t, dlq.NewQueue(cfg, e.store, e.pub, e.clock.Now))
 	for _, m := range []string{"GET /hooks/1/dead-letters", "POST /hooks/1/dead-letters/replay"} {
 		method, target, _ := strings.Cut(m, " ")

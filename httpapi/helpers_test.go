@@ -69,7 +69,7 @@ func newEnvConfig(tb testing.TB, cfg hook.Config) *env {
 	}
 	e.pub = consumer.NewWriter([]string{e.cluster.Addr}, zaptest.NewLogger(tb))
 	tb.Cleanup(func() { e.pub.Close() })
-	e.dlqCfg = dlq.Config{Brokers: []string{e.cluster.Addr}, Timeout: 5 * time.Second, Log: zaptest.NewLogger(tb)}
+	e.dlqCfg = dlq.Config{Kafka: mustKafka(tb, e.cluster.Addr, 5*time.Second), Timeout: 5 * time.Second, Log: zaptest.NewLogger(tb)}
 	e.serve(tb, dlq.NewQueue(e.dlqCfg, e.store, e.pub, e.clock.Now))
 	return e
 }
@@ -104,7 +104,7 @@ func newCluster(tb testing.TB) *kafkatest.Cluster {
 // until the test ends, and waits until it is ready.
 func startStore(tb testing.TB, c *kafkatest.Cluster, now func() time.Time, cfg hook.Config) *hook.Store {
 	tb.Helper()
-	cfg.Brokers = []string{c.Addr}
+	cfg.Kafka = mustKafka(tb, c.Addr, 10*time.Second)
 	s, err := hook.NewStore(cfg, zaptest.NewLogger(tb))
 	if err != nil {
 		tb.Fatal(err)
@@ -230,3 +230,14 @@ func (c *clock) Add(d time.Duration) {
 }
 
 func itoa(i int64) string { return strconv.FormatInt(i, 10) }
+
+// mustKafka is the Kafka client of the production wiring, on addr.
+func mustKafka(tb testing.TB, addr string, timeout time.Duration) *consumer.Client {
+	tb.Helper()
+	k, err := consumer.NewClient(consumer.ClientConfig{Brokers: []string{addr}, Timeout: timeout, Log: zaptest.NewLogger(tb)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(k.Close)
+	return k
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/dlq"
 	"github.com/postload/postload/hook"
 	"go.uber.org/zap"
@@ -25,10 +26,11 @@ Filters: --client N --hook N --since T --until T (RFC 3339, on dead_at) --limit 
 Kafka: --brokers host:port,... (default the embedded broker at --embedded-addr), --topic-prefix.
 `
 
-// dlqConfig is the dlq package's view of the topics; they have at least
-// one retry tier (serve's --retry-delays has at least one delay).
-func dlqConfig(brokers []string, topics topicNames, log *zap.Logger) dlq.Config {
-	return dlq.Config{Brokers: brokers, DLQTopic: topics.DLQ, RetryTopic: topics.Retry[0], ReplayedTopic: topics.Replayed, Log: log.Named("dlq")}
+// dlqConfig is the dlq package's view of the topics, read and written
+// through kafka; they have at least one retry tier (serve's --retry-delays
+// has at least one delay).
+func dlqConfig(kafka *consumer.Client, topics topicNames, log *zap.Logger) dlq.Config {
+	return dlq.Config{Kafka: kafka, DLQTopic: topics.DLQ, RetryTopic: topics.Retry[0], ReplayedTopic: topics.Replayed, Log: log.Named("dlq")}
 }
 
 func runDLQ(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -83,8 +85,19 @@ func runDLQ(ctx context.Context, args []string, getenv func(string) string, stdo
 		addrs = []string{*embeddedAddr}
 	}
 	log := zap.NewNop()
+	// Kafka's failures are retried (tail follows through an outage): say
+	// so on stderr.
+	klog, err := newLogger("console", "warn", stderr)
+	if err != nil {
+		return err
+	}
+	kafka, err := consumer.NewClient(consumer.ClientConfig{Brokers: addrs, Log: klog})
+	if err != nil {
+		return err
+	}
+	defer kafka.Close()
 	topics := newTopicNames(*prefix, 1)
-	cfg := dlqConfig(addrs, topics, log)
+	cfg := dlqConfig(kafka, topics, log)
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -112,19 +125,19 @@ func runDLQ(ctx context.Context, args []string, getenv func(string) string, stdo
 		}
 		return err
 	default:
-		return replayCLI(ctx, cfg, topics, filter, *dryRun, *asJSON, stdout, log)
+		return replayCLI(ctx, cfg, addrs, topics, filter, *dryRun, *asJSON, stdout, log)
 	}
 }
 
 // replayCLI reads the hook registry (to replay only to existing, enabled
 // hooks at their current URL) and replays.
-func replayCLI(ctx context.Context, cfg dlq.Config, topics topicNames, filter dlq.Filter, dryRun, asJSON bool, stdout io.Writer, log *zap.Logger) error {
-	store, stop, err := readRegistry(ctx, hook.Config{Brokers: cfg.Brokers, HooksTopic: topics.Hooks, RecipientsTopic: topics.Recipients, IDsTopic: topics.IDs}, log)
+func replayCLI(ctx context.Context, cfg dlq.Config, brokers []string, topics topicNames, filter dlq.Filter, dryRun, asJSON bool, stdout io.Writer, log *zap.Logger) error {
+	store, stop, err := readRegistry(ctx, brokers, hook.Config{Kafka: cfg.Kafka, HooksTopic: topics.Hooks, RecipientsTopic: topics.Recipients, IDsTopic: topics.IDs}, log)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	w := toolWriter(cfg.Brokers, log)
+	w := toolWriter(brokers, log)
 	defer w.Close()
 	res, err := dlq.Replay(ctx, cfg, filter, store, w, dryRun, time.Now)
 	// Print what was done even when it stopped halfway: the markers make a

@@ -24,7 +24,7 @@ func startEmbedded(addr, dataDir string, interval time.Duration) (*kfake.Cluster
 // deletes their records once every group has read them and they are past
 // --retention or --retention-bytes. postload.invalid, which nobody reads,
 // keeps the broker's retention.
-func embeddedRetention(ctx context.Context, cluster *kfake.Cluster, brokers []string, cfg serveConfig, topics topicNames, log *zap.Logger) (runner, error) {
+func embeddedRetention(ctx context.Context, cluster *kfake.Cluster, brokers []string, kafka *consumer.Client, cfg serveConfig, topics topicNames, log *zap.Logger) (runner, error) {
 	read := topics.readers(cfg.Group)
 	var names []string
 	for _, t := range read {
@@ -33,25 +33,12 @@ func embeddedRetention(ctx context.Context, cluster *kfake.Cluster, brokers []st
 	if err := consumer.SetTopicConfigs(ctx, brokers, names, map[string]string{"retention.ms": "-1", "retention.bytes": "-1"}); err != nil {
 		return nil, fmt.Errorf("embedded broker: %w", err)
 	}
-	offsets := consumer.NewOffsets(brokers)
 	t, err := embedded.NewTrimmer(cluster, embedded.TrimConfig{
 		Topics: read, Retention: cfg.Retention, RetentionBytes: cfg.RetentionBytes, Interval: cfg.RetentionInterval,
-		Offsets: offsets, Log: log.Named("retention"),
+		Offsets: kafka, Log: log.Named("retention"),
 	})
 	if err != nil {
-		offsets.Close()
 		return nil, err
 	}
-	return trimmer{t, offsets}, nil
-}
-
-// trimmer runs the Trimmer and closes its connections after.
-type trimmer struct {
-	t       *embedded.Trimmer
-	offsets *consumer.Offsets
-}
-
-func (t trimmer) Run(ctx context.Context) error {
-	defer t.offsets.Close()
-	return t.t.Run(ctx)
+	return t, nil
 }

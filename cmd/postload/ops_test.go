@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/hook"
 	"github.com/postload/postload/httpapi"
 	"github.com/postload/postload/internal/kafkatest"
@@ -116,7 +117,12 @@ func TestReadyzWaitsForTheTables(t *testing.T) {
 	for _, name := range []string{"postload.hooks", "postload.recipients", "postload.ids"} {
 		c.CreateTopic(t, name, 1, true)
 	}
-	store, err := hook.NewStore(hook.Config{Brokers: []string{c.Addr}}, zap.NewNop())
+	kafka, err := consumer.NewClient(consumer.ClientConfig{Brokers: []string{c.Addr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kafka.Close()
+	store, err := hook.NewStore(hook.Config{Kafka: kafka}, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/egress"
 	"github.com/postload/postload/hook"
 	"go.uber.org/zap"
@@ -52,8 +53,13 @@ func runRegistry(ctx context.Context, args []string, getenv func(string) string,
 		}
 	}
 	topics := newTopicNames(*prefix, 1)
-	store, stop, err := readRegistry(ctx, hook.Config{
-		Brokers: addrs, HooksTopic: topics.Hooks, RecipientsTopic: topics.Recipients, IDsTopic: topics.IDs,
+	kafka, err := consumer.NewClient(consumer.ClientConfig{Brokers: addrs})
+	if err != nil {
+		return err
+	}
+	defer kafka.Close()
+	store, stop, err := readRegistry(ctx, addrs, hook.Config{
+		Kafka: kafka, HooksTopic: topics.Hooks, RecipientsTopic: topics.Recipients, IDsTopic: topics.IDs,
 		CheckURL: egress.NewPolicy(nets).CheckURL,
 	}, zap.NewNop())
 	if err != nil {
@@ -76,8 +82,8 @@ func runRegistry(ctx context.Context, args []string, getenv func(string) string,
 }
 
 // readRegistry runs a hook.Store for a command until stop is called, once
-// it has read both topics (within 30 s).
-func readRegistry(ctx context.Context, cfg hook.Config, log *zap.Logger) (_ *hook.Store, stop func(), _ error) {
+// it has read both topics (within 30 s) from brokers (cfg.Kafka's).
+func readRegistry(ctx context.Context, brokers []string, cfg hook.Config, log *zap.Logger) (_ *hook.Store, stop func(), _ error) {
 	store, err := hook.NewStore(cfg, log)
 	if err != nil {
 		return nil, nil, err
@@ -90,7 +96,7 @@ func readRegistry(ctx context.Context, cfg hook.Config, log *zap.Logger) (_ *hoo
 	defer wcancel()
 	if err := store.Wait(wctx); err != nil {
 		stop()
-		return nil, nil, fmt.Errorf("reading the hook registry from %v: %w", cfg.Brokers, err)
+		return nil, nil, fmt.Errorf("reading the hook registry from %v: %w", brokers, err)
 	}
 	return store, stop, nil
 }

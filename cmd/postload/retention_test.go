@@ -20,7 +20,10 @@ import (
 // logStart returns where partition 0 of topic starts now.
 func logStart(tb testing.TB, brokers []string, topic string) int64 {
 	tb.Helper()
-	o := consumer.NewOffsets(brokers)
+	o, err := consumer.NewClient(consumer.ClientConfig{Brokers: brokers})
+	if err != nil {
+		tb.Fatal(err)
+	}
 	defer o.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

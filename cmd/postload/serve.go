@@ -81,12 +81,19 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 		log.Info("embedded Kafka broker running", zap.Strings("addr", brokers), zap.String("data_dir", cfg.DataDir))
 	}
 	cfg.MaxEventBytes = cmp.Or(cfg.MaxEventBytes, dispatcher.DefaultMaxEventBytes)
+	// The Kafka client of everything but the groups' own fetching: the
+	// registry, the DLQ routes, the email role, takeovers, retention.
+	kafka, err := consumer.NewClient(consumer.ClientConfig{Brokers: brokers, Log: log.Named("kafka")})
+	if err != nil {
+		return err
+	}
+	defer kafka.Close() // after everything that uses it has stopped
 	topics := newTopicNames(cfg.TopicPrefix, len(cfg.RetryDelays))
-	err := ensureTopics(ctx, brokers, topics.specs(cfg.Partitions, cfg.Retention, cfg.RetentionBytes, cfg.MaxEventBytes), log)
+	err = ensureTopics(ctx, brokers, topics.specs(cfg.Partitions, cfg.Retention, cfg.RetentionBytes, cfg.MaxEventBytes), log)
 	var trim runner
 	if err == nil && cluster != nil {
 		tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		trim, err = embeddedRetention(tctx, cluster, brokers, cfg, topics, log)
+		trim, err = embeddedRetention(tctx, cluster, brokers, kafka, cfg, topics, log)
 		cancel()
 	}
 	if ctx.Err() != nil {
@@ -98,7 +105,7 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 
 	policy := egress.NewPolicy(cfg.AllowNetworks)
 	store, err := hook.NewStore(hook.Config{
-		Brokers: brokers, HooksTopic: topics.Hooks, RecipientsTopic: topics.Recipients, IDsTopic: topics.IDs,
+		Kafka: kafka, HooksTopic: topics.Hooks, RecipientsTopic: topics.Recipients, IDsTopic: topics.IDs,
 		CheckURL: policy.CheckURL, RotationOverlap: cfg.RotationOverlap,
 	}, log.Named("registry"))
 	if err != nil {
@@ -120,8 +127,7 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 	defer sender.Close()
 	m := newMetrics()
 	m.store = store
-	scanner := consumer.NewScanner(brokers) // for takeovers after a crash
-	defer scanner.Close()
+	scanner := consumer.NewScanner(kafka) // for takeovers after a crash
 	disp, err := dispatcher.New(dispatcher.Config{
 		InvalidTopic: topics.Invalid, RetryTopics: topics.Retry, RetryDelays: cfg.RetryDelays, NoGroups: cfg.NoRetryGroups,
 		DLQTopic: topics.DLQ, Endpoints: cfg.Breaker, MaxEventBytes: cfg.MaxEventBytes, Log: log.Named("dispatch"), Observer: m,
@@ -132,7 +138,7 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 	}
 	defer disp.Close() // after every group has stopped
 
-	runners, err := roleRunners(cfg, brokers, topics, store, disp, writer, m, log)
+	runners, err := roleRunners(cfg, brokers, kafka, topics, store, disp, writer, m, log)
 	if err != nil {
 		return err
 	}
@@ -148,7 +154,7 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 	hl := &health{brokers: brokers, store: store}
 	apiMux, opsMux := http.NewServeMux(), http.NewServeMux()
 	if cfg.Roles.api {
-		dcfg := dlqConfig(brokers, topics, log)
+		dcfg := dlqConfig(kafka, topics, log)
 		if err := dcfg.Validate(); err != nil {
 			return err
 		}
@@ -273,7 +279,7 @@ func (s *server) run(ctx context.Context) error {
 
 // roleRunners builds the consumer groups (and the email sender) of the
 // configured roles.
-func roleRunners(cfg serveConfig, brokers []string, topics topicNames, store *hook.Store, disp *dispatcher.Dispatcher, writer *consumer.Writer, m *metrics, log *zap.Logger) ([]runner, error) {
+func roleRunners(cfg serveConfig, brokers []string, kafka *consumer.Client, topics topicNames, store *hook.Store, disp *dispatcher.Dispatcher, writer *consumer.Writer, m *metrics, log *zap.Logger) ([]runner, error) {
 	groupCfg := func(id string, topics ...string) consumer.GroupConfig {
 		return consumer.GroupConfig{
 			Brokers: brokers, GroupID: id, Topics: topics,
@@ -311,7 +317,7 @@ func roleRunners(cfg serveConfig, brokers []string, topics topicNames, store *ho
 		}
 	}
 	if cfg.Roles.email {
-		mail, err := newMailer(cfg, brokers, topics, store, disp, log)
+		mail, err := newMailer(cfg, kafka, topics, store, disp, log)
 		if err != nil {
 			return nil, err
 		}
@@ -333,7 +339,7 @@ func roleRunners(cfg serveConfig, brokers []string, topics topicNames, store *ho
 // newMailer is the email role's Sender: it consumes postload.dlq and the
 // re-keyed failed loads in group <group>.email, keeping its windows in
 // postload.email-windows.
-func newMailer(cfg serveConfig, brokers []string, topics topicNames, store *hook.Store, disp *dispatcher.Dispatcher, log *zap.Logger) (*email.Sender, error) {
+func newMailer(cfg serveConfig, kafka *consumer.Client, topics topicNames, store *hook.Store, disp *dispatcher.Dispatcher, log *zap.Logger) (*email.Sender, error) {
 	outbox := filepath.Join(cfg.DataDir, "outbox")
 	if cfg.SMTPURL == "" {
 		log.Info("no --smtp-url: emails are written as .eml files", zap.String("outbox", outbox))
@@ -341,7 +347,7 @@ func newMailer(cfg serveConfig, brokers []string, topics topicNames, store *hook
 	return email.New(email.Config{
 		From: cfg.SMTPFrom, SMTPURL: cfg.SMTPURL, OutboxDir: outbox,
 		DigestWindow: cfg.DigestWindow, FailedLoadWindow: cfg.FailedWindow,
-		Brokers: brokers, GroupID: cfg.Group + ".email", SessionTimeout: cfg.SessionTimeout,
+		Kafka: kafka, GroupID: cfg.Group + ".email", SessionTimeout: cfg.SessionTimeout,
 		DeadLetterTopic: topics.DLQ, FailedLoadsTopic: topics.EmailFailed, StateTopic: topics.EmailState,
 		Invalid: func(ctx context.Context, src email.Source, key, value []byte, err error) error {
 			return disp.Invalid(ctx, dispatcher.Source{Topic: src.Topic, Partition: src.Partition, Offset: src.Offset, Key: key}, value, err)
