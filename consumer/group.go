@@ -7,17 +7,23 @@ import (
 
 	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap"
+
+	"github.com/postload/postload/internal/workers"
 )
 
 // Group consumes its topics as one member of a Kafka consumer group. Each
-// assigned partition gets a worker that fetches in order, hands messages to
-// the handler concurrently, and commits the partition's watermark.
+// assigned partition gets a worker (partition) that fetches in order, hands
+// messages to the handler concurrently on the group's workers, and commits
+// the partition's watermark.
 type Group struct {
 	cfg       GroupConfig
 	handler   Handler
-	slots     chan struct{} // group-wide in-flight bound
+	slots     *slots        // group-wide in-flight bound
+	workers   *workers.Pool // run the handlers of every partition
 	stats     *Stats
 	client    *kafka.Client // commits with metadata, reads them back
+	offsets   *Offsets      // log starts, for records deleted unread
+	clock     clock
 	transport *kafka.Transport
 }
 
@@ -31,9 +37,12 @@ func NewGroup(cfg GroupConfig, h Handler) (*Group, error) {
 	return &Group{
 		cfg:       cfg,
 		handler:   h,
-		slots:     make(chan struct{}, cfg.MaxInFlight),
+		slots:     newSlots(cfg.MaxInFlight),
+		workers:   workers.New(cfg.MaxInFlight),
 		stats:     newStats(),
 		client:    &kafka.Client{Addr: kafka.TCP(cfg.Brokers...), Timeout: commitTimeout, Transport: tr},
+		offsets:   NewOffsets(cfg.Brokers),
+		clock:     systemClock{},
 		transport: tr,
 	}, nil
 }
@@ -43,7 +52,7 @@ func (g *Group) Stats() *Stats { return g.stats }
 
 // Run joins the group and processes assigned partitions until ctx is done,
 // then drains, commits, leaves the group, and returns nil. It returns only
-// after every goroutine it started has exited.
+// after every goroutine it started has exited. Call it once.
 func (g *Group) Run(ctx context.Context) error {
 	cg, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
 		ID:                    g.cfg.GroupID,
@@ -67,7 +76,12 @@ func (g *Group) Run(ctx context.Context) error {
 		<-ctx.Done()
 		cg.Close() // ends the generation; waits for the partition workers
 	}()
-	defer func() { <-stopped; g.transport.CloseIdleConnections() }()
+	defer func() {
+		<-stopped
+		g.workers.Close() // every partition has drained: idle workers only
+		g.offsets.Close()
+		g.transport.CloseIdleConnections()
+	}()
 
 	log := g.cfg.Log.With(zap.String("group", g.cfg.GroupID))
 	for {
