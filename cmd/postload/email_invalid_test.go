@@ -29,7 +29,9 @@ func TestEmailInvalidRecordsGoToInvalidAndTheNextIsMailed(t *testing.T) {
 	mustProduce(t, in.brokers, "load-failed", "k", badLoad,
 		[]byte(`{"event_id":"f1","client_id":116078,"destination_id":12345,"emitted_at":"2026-11-27T06:00:00Z","integration_name":"shopify","source_root_table_name":"orders","error":"permission denied"}`))
 
-	wait.For(t, 30*time.Second, func() (bool, string) { return len(smtp.Messages()) == 1, fmt.Sprintf("%d emails", len(smtp.Messages())) })
+	wait.For(t, 30*time.Second, func() (bool, string) {
+		return len(smtp.Messages()) == 1, fmt.Sprintf("%d emails", len(smtp.Messages()))
+	})
 	var recs []schema.Invalid
 	wait.For(t, 20*time.Second, func() (bool, string) {
 		recs = invalidRecords(t, in)
