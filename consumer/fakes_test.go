@@ -11,75 +11,15 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/postload/postload/internal/clock"
 	"github.com/postload/postload/internal/workers"
 )
 
-// t0 is when fake clocks start, and the time of fake records.
+// t0 is when fake clocks start (newFakeClock), and the time of fake
+// records.
 var t0 = time.UnixMilli(1764757200123)
 
-// fakeClock is a clock tests move by hand (Advance).
-type fakeClock struct {
-	mu    sync.Mutex
-	now   time.Time
-	waits []fakeWait
-}
-
-type fakeWait struct {
-	at time.Time
-	d  time.Duration
-	c  chan time.Time
-}
-
-var _ clock = (*fakeClock)(nil)
-
-func newFakeClock() *fakeClock { return &fakeClock{now: t0} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	if d <= 0 {
-		ch <- c.now
-		return ch
-	}
-	c.waits = append(c.waits, fakeWait{at: c.now.Add(d), d: d, c: ch})
-	return ch
-}
-
-// Advance moves the clock on by d and fires the waits that are due.
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	keep := c.waits[:0]
-	for _, w := range c.waits {
-		if w.at.After(c.now) {
-			keep = append(keep, w)
-			continue
-		}
-		w.c <- c.now
-	}
-	c.waits = keep
-}
-
-// waiting is how many waits of d have not fired yet.
-func (c *fakeClock) waiting(d time.Duration) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := 0
-	for _, w := range c.waits {
-		if w.d == d {
-			n++
-		}
-	}
-	return n
-}
+func newFakeClock() *clock.Fake { return clock.NewFake(t0) }
 
 // fakeReader serves fixed records of one partition, and then blocks, as
 // kafka-go's Reader does at the end of a partition, until ctx ends.
@@ -194,7 +134,7 @@ func (l logStartsAt) LogStart(context.Context, string, int) (int64, error) { ret
 
 // mustFakeGroup is a Group of cfg and h on clk without a broker: its
 // partitions are made with fakePartition.
-func mustFakeGroup(tb testing.TB, cfg GroupConfig, h Handler, clk clock) *Group {
+func mustFakeGroup(tb testing.TB, cfg GroupConfig, h Handler, clk clock.Clock) *Group {
 	tb.Helper()
 	cfg.Brokers, cfg.GroupID, cfg.Topics = []string{"fake:9092"}, "g", []string{"in"}
 	cfg.Log = zaptest.NewLogger(tb)

@@ -8,6 +8,7 @@ import (
 	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap"
 
+	"github.com/postload/postload/internal/clock"
 	"github.com/postload/postload/internal/workers"
 )
 
@@ -23,7 +24,7 @@ type Group struct {
 	stats     *Stats
 	client    *kafka.Client // commits with metadata, reads them back
 	offsets   *Offsets      // log starts, for records deleted unread
-	clock     clock
+	clock     clock.Clock
 	transport *kafka.Transport
 }
 
@@ -42,7 +43,7 @@ func NewGroup(cfg GroupConfig, h Handler) (*Group, error) {
 		stats:     newStats(),
 		client:    &kafka.Client{Addr: kafka.TCP(cfg.Brokers...), Timeout: commitTimeout, Transport: tr},
 		offsets:   NewOffsets(cfg.Brokers),
-		clock:     systemClock{},
+		clock:     clock.System{},
 		transport: tr,
 	}, nil
 }

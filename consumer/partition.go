@@ -6,6 +6,8 @@ import (
 
 	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap"
+
+	"github.com/postload/postload/internal/clock"
 )
 
 // partition is the worker of one assigned partition for one generation, as
@@ -21,7 +23,7 @@ type partition struct {
 	store     offsetStore
 	newReader func() reader
 	logStarts logStarter // for the records deleted unread (gaps)
-	clock     clock
+	clock     clock.Clock
 	prog      *progress // what is finished beyond the commit; read at start
 	log       *zap.Logger
 }

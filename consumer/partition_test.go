@@ -18,12 +18,13 @@ import (
 // fetched as one finishes.
 func TestGroupBoundStopsFetchingAcrossPartitions(t *testing.T) {
 	clk := newFakeClock()
-	h := newHeldHandler(0, 1, 2, 3, 4) // every message held
+	h := newHeldHandler(0, 1, 2, 3, 4, 100, 101, 102, 103, 104) // every message held
 	g := mustFakeGroup(t, GroupConfig{MaxInFlight: 2, MaxInFlightPerPartition: 4}, h, clk)
-	r0, r1 := newFakeReader(0, 0, 5), newFakeReader(1, 0, 5)
+	// Offsets apart, so that the handler tells the partitions' messages apart.
+	r0, r1 := newFakeReader(0, 0, 5), newFakeReader(1, 100, 5)
 	defer h.releaseAll()
 	mustRun(t, fakePartition(g, 0, 0, r0, &fakeStore{offset: 0}))
-	mustRun(t, fakePartition(g, 1, 0, r1, &fakeStore{offset: 0}))
+	mustRun(t, fakePartition(g, 1, 100, r1, &fakeStore{offset: 100}))
 
 	fetched := func() int { a, _, _, _ := r0.state(); b, _, _, _ := r1.state(); return a + b }
 	inFlight := func() int {
@@ -110,7 +111,7 @@ func TestDrainDeadlineCancelsHandlersThenCommitsNotClean(t *testing.T) {
 
 	endGeneration()
 	wait.For(t, 10*time.Second, func() (bool, string) {
-		return clk.waiting(15*time.Second) == 1, "the drain deadline is not set"
+		return clk.Waiting(15*time.Second) == 1, "the drain deadline is not set"
 	})
 	h.mu.Lock()
 	early := h.cancelled[1]
@@ -226,7 +227,7 @@ func TestHandlerFailureFetchesAgainFromItAfterTheBackoff(t *testing.T) {
 	r, s := newFakeReader(0, 0, 5), &fakeStore{offset: 0}
 	mustRun(t, fakePartition(g, 0, 0, r, s))
 	wait.For(t, 10*time.Second, func() (bool, string) {
-		return clk.waiting(time.Second) == 1, "no backoff wait"
+		return clk.Waiting(time.Second) == 1, "no backoff wait"
 	})
 	c, _ := s.last()
 	if _, _, setTo, _ := r.state(); c.offset != 2 || !slices.Equal(setTo, []int64{0}) {
