@@ -97,12 +97,11 @@ func TestPoisonPutsInvalidMessagesOnTheInvalidTopic(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := schema.Invalid{Reason: invalid.Error(), Topic: "in", Partition: 2, Offset: 7, Key: []byte("k"), ValueBytes: len(tt.value), SeenAt: t0.UTC()}
-			if rec.Topic != want.Topic || rec.Partition != want.Partition || rec.Offset != want.Offset || string(rec.Key) != "k" ||
-				rec.ValueBytes != want.ValueBytes || !rec.SeenAt.Equal(want.SeenAt) || !bytes.HasPrefix(tt.value, rec.Value) {
-				t.Errorf("record %+v", rec)
+			if rec.Topic != "in" || rec.Partition != 2 || rec.Offset != 7 || string(rec.Key) != "k" ||
+				rec.ValueBytes != len(tt.value) || !rec.SeenAt.Equal(t0) || !bytes.HasPrefix(tt.value, rec.Value) {
+				t.Errorf("record %+v, want source in/2/7, key k, seen at %v, a prefix of the value", rec, t0)
 			}
-			if whole := len(rec.Value) == len(tt.value); whole != (rec.Reason == want.Reason) {
+			if whole := len(rec.Value) == len(tt.value); whole != (rec.Reason == invalid.Error()) {
 				t.Errorf("kept %d of %d bytes, reason %q", len(rec.Value), len(tt.value), rec.Reason)
 			}
 			if len(tt.value) > 1000 && (len(rec.Value) == 0 || len(recs[0]) < tt.wantBytes/2) {

@@ -305,11 +305,7 @@ func roleRunners(cfg serveConfig, brokers []string, topics topicNames, store *ho
 		}
 	}
 	if cfg.Roles.email {
-		// Records of the email groups that do not decode go to the invalid
-		// topic, as the dispatcher's do.
-		poison, err := consumer.NewPoison(consumer.PoisonConfig{
-			Topic: topics.Invalid, MaxRecordBytes: dispatcher.RecordBytes(cfg.MaxEventBytes), Counted: m.Invalid, Log: log.Named("email"),
-		}, writer)
+		poison, err := newPoison(cfg, topics, writer, m, log)
 		if err != nil {
 			return nil, err
 		}
@@ -330,6 +326,14 @@ func roleRunners(cfg serveConfig, brokers []string, topics topicNames, store *ho
 		}
 	}
 	return out, nil
+}
+
+// newPoison puts the records of the email groups that do not decode on
+// the invalid topic, as the dispatcher does the events'.
+func newPoison(cfg serveConfig, topics topicNames, writer *consumer.Writer, m *metrics, log *zap.Logger) (*consumer.Poison, error) {
+	return consumer.NewPoison(consumer.PoisonConfig{
+		Topic: topics.Invalid, MaxRecordBytes: dispatcher.RecordBytes(cfg.MaxEventBytes), Counted: m.Invalid, Log: log.Named("email"),
+	}, writer)
 }
 
 // newMailer is the email role's Sender: it consumes postload.dlq and the
