@@ -16,6 +16,20 @@
 // groups whose member owns its partitions whole (OwnPartitions: the email
 // role's). kafka-go's log lines reach zap through one adapter.
 //
+// Where things are: a Group (group.go) joins the consumer group and starts
+// a partition (partition.go) per assignment, as franz-go's pconsumer; a
+// partition makes passes (pass.go) from its committed offset, each with a
+// fetch loop (fetch.go) that takes in-flight slots (slots.go) before it
+// fetches and holds messages at the Gate, hands messages to the group's
+// worker pool (internal/workers), finishes them in any order (watermark.go)
+// and commits with the progress beyond the watermark (commit.go,
+// progress.go) to the coordinator (offsetstore.go). It reaches kafka-go's
+// Reader and the coordinator through two small interfaces (reader,
+// offsetStore) and waits on an injected clock (internal/clock), so its
+// tests run it on fakes. Poison (poison.go) wraps a Handler: a message
+// whose error wraps schema.ErrInvalid goes to the invalid topic as a
+// schema.Invalid record (schema.PutInvalid) and is finished.
+//
 // Guarantees:
 //   - An offset is committed only after every earlier message of its
 //     partition is finished (its handler returned nil): at-least-once,
@@ -37,7 +51,10 @@
 //     whole.
 //   - On shutdown or rebalance a partition stops fetching, lets in-flight
 //     handlers finish within DrainTimeout (then cancels their context, so
-//     they hand their work on), commits what is finished, and returns.
+//     they hand their work on), commits what is finished, and returns. The
+//     last commit is marked clean only when no handler was cancelled.
+//   - A poison message (Poison) is finished only once its invalid record is
+//     in Kafka; a record too large is cut to fit, never refused for good.
 //   - Follow never gives up on Kafka: a failed lookup or fetch is logged
 //     and retried (1 s, doubling up to 30 s), from where it was. Produce
 //     appends its records all or none, acknowledged by every in-sync

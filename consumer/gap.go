@@ -16,16 +16,16 @@ import (
 // is a loss. Other jumps (transaction markers, compaction) lie above it and
 // are not reported. Used by the fetch loop only, so not locked.
 type gaps struct {
-	p       *partition
-	offsets *Client
-	next    int64 // offset expected next; -1 unknown
+	p    *partition
+	next int64 // offset expected next; -1 unknown
 }
 
-func (p *partition) newGaps() *gaps {
-	return &gaps{p: p, offsets: newClient(ClientConfig{Brokers: p.brokers}), next: -1}
+// logStarter tells where a partition's log starts; *Client is one.
+type logStarter interface {
+	LogStart(ctx context.Context, topic string, partition int) (int64, error)
 }
 
-func (g *gaps) close() { g.offsets.Close() }
+func (p *partition) newGaps() *gaps { return &gaps{p: p, next: -1} }
 
 // start checks the start offset against the log start, before the first
 // fetch. A partition without a committed offset starts at the log start: a
@@ -81,12 +81,12 @@ func (g *gaps) check(logStart, until int64) {
 	n := end - g.next
 	g.p.log.Error("records were deleted by the broker (retention or DeleteRecords) before this group read them: they were never handled",
 		zap.String("group", g.p.g.cfg.GroupID), zap.Int64("count", n), zap.Int64("from", g.next), zap.Int64("to", end-1), zap.Int64("log_start", logStart))
-	g.p.g.stats.lost(g.p.topic, n)
+	g.p.g.stats.lost(g.p.tp.Topic, n)
 	g.next = end
 }
 
 func (g *gaps) logStart(ctx context.Context) (int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	return g.offsets.LogStart(ctx, g.p.topic, g.p.id)
+	return g.p.logStarts.LogStart(ctx, g.p.tp.Topic, g.p.tp.Partition)
 }

@@ -2,22 +2,28 @@ package consumer
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap"
+
+	"github.com/postload/postload/internal/clock"
+	"github.com/postload/postload/internal/workers"
 )
 
 // Group consumes its topics as one member of a Kafka consumer group. Each
-// assigned partition gets a worker that fetches in order, hands messages to
-// the handler concurrently, and commits the partition's watermark.
+// assigned partition gets a worker (partition) that fetches in order, hands
+// messages to the handler concurrently on the group's workers, and commits
+// the partition's watermark.
 type Group struct {
 	cfg       GroupConfig
 	handler   Handler
-	slots     chan struct{} // group-wide in-flight bound
+	slots     *slots        // group-wide in-flight bound
+	workers   *workers.Pool // run the handlers of every partition
 	stats     *Stats
 	client    *kafka.Client // commits with metadata, reads them back
+	offsets   *Client       // log starts, for records deleted unread
+	clock     clock.Clock
 	transport *kafka.Transport
 }
 
@@ -31,9 +37,12 @@ func NewGroup(cfg GroupConfig, h Handler) (*Group, error) {
 	return &Group{
 		cfg:       cfg,
 		handler:   h,
-		slots:     make(chan struct{}, cfg.MaxInFlight),
+		slots:     newSlots(cfg.MaxInFlight),
+		workers:   workers.New(cfg.MaxInFlight),
 		stats:     newStats(),
 		client:    &kafka.Client{Addr: kafka.TCP(cfg.Brokers...), Timeout: commitTimeout, Transport: tr},
+		offsets:   newClient(ClientConfig{Brokers: cfg.Brokers}),
+		clock:     clock.System{},
 		transport: tr,
 	}, nil
 }
@@ -43,50 +52,23 @@ func (g *Group) Stats() *Stats { return g.stats }
 
 // Run joins the group and processes assigned partitions until ctx is done,
 // then drains, commits, leaves the group, and returns nil. It returns only
-// after every goroutine it started has exited.
+// after every goroutine it started has exited. Call it once.
 func (g *Group) Run(ctx context.Context) error {
-	cg, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
-		ID:                    g.cfg.GroupID,
-		Brokers:               g.cfg.Brokers,
-		Topics:                g.cfg.Topics,
-		StartOffset:           kafka.FirstOffset,
-		SessionTimeout:        g.cfg.SessionTimeout,
-		RebalanceTimeout:      g.cfg.DrainTimeout + 15*time.Second,
-		HeartbeatInterval:     3 * time.Second,
-		JoinGroupBackoff:      time.Second,
-		WatchPartitionChanges: true,
-		Timeout:               10 * time.Second,
-		ErrorLogger:           kafkaLogger(g.cfg.Log.Named("group")),
-	})
-	if err != nil {
-		return err
-	}
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		<-ctx.Done()
-		cg.Close() // ends the generation; waits for the partition workers
+	defer func() {
+		g.workers.Close() // every partition has drained: idle workers only
+		g.offsets.Close()
+		g.transport.CloseIdleConnections()
 	}()
-	defer func() { <-stopped; g.transport.CloseIdleConnections() }()
-
 	log := g.cfg.Log.With(zap.String("group", g.cfg.GroupID))
-	for {
-		gen, err := cg.Next(ctx)
-		if ctx.Err() != nil || errors.Is(err, kafka.ErrGroupClosed) {
-			return nil
-		}
-		if err != nil {
-			log.Warn("joining consumer group", zap.Error(err))
-			continue // kafka-go backs off before the next attempt
-		}
+	cfg := groupConfig(g.cfg.GroupID, g.cfg.Brokers, g.cfg.Topics, g.cfg.SessionTimeout, g.cfg.DrainTimeout+15*time.Second, 10*time.Second, g.cfg.Log)
+	return generations(ctx, cfg, log, func(gen *kafka.Generation) {
 		log.Info("joined consumer group", zap.Int32("generation", gen.ID), zap.Any("assignments", assigned(gen)))
 		for topic, parts := range gen.Assignments {
 			for _, a := range parts {
-				p := g.newPartition(gen, topic, a)
-				gen.Start(p.run)
+				gen.Start(g.newPartition(gen, topic, a).run)
 			}
 		}
-	}
+	})
 }
 
 func assigned(gen *kafka.Generation) map[string][]int {

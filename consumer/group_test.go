@@ -55,21 +55,11 @@ func (s *seen) distinct() int {
 	return len(s.n)
 }
 
+// startGroup runs a group of cfg and h until stop is called (runGroup).
 func startGroup(tb testing.TB, cfg GroupConfig, h Handler) (stop func()) {
 	tb.Helper()
-	g, err := NewGroup(cfg, h)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- g.Run(ctx) }()
-	return func() {
-		cancel()
-		if err := <-done; err != nil {
-			tb.Errorf("run: %v", err)
-		}
-	}
+	_, stop = runGroup(tb, cfg, h)
+	return stop
 }
 
 func TestGroupHandlesEveryMessageConcurrently(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/postload/postload/internal/workers"
 	"github.com/postload/postload/schema"
 	"go.uber.org/zap"
 )
@@ -71,7 +72,7 @@ type Dispatcher struct {
 	sender    *Sender
 	endpoints *endpoints
 	groups    *grouper
-	workers   *pool
+	workers   *workers.Pool
 	traces    *traceIndex // nil without Config.Traces
 	now       func() time.Time
 }
@@ -85,7 +86,7 @@ func New(cfg Config, hooks Hooks, pub Publisher, sender *Sender) (*Dispatcher, e
 	d := &Dispatcher{
 		cfg: cfg, hooks: hooks, pub: pub, sender: sender,
 		endpoints: newEndpoints(cfg.Endpoints, cfg.Log.Named("breaker")),
-		workers:   newPool(4096),
+		workers:   workers.New(4096),
 		now:       time.Now,
 	}
 	d.groups = newGrouper(d.publish)
@@ -97,7 +98,7 @@ func New(cfg Config, hooks Hooks, pub Publisher, sender *Sender) (*Dispatcher, e
 
 // Close stops the dispatcher's idle workers. Call it after the last
 // Handle* call has returned.
-func (d *Dispatcher) Close() { d.workers.close() }
+func (d *Dispatcher) Close() { d.workers.Close() }
 
 // HandleEvent delivers a load event (a load-completed or load-rejected
 // value) to every enabled hook of its account and destination, concurrently.
@@ -120,7 +121,7 @@ func (d *Dispatcher) HandleEvent(ctx context.Context, src Source, value []byte) 
 	var wg sync.WaitGroup
 	wg.Add(len(hooks) - 1)
 	for i, h := range hooks[1:] {
-		d.workers.run(func() {
+		d.workers.Go(func() {
 			defer wg.Done()
 			errs[i+1] = d.first(ctx, src, ev, value, h)
 		})

@@ -167,67 +167,25 @@ func (d *Dispatcher) dead(ctx context.Context, log *zap.Logger, eventID string, 
 
 // Invalid publishes a message that failed to decode to the invalid topic,
 // with the reason, its source and its original bytes (the first 1 KiB of
-// its key). A record that would be larger than RecordBytes has its value
-// cut to the first bytes that let it fit, and its reason says so; when
-// the broker refuses it all the same as too large (a topic whose
-// max.message.bytes is smaller), the value is cut to fit half that size,
-// and so on, down to none: an invalid message never stops its partition
-// for its size.
+// its key), cut to fit RecordBytes as schema.PutInvalid does: an invalid
+// message never stops its partition for its size.
 func (d *Dispatcher) Invalid(ctx context.Context, src Source, value []byte, reason error) error {
-	if len(src.Key) > 1024 {
-		src.Key = src.Key[:1024]
-	}
 	log := d.cfg.Log.With(zap.String("topic", src.Topic), zap.Int("partition", src.Partition), zap.Int64("offset", src.Offset))
-	rec := schema.Invalid{
-		Reason: reason.Error(), Topic: src.Topic, Partition: src.Partition, Offset: src.Offset,
-		Key: src.Key, Value: value, ValueBytes: len(value), SeenAt: d.now().UTC(),
-	}
-	for limit := RecordBytes(d.cfg.MaxEventBytes); ; {
-		b, kept, err := invalidRecord(rec, limit)
-		if err != nil {
-			return fmt.Errorf("encoding invalid record: %w", err)
+	rec := schema.NewInvalid(reason.Error(), src.Topic, src.Partition, src.Offset, src.Key, value, d.now())
+	kept, err := schema.PutInvalid(rec, RecordBytes(d.cfg.MaxEventBytes), func(b []byte, kept int) error {
+		err := d.publish(ctx, d.cfg.InvalidTopic, rec.Key, b)
+		if tooLarge(err) && kept > 0 {
+			log.Warn("invalid record refused as too large; cutting its value further", zap.Int("record_bytes", len(b)), zap.Error(err))
 		}
-		err = d.publish(ctx, d.cfg.InvalidTopic, src.Key, b)
-		if err == nil {
-			d.cfg.Observer.Invalid(src.Topic)
-			log.Warn("invalid message", zap.String("reason", rec.Reason), zap.Int("value_bytes", len(value)), zap.Int("value_kept", kept))
-			return nil
-		}
-		if !tooLarge(err) || kept == 0 {
-			log.Error("publishing invalid message", zap.Error(err))
-			return fmt.Errorf("publishing to %s: %w", d.cfg.InvalidTopic, err)
-		}
-		log.Warn("invalid record refused as too large; cutting its value further", zap.Int("record_bytes", len(b)), zap.Error(err))
-		limit = len(b) / 2
-	}
-}
-
-// invalidRecord encodes rec, its value cut to its first bytes when the
-// whole would make the record larger than limit: as many as fit (none when
-// not even the rest fits), the reason saying how many of how many. It
-// returns how many bytes of the value it kept.
-func invalidRecord(rec schema.Invalid, limit int) (b []byte, kept int, err error) {
-	b, err = schema.EncodeRecord(rec)
-	if err != nil || len(b) <= limit {
-		return b, len(rec.Value), err
-	}
-	why, value := rec.Reason, rec.Value
-	// The record without its value, with the longest note it may get: the
-	// room left is the base64 of the value kept, 4 bytes per 3.
-	rec.Reason, rec.Value = why+truncated(len(value), len(value)), value[:0]
-	head, err := schema.EncodeRecord(rec)
+		return err
+	})
 	if err != nil {
-		return nil, 0, err
+		log.Error("publishing invalid message", zap.Error(err))
+		return fmt.Errorf("publishing to %s: %w", d.cfg.InvalidTopic, err)
 	}
-	kept = min(max(limit-len(head), 0)/4*3, len(value))
-	rec.Reason, rec.Value = why+truncated(kept, len(value)), value[:kept]
-	b, err = schema.EncodeRecord(rec)
-	return b, kept, err
-}
-
-// truncated is the note a cut invalid record's reason ends with.
-func truncated(kept, of int) string {
-	return fmt.Sprintf("; value truncated to its first %d of %d bytes (value_bytes) to fit a Kafka record", kept, of)
+	d.cfg.Observer.Invalid(src.Topic)
+	log.Warn("invalid message", zap.String("reason", rec.Reason), zap.Int("value_bytes", len(value)), zap.Int("value_kept", kept))
+	return nil
 }
 
 // tooLarge reports that a Publisher refused a record for its size, which

@@ -64,7 +64,7 @@ func (d *Dispatcher) handleGroup(ctx context.Context, src Source, value []byte) 
 			return errors.Join(append(errs, ctx.Err())...)
 		}
 		wg.Add(1)
-		d.workers.run(func() {
+		d.workers.Go(func() {
 			defer func() { <-sem; wg.Done() }()
 			ev, err := schema.CheckDelivery(dl)
 			if err != nil {

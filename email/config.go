@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/postload/postload/internal/clock"
 )
 
 // Config configures a Sender. The zero value of a field that is not marked
@@ -126,7 +128,7 @@ func (c Config) withDefaults() Config {
 		c.DigestListMax = DefaultDigestListMax
 	}
 	if c.Clock == nil {
-		c.Clock = systemClock{}
+		c.Clock = clock.System{}
 	}
 	if c.Log == nil {
 		c.Log = zap.NewNop()

@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/email"
+	"github.com/postload/postload/internal/clock"
 	"github.com/postload/postload/internal/kafkatest"
 	"github.com/postload/postload/internal/smtptest"
 	"github.com/postload/postload/internal/wait"
@@ -52,56 +52,9 @@ func recipientsOf(byClient map[int64][]string) *fakeRecipients {
 	}}
 }
 
-// fakeClock is a Clock that moves only when told.
-type fakeClock struct {
-	mu      sync.Mutex
-	now     time.Time
-	waiters []fakeWaiter
-}
-
-type fakeWaiter struct {
-	at time.Time
-	ch chan time.Time
-}
-
-var _ email.Clock = (*fakeClock)(nil)
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	if d <= 0 {
-		ch <- c.now
-		return ch
-	}
-	c.waiters = append(c.waiters, fakeWaiter{at: c.now.Add(d), ch: ch})
-	return ch
-}
-
-// Advance moves the clock by d and wakes the waiters due by then.
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	kept := c.waiters[:0]
-	for _, w := range c.waiters {
-		if w.at.After(c.now) {
-			kept = append(kept, w)
-			continue
-		}
-		w.ch <- c.now
-	}
-	c.waiters = kept
+// newFakeClock is a clock that moves only when told.
+func newFakeClock() *clock.Fake {
+	return clock.NewFake(time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC))
 }
 
 // The production Kafka client fits the interface.
@@ -112,7 +65,7 @@ var _ email.Kafka = (*consumer.Client)(nil)
 type env struct {
 	cluster *kafkatest.Cluster
 	srv     *smtptest.Server
-	clock   *fakeClock
+	clock   *clock.Fake
 	writer  *consumer.Writer
 	kafka   *consumer.Client
 }

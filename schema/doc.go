@@ -35,6 +35,10 @@
 //     1e2: the schema accepts them, the Go decoder refuses them, and the
 //     reason starts with "decode:".)
 //   - A retry record's or dead letter's Event is itself a valid load event.
+//   - An invalid record is made (NewInvalid) and written (PutInvalid) here
+//     for every writer of postload.invalid: it keeps the first 1 KiB of the
+//     key and the whole value when it fits the writer's limit, else as many
+//     first bytes as fit, its reason saying how many of how many.
 //   - The schemas are compiled once, on first use; the Decode functions
 //     are safe for concurrent use.
 package schema

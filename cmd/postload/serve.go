@@ -317,7 +317,11 @@ func roleRunners(cfg serveConfig, brokers []string, kafka *consumer.Client, topi
 		}
 	}
 	if cfg.Roles.email {
-		mail, err := newMailer(cfg, kafka, topics, store, disp, log)
+		poison, err := newPoison(cfg, topics, writer, m, log)
+		if err != nil {
+			return nil, err
+		}
+		mail, err := newMailer(cfg, kafka, topics, store, poison, log)
 		if err != nil {
 			return nil, err
 		}
@@ -329,17 +333,25 @@ func roleRunners(cfg serveConfig, brokers []string, kafka *consumer.Client, topi
 		// owner counts a record forwarded twice once, by its source offset.
 		fc := groupCfg(cfg.Group+".email-failed", topics.Failed)
 		fc.MaxInFlightPerPartition = 1
-		if err := add(fc, forwardFailedLoads(topics, disp, writer)); err != nil {
+		if err := add(fc, poison.Wrap(forwardFailedLoads(topics, writer))); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
+// newPoison puts the records of the email groups that do not decode on
+// the invalid topic, as the dispatcher does the events'.
+func newPoison(cfg serveConfig, topics topicNames, writer *consumer.Writer, m *metrics, log *zap.Logger) (*consumer.Poison, error) {
+	return consumer.NewPoison(consumer.PoisonConfig{
+		Topic: topics.Invalid, MaxRecordBytes: dispatcher.RecordBytes(cfg.MaxEventBytes), Counted: m.Invalid, Log: log.Named("email"),
+	}, writer)
+}
+
 // newMailer is the email role's Sender: it consumes postload.dlq and the
 // re-keyed failed loads in group <group>.email, keeping its windows in
 // postload.email-windows.
-func newMailer(cfg serveConfig, kafka *consumer.Client, topics topicNames, store *hook.Store, disp *dispatcher.Dispatcher, log *zap.Logger) (*email.Sender, error) {
+func newMailer(cfg serveConfig, kafka *consumer.Client, topics topicNames, store *hook.Store, poison *consumer.Poison, log *zap.Logger) (*email.Sender, error) {
 	outbox := filepath.Join(cfg.DataDir, "outbox")
 	if cfg.SMTPURL == "" {
 		log.Info("no --smtp-url: emails are written as .eml files", zap.String("outbox", outbox))
@@ -350,20 +362,18 @@ func newMailer(cfg serveConfig, kafka *consumer.Client, topics topicNames, store
 		Kafka: kafka, GroupID: cfg.Group + ".email", SessionTimeout: cfg.SessionTimeout,
 		DeadLetterTopic: topics.DLQ, FailedLoadsTopic: topics.EmailFailed, StateTopic: topics.EmailState,
 		Invalid: func(ctx context.Context, src email.Source, key, value []byte, err error) error {
-			return disp.Invalid(ctx, dispatcher.Source{Topic: src.Topic, Partition: src.Partition, Offset: src.Offset, Key: key}, value, err)
+			return poison.Publish(ctx, consumer.Message{Topic: src.Topic, Partition: src.Partition, Offset: src.Offset, Key: key, Value: value}, err)
 		},
 		Log: log.Named("email"),
 	}, store)
 }
 
 // forwardFailedLoads re-keys each failed load by client id onto
-// postload.email-failed-loads (invalid ones go to postload.invalid).
-func forwardFailedLoads(topics topicNames, disp *dispatcher.Dispatcher, writer *consumer.Writer) consumer.HandlerFunc {
+// postload.email-failed-loads; an invalid one is an error wrapping
+// email.ErrInvalid, which the poison wrapper puts on postload.invalid.
+func forwardFailedLoads(topics topicNames, writer *consumer.Writer) consumer.HandlerFunc {
 	return func(ctx context.Context, m consumer.Message) error {
 		key, value, err := email.Forward(email.Source{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset}, m.Value)
-		if errors.Is(err, email.ErrInvalid) {
-			return disp.Invalid(ctx, source(m), m.Value, err)
-		}
 		if err != nil {
 			return err
 		}
