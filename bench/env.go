@@ -16,9 +16,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/segmentio/kafka-go"
+
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/schema"
-	"github.com/segmentio/kafka-go"
 )
 
 // env is one scenario's world: a broker, receivers, and postload.

@@ -9,8 +9,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/postload/postload/schema"
 	"github.com/segmentio/kafka-go"
+
+	"github.com/postload/postload/schema"
 )
 
 func inFlightArgs(cfg Config) []string {

@@ -7,12 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/postload/postload/internal/kafkatest"
-	"github.com/postload/postload/internal/wait"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
 	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/postload/postload/internal/kafkatest"
+	"github.com/postload/postload/internal/wait"
 )
 
 // offsetsSeen records the offsets a handler was given.

@@ -10,10 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/postload/postload/internal/kafkatest"
-	"github.com/postload/postload/internal/wait"
 	"go.uber.org/goleak"
 	"go.uber.org/zap/zaptest"
+
+	"github.com/postload/postload/internal/kafkatest"
+	"github.com/postload/postload/internal/wait"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -10,9 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap/zaptest"
+
 	"github.com/postload/postload/internal/kafkatest"
 	"github.com/postload/postload/internal/wait"
-	"go.uber.org/zap/zaptest"
 )
 
 // incompressible returns n bytes Snappy cannot shrink much.

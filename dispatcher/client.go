@@ -4,9 +4,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"github.com/postload/postload/egress"
 	"net/http"
 	"time"
+
+	"github.com/postload/postload/egress"
 )
 
 // ClientConfig configures the HTTPS client that makes attempts.

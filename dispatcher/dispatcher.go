@@ -7,9 +7,10 @@ import (
 	"sync"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/postload/postload/internal/workers"
 	"github.com/postload/postload/schema"
-	"go.uber.org/zap"
 )
 
 // Hooks is the registry as the dispatcher sees it.

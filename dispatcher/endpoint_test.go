@@ -10,9 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/postload/postload/internal/wait"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/postload/postload/internal/wait"
 )
 
 func TestBulkheadWaitsForABusyEndpointButNotForAStuckOne(t *testing.T) {

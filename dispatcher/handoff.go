@@ -7,8 +7,9 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/postload/postload/schema"
 	"go.uber.org/zap"
+
+	"github.com/postload/postload/schema"
 )
 
 // handOn puts a delivery whose attempt did not deliver it where its

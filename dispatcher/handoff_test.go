@@ -6,9 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/postload/postload/schema"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/postload/postload/schema"
 )
 
 // The dead letter's log line tells the requests sent from the attempts

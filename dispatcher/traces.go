@@ -6,8 +6,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/postload/postload/schema"
 	"go.uber.org/zap"
+
+	"github.com/postload/postload/schema"
 )
 
 // Traces reads what was appended to Kafka partitions since a time;

@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/postload/postload/schema"
 	"go.uber.org/zap"
+
+	"github.com/postload/postload/schema"
 )
 
 // fakeTraces is Kafka as a scan sees it: records by topic, one partition

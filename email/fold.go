@@ -4,8 +4,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/postload/postload/schema"
 	"go.uber.org/zap"
+
+	"github.com/postload/postload/schema"
 )
 
 // changes are what one step of a partition writes to the state topic:

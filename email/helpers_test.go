@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/segmentio/kafka-go"
+	"go.uber.org/zap/zaptest"
+
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/email"
 	"github.com/postload/postload/internal/clock"
@@ -15,8 +18,6 @@ import (
 	"github.com/postload/postload/internal/smtptest"
 	"github.com/postload/postload/internal/wait"
 	"github.com/postload/postload/schema"
-	"github.com/segmentio/kafka-go"
-	"go.uber.org/zap/zaptest"
 )
 
 // The topics of the email role in these tests.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+
 	postloademail "github.com/postload/postload/email"
 	"github.com/postload/postload/internal/smtptest"
 	"github.com/postload/postload/schema"

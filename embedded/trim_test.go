@@ -7,15 +7,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/postload/postload/consumer"
-	"github.com/postload/postload/internal/kafkatest"
-	"github.com/postload/postload/internal/wait"
 	"github.com/segmentio/kafka-go"
 	"go.uber.org/goleak"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
 	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/postload/postload/consumer"
+	"github.com/postload/postload/internal/kafkatest"
+	"github.com/postload/postload/internal/wait"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -7,9 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap/zaptest"
+
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/internal/kafkatest"
-	"go.uber.org/zap/zaptest"
 )
 
 var _ Kafka = (*consumer.Client)(nil)

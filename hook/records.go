@@ -6,9 +6,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tidwall/gjson"
+
 	"github.com/postload/postload/egress"
 	"github.com/postload/postload/schema"
-	"github.com/tidwall/gjson"
 )
 
 // record is one decoded record of the hooks or recipients topic.

@@ -3,7 +3,6 @@ package hook
 import (
 	"context"
 	"fmt"
-	"github.com/postload/postload/internal/wait"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/postload/postload/internal/wait"
 	"github.com/postload/postload/schema"
 )
 

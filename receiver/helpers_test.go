@@ -8,7 +8,6 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"fmt"
-	"github.com/postload/postload/internal/syncbuf"
 	"io"
 	"net/http"
 	"os"
@@ -17,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/postload/postload/internal/syncbuf"
 )
 
 // testSecret and otherSecret are Standard Webhooks signing secrets.

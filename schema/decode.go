@@ -1,13 +1,12 @@
 package schema
 
 import (
+	"encoding/json"
+	"strings"
 	"time"
 
-	"encoding/json"
-	"github.com/tidwall/gjson"
-	"strings"
-
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/tidwall/gjson"
 )
 
 // DecodeLoadEvent decodes the value of a load-completed or load-rejected

@@ -1,7 +1,6 @@
 package token
 
 import (
-	"github.com/postload/postload/internal/wait"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +10,8 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/postload/postload/internal/wait"
 )
 
 func TestCreateMakesPrivateFileAndDirectory(t *testing.T) {

@@ -8,10 +8,11 @@ import (
 	"io"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/dlq"
 	"github.com/postload/postload/hook"
-	"go.uber.org/zap"
 )
 
 const dlqUsage = `postload dlq: watch and replay the dead-letter queue.

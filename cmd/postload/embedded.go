@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/postload/postload/consumer"
-	"github.com/postload/postload/embedded"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"go.uber.org/zap"
+
+	"github.com/postload/postload/consumer"
+	"github.com/postload/postload/embedded"
 )
 
 // startEmbedded starts the in-process Kafka-protocol broker on addr,

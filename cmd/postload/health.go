@@ -6,9 +6,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/hook"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // health answers /healthz (the process is up) and /readyz (connected to

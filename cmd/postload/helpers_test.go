@@ -1,26 +1,26 @@
 package main
 
 import (
-	"slices"
-
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/postload/postload/internal/webhooktest"
 	"io"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/segmentio/kafka-go"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest"
 
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/egress"
 	"github.com/postload/postload/internal/wait"
+	"github.com/postload/postload/internal/webhooktest"
 	"github.com/postload/postload/schema"
 	"github.com/postload/postload/token"
-	"github.com/segmentio/kafka-go"
-	"go.uber.org/zap"
-	"go.uber.org/zap/zaptest"
 )
 
 // instance is a running `serve` in this process.

@@ -5,10 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/postload/postload/dispatcher"
-	"github.com/postload/postload/internal/kafkatest"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/postload/postload/dispatcher"
+	"github.com/postload/postload/internal/kafkatest"
 )
 
 // --max-event-bytes and its twin POSTLOAD_MAX_EVENT_BYTES: the default,

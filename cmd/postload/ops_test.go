@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/postload/postload/internal/syncbuf"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,16 +10,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/postload/postload/consumer"
-	"github.com/postload/postload/hook"
-	"github.com/postload/postload/httpapi"
-	"github.com/postload/postload/internal/kafkatest"
-	"github.com/postload/postload/internal/wait"
-	"github.com/postload/postload/internal/webhooktest"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/postload/postload/consumer"
+	"github.com/postload/postload/hook"
+	"github.com/postload/postload/httpapi"
+	"github.com/postload/postload/internal/kafkatest"
+	"github.com/postload/postload/internal/syncbuf"
+	"github.com/postload/postload/internal/wait"
+	"github.com/postload/postload/internal/webhooktest"
 )
 
 // scrape returns the value of one sample of /metrics (0 when absent).

@@ -9,8 +9,9 @@ import (
 	"time"
 
 	"github.com/oklog/ulid/v2"
-	"github.com/postload/postload/schema"
 	"go.uber.org/zap"
+
+	"github.com/postload/postload/schema"
 )
 
 func runProduce(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

@@ -7,10 +7,11 @@ import (
 	"io"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/egress"
 	"github.com/postload/postload/hook"
-	"go.uber.org/zap"
 )
 
 const registryUsage = `postload registry check: read the hook and recipient registry as serve

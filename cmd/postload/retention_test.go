@@ -9,12 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/segmentio/kafka-go"
+
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/httpapi"
 	"github.com/postload/postload/internal/kafkatest"
 	"github.com/postload/postload/internal/wait"
 	"github.com/postload/postload/internal/webhooktest"
-	"github.com/segmentio/kafka-go"
 )
 
 // logStart returns where partition 0 of topic starts now.

@@ -9,13 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/segmentio/kafka-go"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+
 	"github.com/postload/postload/dispatcher"
 	"github.com/postload/postload/internal/wait"
 	"github.com/postload/postload/internal/webhooktest"
 	"github.com/postload/postload/schema"
-	"github.com/segmentio/kafka-go"
-	"go.uber.org/zap"
-	"go.uber.org/zap/zaptest/observer"
 )
 
 func TestRetriesAreNeverEarlyAndKeepTheWebhookID(t *testing.T) {

@@ -8,10 +8,11 @@ import (
 	"testing"
 	"time"
 
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+
 	"github.com/postload/postload/internal/wait"
 	"github.com/postload/postload/internal/webhooktest"
 	"github.com/postload/postload/schema"
-	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 )
 
 func rotate(tb testing.TB, in *instance, tok string, id int64) schema.Hook {

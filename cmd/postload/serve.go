@@ -14,6 +14,10 @@ import (
 	"runtime/pprof"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kfake"
+	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
+
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/dispatcher"
 	"github.com/postload/postload/dlq"
@@ -22,9 +26,6 @@ import (
 	"github.com/postload/postload/hook"
 	"github.com/postload/postload/httpapi"
 	"github.com/postload/postload/token"
-	"github.com/twmb/franz-go/pkg/kfake"
-	"go.uber.org/zap"
-	"golang.org/x/sync/errgroup"
 )
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

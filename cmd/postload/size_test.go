@@ -11,12 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap/zaptest"
+
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/dispatcher"
 	"github.com/postload/postload/internal/wait"
 	"github.com/postload/postload/internal/webhooktest"
 	"github.com/postload/postload/schema"
-	"go.uber.org/zap/zaptest"
 )
 
 // tablesPayload is a valid payload of n tables, about 210 bytes each, as a

@@ -4,10 +4,11 @@ import (
 	"context"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/dispatcher"
 	"github.com/postload/postload/embedded"
-	"go.uber.org/zap"
 )
 
 // topicNames are every topic postload uses, with the prefix applied.

@@ -4,11 +4,10 @@ package kafkatest
 
 import (
 	"context"
+	"testing"
 	"time"
 
 	"github.com/segmentio/kafka-go"
-	"testing"
-
 	"github.com/twmb/franz-go/pkg/kfake"
 )
 
