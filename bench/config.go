@@ -1,12 +1,15 @@
 package bench
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
 	"time"
+
+	"github.com/postload/postload/dispatcher"
 )
 
 // Scenario names, in the order they run.
@@ -19,104 +22,118 @@ type Config struct {
 	// Harness is the executable that runs the bench's broker and ceiling
 	// client (`postload bench broker`, `postload bench client`). Required.
 	Harness string
-	// Events pre-loaded for the throughput scenario. Default 100000.
+	// Events pre-loaded for the throughput scenario. Default DefaultEvents
+	// (100000).
 	Events int
 	// Concurrency is postload's in-flight events (--max-in-flight); the
-	// ceiling client runs Concurrency × hooks requests at once. Default 256.
+	// ceiling client runs Concurrency × hooks requests at once. Default
+	// DefaultConcurrency (256).
 	Concurrency int
 	// EndpointConcurrency is postload's bulkhead (--endpoint-concurrency).
-	// Default 32, postload's default.
+	// Default postload's, dispatcher.DefaultMaxConcurrent (32).
 	EndpointConcurrency int
 	// Rounds of the throughput scenario (each measures the ceiling, then
-	// postload); the median round is reported. Default 3.
+	// postload); the median round is reported. Default DefaultRounds (3).
 	Rounds int
-	// Partitions of load-completed. Default 4.
+	// Partitions of load-completed. Default DefaultPartitions (4).
 	Partitions int
 	// LatencyRate, if set, is the latency scenario's events per second
 	// instead of half the measured 1-hook throughput.
 	LatencyRate float64
 	// LatencyDuration is how long events are produced at a steady rate in
-	// the latency scenario. Default 30s.
+	// the latency scenario. Default DefaultLatencyDuration (30s).
 	LatencyDuration time.Duration
-	// IsolationEvents pre-loaded in each isolation world. Default 20000.
+	// IsolationEvents pre-loaded in each isolation world. Default
+	// DefaultIsolationEvents (20000).
 	IsolationEvents int
 	// IsolationDuration is how long each isolation world produces at a
-	// steady rate, in turns of IsolationTurn. Defaults 90s and 5s.
+	// steady rate, in turns of IsolationTurn. Defaults
+	// DefaultIsolationDuration (90s) and DefaultIsolationTurn (5s).
 	IsolationDuration, IsolationTurn time.Duration
 	// IsolationControl makes the black hole healthy: the isolation
 	// scenario then compares two alike worlds, which measures its noise.
 	IsolationControl bool
-	// RetryDeliveries that fail once and pass on the retry. Default 10000.
+	// RetryDeliveries that fail once and pass on the retry. Default
+	// DefaultRetryDeliveries (10000).
 	RetryDeliveries int
-	// BacklogRecords waiting for the memory scenarios. Default 1000000.
+	// BacklogRecords waiting for the memory scenarios. Default
+	// DefaultBacklogRecords (1000000).
 	BacklogRecords int
-	// BacklogWatch is how long peak RSS is watched under backlog. Default 20s.
+	// BacklogWatch is how long peak RSS is watched under backlog. Default
+	// DefaultBacklogWatch (20s).
 	BacklogWatch time.Duration
-	// CrashRate is the crash scenario's events per second. Default 2500.
+	// CrashRate is the crash scenario's events per second. Default
+	// DefaultCrashRate (2500).
 	CrashRate float64
 	// CrashDuration is how long the crash scenario produces; one of its two
-	// postload instances is killed halfway. Default 20s.
+	// postload instances is killed halfway. Default DefaultCrashDuration
+	// (20s).
 	CrashDuration time.Duration
-	// HooksPerEvent are the throughput runs. Default 1 and 10.
+	// HooksPerEvent are the throughput runs. Default DefaultHooksPerEvent
+	// (1 and 10).
 	HooksPerEvent []int
-	// Only runs these scenarios (default all).
+	// Only runs these scenarios. Default: all (Scenarios).
 	Only []string
 	// ServeArgs are extra flags for `postload serve`.
 	ServeArgs []string
-	// JSONPath receives the report. Default "bench-report.json".
+	// JSONPath receives the report. Default DefaultJSONPath
+	// ("bench-report.json").
 	JSONPath string
-	// Out receives the summary lines. Default os.Stdout.
+	// Out receives the summary lines. Default: os.Stdout.
 	Out io.Writer
 }
 
-func (c *Config) setDefaults() {
-	def := func(v *int, d int) {
-		if *v == 0 {
-			*v = d
-		}
-	}
-	def(&c.Events, 100000)
-	def(&c.Concurrency, 256)
-	def(&c.Partitions, 4)
-	def(&c.Rounds, 3)
-	def(&c.EndpointConcurrency, 32)
-	def(&c.IsolationEvents, 20000)
-	def(&c.RetryDeliveries, 10000)
-	def(&c.BacklogRecords, 1000000)
-	if c.LatencyDuration == 0 {
-		c.LatencyDuration = 30 * time.Second
-	}
-	if c.IsolationDuration == 0 {
-		c.IsolationDuration = 90 * time.Second
-	}
-	if c.IsolationTurn == 0 {
-		c.IsolationTurn = 5 * time.Second
-	}
-	if c.CrashRate == 0 {
-		c.CrashRate = 2500
-	}
-	if c.CrashDuration == 0 {
-		c.CrashDuration = 20 * time.Second
-	}
-	if c.BacklogWatch == 0 {
-		c.BacklogWatch = 20 * time.Second
-	}
+// Defaults of Config.
+const (
+	DefaultEvents            = 100000
+	DefaultConcurrency       = 256
+	DefaultRounds            = 3
+	DefaultPartitions        = 4
+	DefaultLatencyDuration   = 30 * time.Second
+	DefaultIsolationEvents   = 20000
+	DefaultIsolationDuration = 90 * time.Second
+	DefaultIsolationTurn     = 5 * time.Second
+	DefaultRetryDeliveries   = 10000
+	DefaultBacklogRecords    = 1000000
+	DefaultBacklogWatch      = 20 * time.Second
+	DefaultCrashRate         = 2500
+	DefaultCrashDuration     = 20 * time.Second
+	DefaultJSONPath          = "bench-report.json"
+)
+
+// DefaultHooksPerEvent are Config.HooksPerEvent's default.
+var DefaultHooksPerEvent = []int{1, 10}
+
+// withDefaults returns c with every zero field set to its default.
+func (c Config) withDefaults() Config {
+	c.Events = cmp.Or(c.Events, DefaultEvents)
+	c.Concurrency = cmp.Or(c.Concurrency, DefaultConcurrency)
+	c.Partitions = cmp.Or(c.Partitions, DefaultPartitions)
+	c.Rounds = cmp.Or(c.Rounds, DefaultRounds)
+	c.EndpointConcurrency = cmp.Or(c.EndpointConcurrency, dispatcher.DefaultMaxConcurrent)
+	c.IsolationEvents = cmp.Or(c.IsolationEvents, DefaultIsolationEvents)
+	c.RetryDeliveries = cmp.Or(c.RetryDeliveries, DefaultRetryDeliveries)
+	c.BacklogRecords = cmp.Or(c.BacklogRecords, DefaultBacklogRecords)
+	c.LatencyDuration = cmp.Or(c.LatencyDuration, DefaultLatencyDuration)
+	c.IsolationDuration = cmp.Or(c.IsolationDuration, DefaultIsolationDuration)
+	c.IsolationTurn = cmp.Or(c.IsolationTurn, DefaultIsolationTurn)
+	c.CrashRate = cmp.Or(c.CrashRate, DefaultCrashRate)
+	c.CrashDuration = cmp.Or(c.CrashDuration, DefaultCrashDuration)
+	c.BacklogWatch = cmp.Or(c.BacklogWatch, DefaultBacklogWatch)
 	if c.HooksPerEvent == nil {
-		c.HooksPerEvent = []int{1, 10}
+		c.HooksPerEvent = DefaultHooksPerEvent
 	}
 	if c.Only == nil {
 		c.Only = Scenarios
 	}
-	if c.JSONPath == "" {
-		c.JSONPath = "bench-report.json"
-	}
-	if c.Out == nil {
-		c.Out = os.Stdout
-	}
+	c.JSONPath = cmp.Or(c.JSONPath, DefaultJSONPath)
+	c.Out = cmp.Or[io.Writer](c.Out, os.Stdout)
+	return c
 }
 
-// Validate reports what to fix in c.
-func (c *Config) Validate() error {
+// Validate reports what to fix in c; zero fields stand for their defaults.
+func (c Config) Validate() error {
+	c = c.withDefaults()
 	var errs []error
 	if c.Binary == "" {
 		errs = append(errs, errors.New("no postload binary to run"))
@@ -139,4 +156,4 @@ func (c *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-func (c *Config) runs(name string) bool { return slices.Contains(c.Only, name) }
+func (c Config) runs(name string) bool { return slices.Contains(c.Only, name) }

@@ -9,10 +9,10 @@ import (
 
 // Run runs the chosen scenarios one after another and writes the report.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
-	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg = cfg.withDefaults()
 	r := &Report{Machine: machine(), StartedAt: time.Now().UTC()}
 	cfg.printf("machine: %d CPUs, %s, %s", r.Machine.CPUs, r.Machine.CPU, r.Machine.Go)
 	var tput1 float64

@@ -1,6 +1,7 @@
 package consumer
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"time"
@@ -14,11 +15,11 @@ type ClientConfig struct {
 	// Brokers are the bootstrap brokers, host:port. Required.
 	Brokers []string
 	// Timeout bounds each request to the brokers; a dial takes at most
-	// 5 s of it. Default 10s.
+	// 5 s of it. Default DefaultClientTimeout (10s).
 	Timeout time.Duration
 	// MaxWait is how long one fetch waits for records that are not there
 	// yet: how late Follow passes a record on after it was appended (plus
-	// a round trip). At most 1s. Default 250ms.
+	// a round trip). At most 1s. Default DefaultMaxWait (250ms).
 	MaxWait time.Duration
 	// Log receives kafka-go's error lines and the retries of Follow and
 	// OwnPartitions. Default: no logging.
@@ -33,6 +34,7 @@ const (
 
 // Validate reports what to fix in c; zero fields stand for their defaults.
 func (c ClientConfig) Validate() error {
+	c = c.withDefaults()
 	var errs []error
 	if len(c.Brokers) == 0 {
 		errs = append(errs, errors.New("consumer: no brokers: give at least one host:port"))
@@ -51,16 +53,11 @@ func (c ClientConfig) Validate() error {
 	return errors.Join(errs...)
 }
 
+// withDefaults returns c with every zero field set to its default.
 func (c ClientConfig) withDefaults() ClientConfig {
-	if c.Timeout == 0 {
-		c.Timeout = DefaultClientTimeout
-	}
-	if c.MaxWait == 0 {
-		c.MaxWait = DefaultMaxWait
-	}
-	if c.Log == nil {
-		c.Log = zap.NewNop()
-	}
+	c.Timeout = cmp.Or(c.Timeout, DefaultClientTimeout)
+	c.MaxWait = cmp.Or(c.MaxWait, DefaultMaxWait)
+	c.Log = cmp.Or(c.Log, zap.NewNop())
 	return c
 }
 

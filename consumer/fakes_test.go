@@ -138,10 +138,10 @@ func mustFakeGroup(tb testing.TB, cfg GroupConfig, h Handler, clk clock.Clock) *
 	tb.Helper()
 	cfg.Brokers, cfg.GroupID, cfg.Topics = []string{"fake:9092"}, "g", []string{"in"}
 	cfg.Log = zaptest.NewLogger(tb)
-	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		tb.Fatal(err)
 	}
+	cfg = cfg.withDefaults()
 	g := &Group{cfg: cfg, handler: h, slots: newSlots(cfg.MaxInFlight), workers: workers.New(cfg.MaxInFlight), stats: newStats(), clock: clk}
 	tb.Cleanup(g.workers.Close) // after the partitions' cleanups
 	return g

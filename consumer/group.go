@@ -29,10 +29,10 @@ type Group struct {
 
 // NewGroup checks cfg and returns a Group; Run starts it.
 func NewGroup(cfg GroupConfig, h Handler) (*Group, error) {
-	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg = cfg.withDefaults()
 	tr := &kafka.Transport{DialTimeout: 5 * time.Second, IdleTimeout: 30 * time.Second}
 	return &Group{
 		cfg:       cfg,

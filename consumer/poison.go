@@ -1,6 +1,7 @@
 package consumer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -23,7 +24,8 @@ type PoisonConfig struct {
 	// that would be larger has its value cut to fit (schema.PutInvalid).
 	// Required.
 	MaxRecordBytes int
-	// PublishTimeout bounds one publish. Default 10s.
+	// PublishTimeout bounds one publish. Default DefaultPublishTimeout
+	// (10s).
 	PublishTimeout time.Duration
 	// Counted, if set, is called with the source topic of each message
 	// put on Topic.
@@ -32,23 +34,23 @@ type PoisonConfig struct {
 	Log *zap.Logger
 }
 
-func (c *PoisonConfig) setDefaults() {
-	if c.Sentinel == nil {
-		c.Sentinel = schema.ErrInvalid
-	}
-	if c.PublishTimeout == 0 {
-		c.PublishTimeout = 10 * time.Second
-	}
+// DefaultPublishTimeout is PoisonConfig.PublishTimeout's default.
+const DefaultPublishTimeout = 10 * time.Second
+
+// withDefaults returns c with every zero field set to its default.
+func (c PoisonConfig) withDefaults() PoisonConfig {
+	c.Sentinel = cmp.Or(c.Sentinel, schema.ErrInvalid)
+	c.PublishTimeout = cmp.Or(c.PublishTimeout, DefaultPublishTimeout)
 	if c.Counted == nil {
 		c.Counted = func(string) {}
 	}
-	if c.Log == nil {
-		c.Log = zap.NewNop()
-	}
+	c.Log = cmp.Or(c.Log, zap.NewNop())
+	return c
 }
 
-// Validate reports what to fix in c.
-func (c *PoisonConfig) Validate() error {
+// Validate reports what to fix in c; zero fields stand for their defaults.
+func (c PoisonConfig) Validate() error {
+	c = c.withDefaults()
 	var errs []error
 	if c.Topic == "" {
 		errs = append(errs, errors.New("poison: no topic for the invalid messages"))
@@ -81,10 +83,10 @@ type Poison struct {
 
 // NewPoison checks cfg and returns a Poison writing to pub.
 func NewPoison(cfg PoisonConfig, pub Publisher) (*Poison, error) {
-	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg = cfg.withDefaults()
 	return &Poison{cfg: cfg, pub: pub, now: time.Now}, nil
 }
 

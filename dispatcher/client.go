@@ -1,6 +1,7 @@
 package dispatcher
 
 import (
+	"cmp"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -10,42 +11,48 @@ import (
 	"github.com/postload/postload/egress"
 )
 
-// ClientConfig configures the HTTPS client that makes attempts.
+// ClientConfig configures the HTTPS client that makes attempts. The zero
+// value of each field stands for its default.
 type ClientConfig struct {
 	// AttemptTimeout bounds a whole attempt: connect, TLS, request and
-	// response headers and body. Default 30s (the contract's limit).
+	// response headers and body. Default DefaultAttemptTimeout (30s, the
+	// contract's limit).
 	AttemptTimeout time.Duration
 	// MaxResponseBytes is how much of a response body is read (and
-	// dropped). Default 64 KiB.
+	// dropped). Default DefaultMaxResponseBytes (64 KiB).
 	MaxResponseBytes int64
-	// RootCAs are the CAs trusted for hook servers. nil: the system's.
+	// RootCAs are the CAs trusted for hook servers. Default: the system's.
 	RootCAs *x509.CertPool
 	// MaxIdleConnsPerHost bounds kept-alive connections per endpoint.
-	// Default 64.
+	// Default DefaultMaxIdleConnsPerHost (64).
 	MaxIdleConnsPerHost int
 	// Egress is the SSRF guard, source address and proxy of outgoing
 	// connections. The zero value blocks every internal address.
 	Egress egress.TransportConfig
 }
 
-func (c *ClientConfig) setDefaults() {
-	if c.AttemptTimeout == 0 {
-		c.AttemptTimeout = 30 * time.Second
-	}
-	if c.MaxResponseBytes == 0 {
-		c.MaxResponseBytes = 64 << 10
-	}
-	if c.MaxIdleConnsPerHost == 0 {
-		c.MaxIdleConnsPerHost = 64
-	}
+// Defaults of ClientConfig.
+const (
+	DefaultAttemptTimeout      = 30 * time.Second
+	DefaultMaxResponseBytes    = 64 << 10
+	DefaultMaxIdleConnsPerHost = 64
+)
+
+// withDefaults returns c with every zero field set to its default.
+func (c ClientConfig) withDefaults() ClientConfig {
+	c.AttemptTimeout = cmp.Or(c.AttemptTimeout, DefaultAttemptTimeout)
+	c.MaxResponseBytes = cmp.Or(c.MaxResponseBytes, DefaultMaxResponseBytes)
+	c.MaxIdleConnsPerHost = cmp.Or(c.MaxIdleConnsPerHost, DefaultMaxIdleConnsPerHost)
+	return c
 }
 
-// Validate reports what to fix in c.
-func (c *ClientConfig) Validate() error {
+// Validate reports what to fix in c; zero fields stand for their defaults.
+func (c ClientConfig) Validate() error {
+	c = c.withDefaults()
 	if c.AttemptTimeout < 0 || c.MaxResponseBytes < 0 || c.MaxIdleConnsPerHost < 0 {
 		return errors.New("attempt timeout, response cap and idle connections must not be negative")
 	}
-	return nil
+	return c.Egress.Dialer.Validate()
 }
 
 // newHTTPClient returns the client used for every attempt: HTTPS only,

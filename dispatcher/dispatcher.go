@@ -80,10 +80,10 @@ type Dispatcher struct {
 
 // New returns a Dispatcher.
 func New(cfg Config, hooks Hooks, pub Publisher, sender *Sender) (*Dispatcher, error) {
-	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg = cfg.withDefaults()
 	d := &Dispatcher{
 		cfg: cfg, hooks: hooks, pub: pub, sender: sender,
 		endpoints: newEndpoints(cfg.Endpoints, cfg.Log.Named("breaker")),

@@ -1,10 +1,12 @@
 package dispatcher
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"net/url"
 	"slices"
 	"sync"
@@ -17,21 +19,23 @@ import (
 
 // EndpointConfig configures the per-endpoint protection: one circuit
 // breaker and one concurrency cap (bulkhead) per hook URL, shared by first
-// attempts and every retry tier of the process.
+// attempts and every retry tier of the process. The zero value of each
+// field stands for its default.
 type EndpointConfig struct {
 	// MinRequests is how many attempts the rolling window must hold before
-	// the breaker may open. Default 10.
-	MinRequests uint32
+	// the breaker may open. Default DefaultMinRequests (10).
+	MinRequests int
 	// FailureRatio opens the breaker when at least this share of the
-	// window's attempts failed. Default 0.6.
+	// window's attempts failed: in (0,1]. Default DefaultFailureRatio (0.6).
 	FailureRatio float64
-	// Window is the rolling window the ratio is taken over. Default 1m.
+	// Window is the rolling window the ratio is taken over. Default
+	// DefaultWindow (1m).
 	Window time.Duration
 	// OpenTimeout is how long an open breaker sends nothing before it lets
-	// one probe through (half-open). Default 30s.
+	// one probe through (half-open). Default DefaultOpenTimeout (30s).
 	OpenTimeout time.Duration
 	// MaxConcurrent caps the requests in flight to one endpoint (the
-	// bulkhead). Default 32.
+	// bulkhead). Default DefaultMaxConcurrent (32).
 	MaxConcurrent int
 	// SlotWait tells a saturated endpoint from a busy one. While all of an
 	// endpoint's slots are taken, an attempt waits for one; but once an
@@ -45,39 +49,44 @@ type EndpointConfig struct {
 	// finds the last progress older than SlotWait watches a SlotWait of its
 	// own, and a wait whose timer fires more than half a SlotWait late (the
 	// process stopped or starved: a long pause, a frozen VM) is watched
-	// once more rather than held against the endpoint. Default 500ms.
+	// once more rather than held against the endpoint. Default
+	// DefaultSlotWait (500ms).
 	SlotWait time.Duration
 }
 
-func (c *EndpointConfig) setDefaults() {
-	if c.MinRequests == 0 {
-		c.MinRequests = 10
-	}
-	if c.FailureRatio == 0 {
-		c.FailureRatio = 0.6
-	}
-	if c.Window == 0 {
-		c.Window = time.Minute
-	}
-	if c.OpenTimeout == 0 {
-		c.OpenTimeout = 30 * time.Second
-	}
-	if c.MaxConcurrent == 0 {
-		c.MaxConcurrent = 32
-	}
-	if c.SlotWait == 0 {
-		c.SlotWait = 500 * time.Millisecond
-	}
+// Defaults of EndpointConfig.
+const (
+	DefaultMinRequests   = 10
+	DefaultFailureRatio  = 0.6
+	DefaultWindow        = time.Minute
+	DefaultOpenTimeout   = 30 * time.Second
+	DefaultMaxConcurrent = 32
+	DefaultSlotWait      = 500 * time.Millisecond
+)
+
+// withDefaults returns c with every zero field set to its default.
+func (c EndpointConfig) withDefaults() EndpointConfig {
+	c.MinRequests = cmp.Or(c.MinRequests, DefaultMinRequests)
+	c.FailureRatio = cmp.Or(c.FailureRatio, DefaultFailureRatio)
+	c.Window = cmp.Or(c.Window, DefaultWindow)
+	c.OpenTimeout = cmp.Or(c.OpenTimeout, DefaultOpenTimeout)
+	c.MaxConcurrent = cmp.Or(c.MaxConcurrent, DefaultMaxConcurrent)
+	c.SlotWait = cmp.Or(c.SlotWait, DefaultSlotWait)
+	return c
 }
 
-// Validate reports what to fix in c.
-func (c *EndpointConfig) Validate() error {
+// Validate reports what to fix in c; zero fields stand for their defaults.
+func (c EndpointConfig) Validate() error {
+	c = c.withDefaults()
 	var errs []error
+	if c.MinRequests < 0 || c.MinRequests > math.MaxUint32 {
+		errs = append(errs, fmt.Errorf("breaker min requests %d: give a count from 1 to %d", c.MinRequests, uint32(math.MaxUint32)))
+	}
 	if c.FailureRatio < 0 || c.FailureRatio > 1 {
-		errs = append(errs, fmt.Errorf("breaker failure ratio %v: want a share between 0 and 1", c.FailureRatio))
+		errs = append(errs, fmt.Errorf("breaker failure ratio %v: want a share in (0,1]", c.FailureRatio))
 	}
 	if c.Window < 0 || c.OpenTimeout < 0 || c.MaxConcurrent < 0 || c.SlotWait < 0 {
-		errs = append(errs, errors.New("breaker window, open timeout and endpoint concurrency must not be negative"))
+		errs = append(errs, errors.New("breaker window, open timeout, endpoint concurrency and slot wait must not be negative"))
 	}
 	return errors.Join(errs...)
 }
@@ -201,7 +210,7 @@ func (e *endpoints) newEndpoint(url string) *endpoint {
 			// bulkhead, interrupted), which for a black hole outnumber
 			// its failures a thousand to one and kept it closed.
 			settled := c.TotalSuccesses + c.TotalFailures
-			return settled >= cfg.MinRequests && float64(c.TotalFailures) >= cfg.FailureRatio*float64(settled)
+			return settled >= uint32(cfg.MinRequests) && float64(c.TotalFailures) >= cfg.FailureRatio*float64(settled)
 		},
 		IsExcluded: func(err error) bool { return errors.Is(err, errNotCounted) },
 		OnStateChange: func(_ string, from, to gobreaker.State) {

@@ -129,7 +129,7 @@ func TestOneFailingDeliveryOnAQuietHookKeepsTheBreakerClosed(t *testing.T) {
 
 func TestIdleEndpointsAreForgotten(t *testing.T) {
 	cfg := EndpointConfig{}
-	cfg.setDefaults()
+	cfg = cfg.withDefaults()
 	e := newEndpoints(cfg, zap.NewNop())
 	old := e.get("https://old.example.com/", 1)
 	old.used.Store(time.Now().Add(-2 * idleAfter).UnixNano())
@@ -184,7 +184,7 @@ func TestBreakerOpensForABlackHoleWhoseDeferralsOutnumberItsFailures(t *testing.
 
 // testEndpoint is the guard of one URL under cfg (defaults filled in).
 func testEndpoint(cfg EndpointConfig) *endpoint {
-	cfg.setDefaults()
+	cfg = cfg.withDefaults()
 	return newEndpoints(cfg, zap.NewNop()).get("https://example.com/hook", 1)
 }
 
@@ -275,7 +275,7 @@ func TestAnAttemptThatWaitedForASlotAsksTheBreakerAgain(t *testing.T) {
 // under the first hook that did.
 func TestBreakerStateChangesNameTheEndpointAndEveryHookOnIt(t *testing.T) {
 	cfg := EndpointConfig{MinRequests: 1, OpenTimeout: time.Hour}
-	cfg.setDefaults()
+	cfg = cfg.withDefaults()
 	core, logs := observer.New(zap.InfoLevel)
 	e := newEndpoints(cfg, zap.New(core))
 	const url = "https://hooks.example.com:8443/catch/s3cr3t-token?k=v"

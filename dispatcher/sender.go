@@ -36,10 +36,10 @@ type Sender struct {
 
 // NewSender returns a Sender; its connections are kept alive and reused.
 func NewSender(cfg ClientConfig) (*Sender, error) {
-	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg = cfg.withDefaults()
 	client, err := newHTTPClient(cfg)
 	if err != nil {
 		return nil, err

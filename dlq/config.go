@@ -1,6 +1,7 @@
 package dlq
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"time"
@@ -10,47 +11,48 @@ import (
 
 // Config says where the dead letters, the retry tier and the replay markers
 // are, and the Kafka client that reads and writes them. The zero value of
-// every field but Kafka is its default.
+// every field but Kafka stands for its default.
 type Config struct {
 	// Kafka reads and writes the topics (consumer.Client). Required.
 	Kafka Kafka
-	// DLQTopic holds the dead letters. Default "postload.dlq".
+	// DLQTopic holds the dead letters. Default DefaultDLQTopic
+	// ("postload.dlq").
 	DLQTopic string
 	// RetryTopic is the first retry tier, where a replayed dead letter goes
-	// as a fresh delivery. Default "postload.retry.1".
+	// as a fresh delivery. Default DefaultRetryTopic ("postload.retry.1").
 	RetryTopic string
 	// ReplayedTopic holds one replay marker per replayed dead letter
 	// (key = the dead letter's id). Replay creates it when it is missing: a
-	// compacted topic of one partition. Default "postload.replayed".
+	// compacted topic of one partition. Default DefaultReplayedTopic
+	// ("postload.replayed").
 	ReplayedTopic string
 	// Timeout bounds each network call (a metadata or offsets request, one
-	// fetch, one publish). Default 10s.
+	// fetch, one publish). Default DefaultTimeout (10s).
 	Timeout time.Duration
 	// Log receives malformed records, Kafka reader errors and the API's
 	// failures. Default: none.
 	Log *zap.Logger
 }
 
+// Defaults of Config.
+const (
+	DefaultDLQTopic      = "postload.dlq"
+	DefaultRetryTopic    = "postload.retry.1"
+	DefaultReplayedTopic = "postload.replayed"
+	DefaultTimeout       = 10 * time.Second
+)
+
+// withDefaults returns c with every zero field set to its default.
 func (c Config) withDefaults() Config {
-	if c.DLQTopic == "" {
-		c.DLQTopic = "postload.dlq"
-	}
-	if c.RetryTopic == "" {
-		c.RetryTopic = "postload.retry.1"
-	}
-	if c.ReplayedTopic == "" {
-		c.ReplayedTopic = "postload.replayed"
-	}
-	if c.Timeout == 0 {
-		c.Timeout = 10 * time.Second
-	}
-	if c.Log == nil {
-		c.Log = zap.NewNop()
-	}
+	c.DLQTopic = cmp.Or(c.DLQTopic, DefaultDLQTopic)
+	c.RetryTopic = cmp.Or(c.RetryTopic, DefaultRetryTopic)
+	c.ReplayedTopic = cmp.Or(c.ReplayedTopic, DefaultReplayedTopic)
+	c.Timeout = cmp.Or(c.Timeout, DefaultTimeout)
+	c.Log = cmp.Or(c.Log, zap.NewNop())
 	return c
 }
 
-// Validate reports what to fix in c; empty fields take their defaults.
+// Validate reports what to fix in c; zero fields stand for their defaults.
 func (c Config) Validate() error {
 	c = c.withDefaults()
 	var errs []error
@@ -70,7 +72,8 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// prepare returns c with its defaults, or why it cannot be used.
+// prepare returns c with its defaults, or what to fix in it: what every
+// entry point of the package does first.
 func (c Config) prepare() (Config, error) {
 	if err := c.Validate(); err != nil {
 		return Config{}, err

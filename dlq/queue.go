@@ -16,11 +16,14 @@ type Queue struct {
 	now   func() time.Time
 }
 
-// NewQueue returns the Queue of cfg, which must be valid (Validate).
-// Replays check hooks for each dead letter's hook, publish through pub and
-// stamp their markers with now.
-func NewQueue(cfg Config, hooks Hooks, pub Publisher, now func() time.Time) *Queue {
-	return &Queue{cfg: cfg.withDefaults(), hooks: hooks, pub: pub, now: now}
+// NewQueue checks cfg and returns its Queue. Replays check hooks for each
+// dead letter's hook, publish through pub and stamp their markers with now.
+func NewQueue(cfg Config, hooks Hooks, pub Publisher, now func() time.Time) (*Queue, error) {
+	cfg, err := cfg.prepare()
+	if err != nil {
+		return nil, err
+	}
+	return &Queue{cfg: cfg, hooks: hooks, pub: pub, now: now}, nil
 }
 
 // Scan calls fn with every dead letter f selects, as Scan does, and with

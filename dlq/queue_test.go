@@ -10,7 +10,10 @@ import (
 // marks exactly the dead letters a Queue.Replay replayed.
 func TestQueueScanSaysWhichWereReplayed(t *testing.T) {
 	e, hooks := replayFixture(t)
-	q := NewQueue(e.cfg, hooks, e.pub, clock())
+	q, err := NewQueue(e.cfg, hooks, e.pub, clock())
+	if err != nil {
+		t.Fatal(err)
+	}
 	scan := func(f Filter) map[string]bool {
 		t.Helper()
 		got := map[string]bool{}

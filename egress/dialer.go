@@ -1,8 +1,8 @@
 package egress
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -14,25 +14,41 @@ import (
 
 // DialerConfig configures a Dialer.
 type DialerConfig struct {
-	// Policy decides which resolved addresses may be connected to. nil:
-	// the default policy (nothing on the block list is reachable).
+	// Policy decides which resolved addresses may be connected to.
+	// Default: the default policy (nothing on the block list is
+	// reachable).
 	Policy *Policy
 	// SourceAddr binds every outgoing connection to this local address,
 	// so receivers can allow-list fixed source IPs. Zero: any. With an
 	// IPv4 source only IPv4 destinations are tried, and vice versa.
 	// NewDialer fails if the address cannot be bound on this host.
 	SourceAddr netip.Addr
-	// Timeout bounds one connect, DNS included. Default 10s.
+	// Timeout bounds one connect, DNS included. Default DefaultDialTimeout
+	// (10s).
 	Timeout time.Duration
-	// KeepAlive is the TCP keep-alive period. Default 30s; negative
-	// disables keep-alives.
+	// KeepAlive is the TCP keep-alive period; negative disables
+	// keep-alives. Default DefaultKeepAlive (30s).
 	KeepAlive time.Duration
 }
 
-// Validate reports what to fix in c.
+// Defaults of DialerConfig.
+const (
+	DefaultDialTimeout = 10 * time.Second
+	DefaultKeepAlive   = 30 * time.Second
+)
+
+// withDefaults returns c with every zero field set to its default.
+func (c DialerConfig) withDefaults() DialerConfig {
+	c.Timeout = cmp.Or(c.Timeout, DefaultDialTimeout)
+	c.KeepAlive = cmp.Or(c.KeepAlive, DefaultKeepAlive)
+	return c
+}
+
+// Validate reports what to fix in c; zero fields stand for their defaults.
 func (c DialerConfig) Validate() error {
+	c = c.withDefaults()
 	if c.Timeout < 0 {
-		return errors.New("egress: dial timeout must not be negative (0 means 10s)")
+		return fmt.Errorf("egress: dial timeout must not be negative (0 means %v)", DefaultDialTimeout)
 	}
 	if c.SourceAddr.IsUnspecified() {
 		return fmt.Errorf("egress: source address %s binds nothing: leave it unset for any", c.SourceAddr)
@@ -62,12 +78,7 @@ func NewDialer(cfg DialerConfig) (*Dialer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if cfg.Timeout == 0 {
-		cfg.Timeout = 10 * time.Second
-	}
-	if cfg.KeepAlive == 0 {
-		cfg.KeepAlive = 30 * time.Second
-	}
+	cfg = cfg.withDefaults()
 	base := net.Dialer{Timeout: cfg.Timeout, KeepAlive: cfg.KeepAlive}
 	if cfg.SourceAddr.IsValid() {
 		if err := probeSource(cfg.SourceAddr); err != nil {

@@ -1,6 +1,7 @@
 package email
 
 import (
+	"cmp"
 	"context"
 	"crypto/x509"
 	"errors"
@@ -16,9 +17,9 @@ import (
 // Config configures a Sender. The zero value of a field that is not marked
 // required (and of OutboxDir when SMTPURL is set) means its default.
 type Config struct {
-	// From is the sender address of every email (default
-	// "postload@localhost"). It may carry a display name:
-	// "Postload <postload@example.com>".
+	// From is the sender address of every email. It may carry a display
+	// name: "Postload <postload@example.com>". Default DefaultFrom
+	// ("postload@localhost").
 	From string
 	// SMTPURL is the SMTP server. Empty (the default) means no SMTP: every
 	// email is written as an .eml file under OutboxDir.
@@ -34,23 +35,26 @@ type Config struct {
 	// with mode 0700. Required when SMTPURL is empty, ignored otherwise.
 	OutboxDir string
 	// DigestWindow is how long after a hook's first dead letter further dead
-	// letters of that hook are folded into one digest (default 15m).
+	// letters of that hook are folded into one digest. Default
+	// DefaultDigestWindow (15m).
 	DigestWindow time.Duration
 	// FailedLoadWindow is how long failed loads of an account are collected,
-	// from the first one, before one email lists them all (default 2h).
+	// from the first one, before one email lists them all. Default
+	// DefaultFailedLoadWindow (2h).
 	FailedLoadWindow time.Duration
 	// DigestListMax is how many dead letters a digest lists in full; the
-	// rest are counted (default 5).
+	// rest are counted. Default DefaultDigestListMax (5).
 	DigestListMax int
 	// SendTimeout bounds one SMTP attempt, from dial to the server's answer
-	// to the message (default 30s).
+	// to the message. Default DefaultSendTimeout (30s).
 	SendTimeout time.Duration
 	// RetryMin is the wait after a first failed attempt; it doubles with each
-	// further failure (default 1s).
+	// further failure. Default DefaultRetryMin (1s).
 	RetryMin time.Duration
-	// RetryMax caps the wait between attempts (default 1m).
+	// RetryMax caps the wait between attempts. Default DefaultRetryMax (1m).
 	RetryMax time.Duration
-	// RootCAs verifies the SMTP server's certificate (nil = the system pool).
+	// RootCAs verifies the SMTP server's certificate. Default: the system
+	// pool.
 	RootCAs *x509.CertPool
 
 	// Kafka reads the topics, writes the state topic and runs the group
@@ -68,19 +72,21 @@ type Config struct {
 	// windows and the emails owed. Required.
 	StateTopic string
 	// SessionTimeout is the consumer group session: how soon the
-	// partitions of a process that died move to another (default 30s).
+	// partitions of a process that died move to another. Default
+	// DefaultSessionTimeout (30s).
 	SessionTimeout time.Duration
-	// KafkaTimeout bounds one write to the state topic (default 10s), and
-	// a read of it whole ten times that; Kafka bounds each request.
+	// KafkaTimeout bounds one write to the state topic, and a read of it
+	// whole ten times that; Kafka bounds each request. Default
+	// DefaultKafkaTimeout (10s).
 	KafkaTimeout time.Duration
 	// Invalid receives a record of DeadLetterTopic or FailedLoadsTopic that
 	// does not decode (err wraps ErrInvalid); the record is committed once
-	// it returns nil. nil: such records are logged and skipped.
+	// it returns nil. Default: such records are logged and skipped.
 	Invalid InvalidFunc
 
-	// Clock tells the time (nil = the system clock).
+	// Clock tells the time. Default: the system clock.
 	Clock Clock
-	// Log receives what happens (nil = no logging).
+	// Log receives what happens. Default: no logging.
 	Log *zap.Logger
 }
 
@@ -88,7 +94,7 @@ type Config struct {
 // topic; it returns nil once the record was handed on.
 type InvalidFunc func(ctx context.Context, src Source, key, value []byte, err error) error
 
-// Defaults.
+// Defaults of Config.
 const (
 	DefaultFrom             = "postload@localhost"
 	DefaultDigestWindow     = 15 * time.Minute
@@ -101,44 +107,25 @@ const (
 	DefaultKafkaTimeout     = 10 * time.Second
 )
 
-// Validate reports what to fix in c; zero values stand for their defaults.
-func (c Config) Validate() error {
-	_, err := c.withDefaults().check()
-	return err
-}
-
 // withDefaults returns c with every zero field set to its default.
 func (c Config) withDefaults() Config {
-	if c.From == "" {
-		c.From = DefaultFrom
-	}
-	setDur := func(d *time.Duration, def time.Duration) {
-		if *d == 0 {
-			*d = def
-		}
-	}
-	setDur(&c.DigestWindow, DefaultDigestWindow)
-	setDur(&c.FailedLoadWindow, DefaultFailedLoadWindow)
-	setDur(&c.SendTimeout, DefaultSendTimeout)
-	setDur(&c.RetryMin, DefaultRetryMin)
-	setDur(&c.RetryMax, DefaultRetryMax)
-	setDur(&c.SessionTimeout, DefaultSessionTimeout)
-	setDur(&c.KafkaTimeout, DefaultKafkaTimeout)
-	if c.DigestListMax == 0 {
-		c.DigestListMax = DefaultDigestListMax
-	}
-	if c.Clock == nil {
-		c.Clock = clock.System{}
-	}
-	if c.Log == nil {
-		c.Log = zap.NewNop()
-	}
+	c.From = cmp.Or(c.From, DefaultFrom)
+	c.DigestWindow = cmp.Or(c.DigestWindow, DefaultDigestWindow)
+	c.FailedLoadWindow = cmp.Or(c.FailedLoadWindow, DefaultFailedLoadWindow)
+	c.DigestListMax = cmp.Or(c.DigestListMax, DefaultDigestListMax)
+	c.SendTimeout = cmp.Or(c.SendTimeout, DefaultSendTimeout)
+	c.RetryMin = cmp.Or(c.RetryMin, DefaultRetryMin)
+	c.RetryMax = cmp.Or(c.RetryMax, DefaultRetryMax)
+	c.SessionTimeout = cmp.Or(c.SessionTimeout, DefaultSessionTimeout)
+	c.KafkaTimeout = cmp.Or(c.KafkaTimeout, DefaultKafkaTimeout)
+	c.Clock = cmp.Or[Clock](c.Clock, clock.System{})
+	c.Log = cmp.Or(c.Log, zap.NewNop())
 	return c
 }
 
-// check validates a config with defaults applied and parses its SMTP URL
-// (nil when there is none).
-func (c Config) check() (*smtpTarget, error) {
+// Validate reports what to fix in c; zero fields stand for their defaults.
+func (c Config) Validate() error {
+	c = c.withDefaults()
 	var errs []error
 	if _, err := mail.ParseAddress(c.From); err != nil {
 		errs = append(errs, fmt.Errorf("email: From %q is not an email address (%v): use e.g. postload@example.com", c.From, err))
@@ -161,6 +148,12 @@ func (c Config) check() (*smtpTarget, error) {
 	if c.DigestListMax < 0 {
 		errs = append(errs, fmt.Errorf("email: DigestListMax is %d: use a positive number, or 0 for the default", c.DigestListMax))
 	}
+	return errors.Join(append(errs, c.validateKafka(), c.validateTarget())...)
+}
+
+// validateKafka reports what to fix in the Kafka fields of c.
+func (c Config) validateKafka() error {
+	var errs []error
 	if c.Kafka == nil {
 		errs = append(errs, errors.New("email: no Kafka: set Config.Kafka to the Kafka client (consumer.Client)"))
 	}
@@ -175,17 +168,18 @@ func (c Config) check() (*smtpTarget, error) {
 	if c.DeadLetterTopic != "" && (c.DeadLetterTopic == c.FailedLoadsTopic || c.DeadLetterTopic == c.StateTopic || c.FailedLoadsTopic == c.StateTopic) {
 		errs = append(errs, errors.New("email: DeadLetterTopic, FailedLoadsTopic and StateTopic must be three different topics"))
 	}
-	var target *smtpTarget
-	if c.SMTPURL == "" {
-		if c.OutboxDir == "" {
-			errs = append(errs, errors.New("email: neither SMTPURL nor OutboxDir is set: set SMTPURL to send emails, or OutboxDir to write them as .eml files"))
-		}
-	} else {
-		t, err := parseSMTPURL(c.SMTPURL)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		target = t
+	return errors.Join(errs...)
+}
+
+// validateTarget reports what to fix in where the emails go: an SMTP
+// server, or else the outbox.
+func (c Config) validateTarget() error {
+	if c.SMTPURL != "" {
+		_, err := parseSMTPURL(c.SMTPURL)
+		return err
 	}
-	return target, errors.Join(errs...)
+	if c.OutboxDir == "" {
+		return errors.New("email: neither SMTPURL nor OutboxDir is set: set SMTPURL to send emails, or OutboxDir to write them as .eml files")
+	}
+	return nil
 }

@@ -69,11 +69,10 @@ func New(cfg Config, recipients Recipients) (*Sender, error) {
 	if recipients == nil {
 		return nil, errors.New("email: recipients is nil: pass the recipient registry")
 	}
-	cfg = cfg.withDefaults()
-	target, err := cfg.check()
-	if err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg = cfg.withDefaults()
 	from, _ := mail.ParseAddress(cfg.From) // checked
 	s := &Sender{
 		cfg:        cfg,
@@ -85,20 +84,32 @@ func New(cfg Config, recipients Recipients) (*Sender, error) {
 	}
 	s.idle = sync.NewCond(&s.mu)
 	s.state = &stateLog{kafka: cfg.Kafka, topic: cfg.StateTopic, timeout: cfg.KafkaTimeout}
+	var err error
 	if s.tpl, err = parseTemplates(); err != nil {
 		return nil, err
 	}
-	if target != nil {
-		s.transport = &smtpTransport{target: target, timeout: cfg.SendTimeout, roots: cfg.RootCAs}
-		cfg.Log.Info("emails go to SMTP", zap.String("smtp_url", target.redacted))
-	} else {
-		if err := os.MkdirAll(cfg.OutboxDir, 0o700); err != nil {
-			return nil, fmt.Errorf("email: create OutboxDir: %w", err)
-		}
-		s.transport = &outbox{dir: cfg.OutboxDir}
-		cfg.Log.Info("no SMTP server: emails are written to the outbox", zap.String("dir", cfg.OutboxDir))
+	if s.transport, err = newTransport(cfg); err != nil {
+		return nil, err
 	}
 	return s, nil
+}
+
+// newTransport is where cfg's emails go: the SMTP server of SMTPURL, or
+// else the outbox, which it creates.
+func newTransport(cfg Config) (transport, error) {
+	if cfg.SMTPURL != "" {
+		target, err := parseSMTPURL(cfg.SMTPURL)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Log.Info("emails go to SMTP", zap.String("smtp_url", target.redacted))
+		return &smtpTransport{target: target, timeout: cfg.SendTimeout, roots: cfg.RootCAs}, nil
+	}
+	if err := os.MkdirAll(cfg.OutboxDir, 0o700); err != nil {
+		return nil, fmt.Errorf("email: create OutboxDir: %w", err)
+	}
+	cfg.Log.Info("no SMTP server: emails are written to the outbox", zap.String("dir", cfg.OutboxDir))
+	return &outbox{dir: cfg.OutboxDir}, nil
 }
 
 // addresses returns the account's recipient addresses: enabled, valid and

@@ -13,21 +13,58 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 )
 
-// Config configures the broker.
+// Config configures the broker. The zero value of a field not marked
+// required stands for its default.
 type Config struct {
-	// Addr is where the broker listens, host:port. Required.
+	// Addr is where the broker listens, host:port. Default DefaultAddr
+	// ("127.0.0.1:9092").
 	Addr string
 	// DataDir is the directory whose kafka subdirectory holds the broker's
 	// data. Required.
 	DataDir string
 	// CleanerInterval is how often the broker compacts and applies the
-	// retention of topics that set one. Default DefaultInterval.
+	// retention of topics that set one. Default DefaultInterval (1m).
 	CleanerInterval time.Duration
 }
 
-// DefaultInterval is how often retention is applied, by the broker's
-// cleaner and by a Trimmer, unless set.
-const DefaultInterval = time.Minute
+// Defaults of Config and TrimConfig.
+const (
+	DefaultAddr = "127.0.0.1:9092"
+	// DefaultInterval is how often retention is applied, by the broker's
+	// cleaner and by a Trimmer.
+	DefaultInterval = time.Minute
+	// DefaultRetentionBytes is the size bound per partition of the data
+	// topics of the embedded broker when none is given (TrimConfig's
+	// RetentionBytes, which postload sets to it): the records already
+	// read that a partition keeps, for listing and replaying dead letters
+	// mostly. They are on disk (the broker's memory holds about 100 bytes
+	// per record batch): at most 64 MiB and one segment per partition.
+	// Unread records are kept past it.
+	DefaultRetentionBytes = 64 << 20
+)
+
+// withDefaults returns c with every zero field set to its default.
+func (c Config) withDefaults() Config {
+	c.Addr = cmp.Or(c.Addr, DefaultAddr)
+	c.CleanerInterval = cmp.Or(c.CleanerInterval, DefaultInterval)
+	return c
+}
+
+// Validate reports what to fix in c; zero fields stand for their defaults.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("embedded broker: address %q is not host:port", c.Addr))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("embedded broker: give a data dir"))
+	}
+	if c.CleanerInterval < 0 {
+		errs = append(errs, fmt.Errorf("embedded broker: cleaner interval %v: give a positive duration, or 0 for %v", c.CleanerInterval, DefaultInterval))
+	}
+	return errors.Join(errs...)
+}
 
 // segmentBytes is the size of the broker's segment files. On start kfake
 // reads each partition's segments one whole file at a time, all partitions
@@ -39,9 +76,10 @@ const segmentBytes = 8 << 20
 // Start starts the broker, persisting under DataDir/kafka. Any Kafka client
 // can reach it. Close it when done.
 func Start(cfg Config) (*kfake.Cluster, error) {
-	if cfg.Addr == "" || cfg.DataDir == "" {
-		return nil, errors.New("embedded broker: give an address and a data dir")
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
+	cfg = cfg.withDefaults()
 	dir := filepath.Join(cfg.DataDir, "kafka")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating the embedded broker's data dir: %w", err)
@@ -59,7 +97,7 @@ func Start(cfg Config) (*kfake.Cluster, error) {
 		kfake.BrokerConfigs(map[string]string{
 			// Apply compaction and the retention of topics that set it
 			// every minute (kfake's default: hourly).
-			"log.cleaner.backoff.ms": strconv.FormatInt(cmp.Or(cfg.CleanerInterval, DefaultInterval).Milliseconds(), 10),
+			"log.cleaner.backoff.ms": strconv.FormatInt(cfg.CleanerInterval.Milliseconds(), 10),
 			// No deletion by age or size unless a topic sets it: kfake
 			// applies the broker's retention.ms (7 days by default) to
 			// compacted topics too, which would delete the registry's hooks

@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -34,9 +35,11 @@ type TrimConfig struct {
 	// once read. Required.
 	Retention time.Duration
 	// RetentionBytes: while a partition holds more bytes than this, its
-	// oldest records are deleted once read. 0: no size bound.
+	// oldest records are deleted once read. Default: no size bound (serve
+	// gives DefaultRetentionBytes).
 	RetentionBytes int64
-	// Interval is the time between two passes. Default DefaultInterval.
+	// Interval is the time between two passes. Default DefaultInterval
+	// (1m).
 	Interval time.Duration
 	// Offsets finds the offsets older than Retention. Required.
 	Offsets OffsetFinder
@@ -45,17 +48,16 @@ type TrimConfig struct {
 	Log *zap.Logger
 }
 
-func (c *TrimConfig) setDefaults() {
-	if c.Interval == 0 {
-		c.Interval = DefaultInterval
-	}
-	if c.Log == nil {
-		c.Log = zap.NewNop()
-	}
+// withDefaults returns c with every zero field set to its default.
+func (c TrimConfig) withDefaults() TrimConfig {
+	c.Interval = cmp.Or(c.Interval, DefaultInterval)
+	c.Log = cmp.Or(c.Log, zap.NewNop())
+	return c
 }
 
-// Validate reports what to fix in c.
-func (c *TrimConfig) Validate() error {
+// Validate reports what to fix in c; zero fields stand for their defaults.
+func (c TrimConfig) Validate() error {
+	c = c.withDefaults()
 	var errs []error
 	if len(c.Topics) == 0 {
 		errs = append(errs, errors.New("no topics to trim"))
@@ -90,10 +92,10 @@ type partitionKey struct {
 
 // NewTrimmer returns a Trimmer of c's topics; Run starts it.
 func NewTrimmer(c *kfake.Cluster, cfg TrimConfig) (*Trimmer, error) {
-	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg = cfg.withDefaults()
 	return &Trimmer{c: c, cfg: cfg, held: map[partitionKey]bool{}}, nil
 }
 

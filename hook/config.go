@@ -1,6 +1,7 @@
 package hook
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"time"
@@ -12,23 +13,25 @@ type Config struct {
 	// Kafka reads and writes the topics (consumer.Client). Required.
 	Kafka Kafka
 	// HooksTopic holds the hooks (compacted, 1 partition). Default
-	// "postload.hooks".
+	// DefaultHooksTopic ("postload.hooks").
 	HooksTopic string
 	// RecipientsTopic holds the notification recipients (compacted, 1
-	// partition). Default "postload.recipients".
+	// partition). Default DefaultRecipientsTopic ("postload.recipients").
 	RecipientsTopic string
 	// IDsTopic is the 1-partition topic whose offsets are the ids. Default
-	// "postload.ids".
+	// DefaultIDsTopic ("postload.ids").
 	IDsTopic string
 	// Timeout bounds each write (a produce) and the wait for this Store to
-	// apply its own write; Kafka bounds each of its requests. Default 10s.
+	// apply its own write; Kafka bounds each of its requests. Default
+	// DefaultTimeout (10s).
 	Timeout time.Duration
 	// CheckURL, if set, is a further check of a hook URL at creation (the
 	// SSRF guard: it refuses hosts inside the operator's network); an error
 	// makes CreateHook fail with ErrInvalidURL. Default: none.
 	CheckURL func(url string) error
 	// RotationOverlap is how long after a secret rotation requests are
-	// signed with the previous secret too. Default 24h.
+	// signed with the previous secret too. Default DefaultRotationOverlap
+	// (24h).
 	RotationOverlap time.Duration
 }
 
@@ -41,37 +44,32 @@ const (
 	DefaultRotationOverlap = 24 * time.Hour
 )
 
-// Validate says what to fix in c.
-func (c Config) Validate() error {
-	if c.Kafka == nil {
-		return errors.New("hook: Config.Kafka is nil: set the Kafka client (consumer.Client)")
-	}
-	if c.Timeout < 0 {
-		return fmt.Errorf("hook: Config.Timeout is %v: set it positive, or 0 for %v", c.Timeout, DefaultTimeout)
-	}
-	d := c.withDefaults()
-	if d.HooksTopic == d.RecipientsTopic || d.HooksTopic == d.IDsTopic || d.RecipientsTopic == d.IDsTopic {
-		return fmt.Errorf("hook: Config topics must differ: hooks %q, recipients %q, ids %q",
-			d.HooksTopic, d.RecipientsTopic, d.IDsTopic)
-	}
-	return nil
+// withDefaults returns c with every zero field set to its default.
+func (c Config) withDefaults() Config {
+	c.HooksTopic = cmp.Or(c.HooksTopic, DefaultHooksTopic)
+	c.RecipientsTopic = cmp.Or(c.RecipientsTopic, DefaultRecipientsTopic)
+	c.IDsTopic = cmp.Or(c.IDsTopic, DefaultIDsTopic)
+	c.Timeout = cmp.Or(c.Timeout, DefaultTimeout)
+	c.RotationOverlap = cmp.Or(c.RotationOverlap, DefaultRotationOverlap)
+	return c
 }
 
-func (c Config) withDefaults() Config {
-	if c.HooksTopic == "" {
-		c.HooksTopic = DefaultHooksTopic
+// Validate reports what to fix in c; zero fields stand for their defaults.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	var errs []error
+	if c.Kafka == nil {
+		errs = append(errs, errors.New("hook: Config.Kafka is nil: set the Kafka client (consumer.Client)"))
 	}
-	if c.RecipientsTopic == "" {
-		c.RecipientsTopic = DefaultRecipientsTopic
+	if c.Timeout < 0 {
+		errs = append(errs, fmt.Errorf("hook: Config.Timeout is %v: set it positive, or 0 for %v", c.Timeout, DefaultTimeout))
 	}
-	if c.IDsTopic == "" {
-		c.IDsTopic = DefaultIDsTopic
+	if c.RotationOverlap < 0 {
+		errs = append(errs, fmt.Errorf("hook: Config.RotationOverlap is %v: set it positive, or 0 for %v", c.RotationOverlap, DefaultRotationOverlap))
 	}
-	if c.Timeout == 0 {
-		c.Timeout = DefaultTimeout
+	if c.HooksTopic == c.RecipientsTopic || c.HooksTopic == c.IDsTopic || c.RecipientsTopic == c.IDsTopic {
+		errs = append(errs, fmt.Errorf("hook: Config topics must differ: hooks %q, recipients %q, ids %q",
+			c.HooksTopic, c.RecipientsTopic, c.IDsTopic))
 	}
-	if c.RotationOverlap == 0 {
-		c.RotationOverlap = DefaultRotationOverlap
-	}
-	return c
+	return errors.Join(errs...)
 }

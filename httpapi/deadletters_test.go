@@ -253,7 +253,7 @@ func TestRouteKafkaDownIs503(t *testing.T) {
 	e := deadLetterFixture(t)
 	cfg := e.dlqCfg
 	cfg.Kafka, cfg.Timeout = mustKafka(t, "127.0.0.1:1", 500*time.Millisecond), 500*time.Millisecond
-	e.serve(t, dlq.NewQueue(cfg, e.store, e.pub, e.clock.Now))
+	e.serve(t, mustQueue(t, cfg, e))
 	for _, m := range []string{"GET /hooks/1/dead-letters", "POST /hooks/1/dead-letters/replay"} {
 		method, target, _ := strings.Cut(m, " ")
 		if status, body := call(t, e, e.tokA, method, target, ""); status != 503 || body != `{"error":"ServiceUnavailable"}` {

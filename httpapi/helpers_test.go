@@ -70,8 +70,18 @@ func newEnvConfig(tb testing.TB, cfg hook.Config) *env {
 	e.pub = consumer.NewWriter([]string{e.cluster.Addr}, zaptest.NewLogger(tb))
 	tb.Cleanup(func() { e.pub.Close() })
 	e.dlqCfg = dlq.Config{Kafka: mustKafka(tb, e.cluster.Addr, 5*time.Second), Timeout: 5 * time.Second, Log: zaptest.NewLogger(tb)}
-	e.serve(tb, dlq.NewQueue(e.dlqCfg, e.store, e.pub, e.clock.Now))
+	e.serve(tb, mustQueue(tb, e.dlqCfg, e))
 	return e
+}
+
+// mustQueue is the dead-letter queue of cfg over e's registry and writer.
+func mustQueue(tb testing.TB, cfg dlq.Config, e *env) *dlq.Queue {
+	tb.Helper()
+	q, err := dlq.NewQueue(cfg, e.store, e.pub, e.clock.Now)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return q
 }
 
 // serve starts the API on a new server, with e's registry and tokens and

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"strings"
@@ -26,7 +27,13 @@ type Config struct {
 	Log *zap.Logger
 }
 
-// Validate says what to fix in c.
+// withDefaults returns c with every zero field set to its default.
+func (c Config) withDefaults() Config {
+	c.Log = cmp.Or(c.Log, zap.NewNop())
+	return c
+}
+
+// Validate reports what to fix in c.
 func (c Config) Validate() error {
 	var errs []error
 	if c.Tokens == nil {
@@ -56,9 +63,7 @@ func New(cfg Config) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if cfg.Log == nil {
-		cfg.Log = zap.NewNop()
-	}
+	cfg = cfg.withDefaults()
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), replaying: make(chan struct{}, 1)}
 	for _, resource := range [][]route{s.hookRoutes(), s.recipientRoutes(), s.deadLetterRoutes()} {
 		s.handle(resource)

@@ -51,7 +51,7 @@ func fastHead(hookID, attempt, dueAt, attempts gjson.Result) (d Delivery, ok boo
 		return Delivery{}, false
 	}
 	n, ok := positiveInt(attempt)
-	if !ok || n > maxAttempts {
+	if !ok || n > MaxAttempts {
 		return Delivery{}, false
 	}
 	d.Attempt = int(n)
@@ -64,9 +64,9 @@ func fastHead(hookID, attempt, dueAt, attempts gjson.Result) (d Delivery, ok boo
 		if a, ok = fastAttempt(v); ok {
 			d.Attempts = append(d.Attempts, a)
 		}
-		return ok && len(d.Attempts) <= maxAttempts
+		return ok && len(d.Attempts) <= MaxAttempts
 	})
-	if !ok || len(d.Attempts) > maxAttempts {
+	if !ok || len(d.Attempts) > MaxAttempts {
 		return Delivery{}, false
 	}
 	return d, true
@@ -85,7 +85,7 @@ func fastAttempt(v gjson.Result) (Attempt, bool) {
 	var a Attempt
 	var err error
 	n, ok := positiveInt(f[0])
-	if !ok || n > maxAttempts {
+	if !ok || n > MaxAttempts {
 		return Attempt{}, false
 	}
 	a.Number = int(n)

@@ -62,7 +62,7 @@ func FuzzDecodeGroup(f *testing.F) {
 			t.Fatal("accepted a group without deliveries")
 		}
 		for _, d := range dls {
-			if d.HookID < 1 || d.Attempt < 1 || d.Attempt > maxAttempts {
+			if d.HookID < 1 || d.Attempt < 1 || d.Attempt > MaxAttempts {
 				t.Fatalf("accepted a group the schema refuses: %+v", d)
 			}
 			if _, err := CheckDelivery(d); err != nil {

@@ -87,14 +87,15 @@ func DecodeGroup(b []byte) ([]Delivery, error) {
 // event that DecodeLoadEvent accepts, which it returns, and it has no more
 // attempts than a retry record may hold.
 func CheckDelivery(d Delivery) (LoadEvent, error) {
-	if len(d.Attempts) > maxAttempts {
-		return LoadEvent{}, invalid(fmt.Sprintf("%d attempts with the group's, more than %d", len(d.Attempts), maxAttempts), nil)
+	if len(d.Attempts) > MaxAttempts {
+		return LoadEvent{}, invalid(fmt.Sprintf("%d attempts with the group's, more than %d", len(d.Attempts), MaxAttempts), nil)
 	}
 	return checkEvent(d.Event)
 }
 
-// maxAttempts is the most attempts a retry record holds (delivery.schema.json).
-const maxAttempts = 21
+// MaxAttempts is the most attempts a retry record holds
+// (delivery.schema.json): the first and at most 20 retries.
+const MaxAttempts = 21
 
 // peekGroup reads a group record as far as handing it on needs: every field
 // except the deliveries checked as the fast decoder of retry records checks

@@ -175,7 +175,7 @@ func FuzzForwardGroup(f *testing.F) {
 	f.Add(mustReadFile(f, "valid/group.json"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		fw, ok := PeekForward(b)
-		if !ok || !IsGroup(b) || fw.Attempt == maxAttempts {
+		if !ok || !IsGroup(b) || fw.Attempt == MaxAttempts {
 			return // a record waiting for the last attempt there can be is never handed on
 		}
 		a := Attempt{Number: fw.Attempt, StartedAt: time.Date(2026, 11, 27, 6, 0, 0, 7, time.UTC), Error: "circuit breaker open: no request sent"}

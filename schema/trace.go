@@ -31,7 +31,7 @@ func PeekTraces(b []byte) []Trace {
 	}
 	hook, ok := positiveInt(r.Get("hook_id"))
 	attempt, ok2 := positiveInt(r.Get("attempt"))
-	if !ok || !ok2 || attempt > maxAttempts {
+	if !ok || !ok2 || attempt > MaxAttempts {
 		return nil
 	}
 	eventID := func(event gjson.Result) (string, bool) {

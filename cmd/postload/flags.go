@@ -5,17 +5,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/postload/postload/dispatcher"
 )
 
-// flags is a FlagSet whose every flag has an environment twin:
-// --data-dir is POSTLOAD_DATA_DIR. A flag given on the command line wins.
+// flags is a FlagSet whose flags defined through twin, twinVar or the
+// methods below have an environment twin: --data-dir is
+// POSTLOAD_DATA_DIR. A flag given on the command line wins over its twin.
 type flags struct {
 	*flag.FlagSet
 	getenv func(string) string
-	errs   []error
+	twins  []string // the flags with a twin
 }
 
 func newFlags(name string, getenv func(string) string, stderr io.Writer) *flags {
@@ -29,83 +31,41 @@ func envName(flagName string) string {
 	return "POSTLOAD_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-// env returns the twin's value and a usage suffix naming it.
-func (f *flags) env(name string) (string, string) {
-	e := envName(name)
-	return f.getenv(e), " (env " + e + ")"
+// twinVar defines a flag with define (one of the FlagSet's XxxVar
+// methods), stored in p, and gives it an environment twin.
+func twinVar[T any](f *flags, define func(p *T, name string, value T, usage string), p *T, name string, def T, usage string) {
+	f.twins = append(f.twins, name)
+	define(p, name, def, usage+" (env "+envName(name)+")")
+}
+
+// twin is twinVar for a flag whose value it returns.
+func twin[T any](f *flags, define func(p *T, name string, value T, usage string), name string, def T, usage string) *T {
+	p := new(T)
+	twinVar(f, define, p, name, def, usage)
+	return p
 }
 
 func (f *flags) String(name, def, usage string) *string {
-	v, suffix := f.env(name)
-	if v != "" {
-		def = v
-	}
-	return f.FlagSet.String(name, def, usage+suffix)
+	return twin(f, f.StringVar, name, def, usage)
 }
 
 func (f *flags) Bool(name string, def bool, usage string) *bool {
-	v, suffix := f.env(name)
-	if v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("%s=%q: want true or false", envName(name), v))
-		}
-		def = b
-	}
-	return f.FlagSet.Bool(name, def, usage+suffix)
+	return twin(f, f.BoolVar, name, def, usage)
 }
 
 func (f *flags) Int(name string, def int, usage string) *int {
-	v, suffix := f.env(name)
-	if v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("%s=%q: want a whole number", envName(name), v))
-		}
-		def = n
-	}
-	return f.FlagSet.Int(name, def, usage+suffix)
+	return twin(f, f.IntVar, name, def, usage)
 }
 
 func (f *flags) Int64(name string, def int64, usage string) *int64 {
-	v, suffix := f.env(name)
-	if v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("%s=%q: want a whole number", envName(name), v))
-		}
-		def = n
-	}
-	return f.FlagSet.Int64(name, def, usage+suffix)
+	return twin(f, f.Int64Var, name, def, usage)
 }
 
-func (f *flags) Float64(name string, def float64, usage string) *float64 {
-	v, suffix := f.env(name)
-	if v != "" {
-		x, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("%s=%q: want a number", envName(name), v))
-		}
-		def = x
-	}
-	return f.FlagSet.Float64(name, def, usage+suffix)
-}
-
-func (f *flags) Duration(name string, def time.Duration, usage string) *time.Duration {
-	v, suffix := f.env(name)
-	if v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("%s=%q: want a duration such as 30s or 2m", envName(name), v))
-		}
-		def = d
-	}
-	return f.FlagSet.Duration(name, def, usage+suffix)
-}
-
-// parse parses args; an error names what to fix, after the flags' usage
+// parse sets each flag whose twin is set to the twin's value, then parses
+// args over them; an error names what to fix, after the flags' usage
 // where the command line itself was wrong.
 func (f *flags) parse(args []string) error {
+	errs := f.setFromEnv()
 	if err := f.FlagSet.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -115,7 +75,46 @@ func (f *flags) parse(args []string) error {
 	if f.NArg() > 0 {
 		return fmt.Errorf("%s: unexpected argument %q", f.Name(), f.Arg(0))
 	}
-	return errors.Join(f.errs...)
+	return errors.Join(errs...)
+}
+
+// setFromEnv sets each flag with a twin to the twin's value, parsed as the
+// flag parses its own (which -h then shows as its default), and returns
+// what to fix in the twins that do not parse.
+func (f *flags) setFromEnv() []error {
+	var errs []error
+	for _, name := range f.twins {
+		v := f.getenv(envName(name))
+		if v == "" {
+			continue
+		}
+		fl := f.Lookup(name)
+		if err := fl.Value.Set(v); err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: want %s", envName(name), v, wants(fl.Value)))
+			continue
+		}
+		fl.DefValue = v
+	}
+	return errs
+}
+
+// wants says what a flag's value takes.
+func wants(v flag.Value) string {
+	g, ok := v.(flag.Getter)
+	if !ok {
+		return "a valid value"
+	}
+	switch g.Get().(type) {
+	case bool:
+		return "true or false"
+	case int, int64:
+		return "a whole number"
+	case float64:
+		return "a number"
+	case time.Duration:
+		return "a duration such as 30s or 2m"
+	}
+	return "a valid value"
 }
 
 // splitList splits a comma-separated list, dropping empty items.
@@ -129,18 +128,34 @@ func splitList(s string) []string {
 	return out
 }
 
-// parseDurations parses "30s,2m,..." into positive durations.
+// parseDurations parses "30s,2m,..." into at least one duration.
 func parseDurations(flagName, s string) ([]time.Duration, error) {
 	var out []time.Duration
 	for _, p := range splitList(s) {
 		d, err := time.ParseDuration(p)
-		if err != nil || d <= 0 {
-			return nil, fmt.Errorf("--%s: %q is not a positive duration (e.g. 30s,2m,10m,30m,1h)", flagName, p)
+		if err != nil {
+			return nil, fmt.Errorf("--%s: %q is not a positive duration (e.g. %s)", flagName, p, formatDurations(dispatcher.DefaultRetryDelays))
 		}
 		out = append(out, d)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("--%s: give at least one delay (e.g. 30s,2m,10m,30m,1h)", flagName)
+		return nil, fmt.Errorf("--%s: give at least one delay (e.g. %s)", flagName, formatDurations(dispatcher.DefaultRetryDelays))
 	}
 	return out, nil
+}
+
+// formatDurations is the short form of ds: "30s,2m,10m,30m,1h".
+func formatDurations(ds []time.Duration) string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		s := d.String()
+		if strings.HasSuffix(s, "m0s") {
+			s = strings.TrimSuffix(s, "0s")
+		}
+		if strings.HasSuffix(s, "h0m") {
+			s = strings.TrimSuffix(s, "0m")
+		}
+		out[i] = s
+	}
+	return strings.Join(out, ",")
 }

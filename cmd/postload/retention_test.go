@@ -12,6 +12,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/postload/postload/consumer"
+	"github.com/postload/postload/embedded"
 	"github.com/postload/postload/httpapi"
 	"github.com/postload/postload/internal/kafkatest"
 	"github.com/postload/postload/internal/wait"
@@ -146,7 +147,7 @@ func topicConfig(tb testing.TB, brokers []string, topic, name string) string {
 // records: serve takes them off; postload.invalid keeps them.
 func TestEmbeddedLiftsRetentionOfTopicsCreatedBefore(t *testing.T) {
 	cfg := testConfig(t)
-	c, err := startEmbedded("127.0.0.1:0", cfg.DataDir, 0)
+	c, err := embedded.Start(cfg.embeddedConfig()) // on 127.0.0.1:0
 	if err != nil {
 		t.Fatal(err)
 	}
