@@ -7,9 +7,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/postload/postload/bench"
+	"github.com/postload/postload/dispatcher"
 )
 
 func runBench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -22,25 +22,25 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	f := newFlags("bench", getenv, stderr)
 	cfg := bench.Config{Out: stdout}
-	f.IntVar(&cfg.Events, "events", 100000, "events pre-loaded for the throughput scenario")
-	f.IntVar(&cfg.Concurrency, "concurrency", 256, "postload's in-flight events; the ceiling runs this × hooks requests at once")
-	f.IntVar(&cfg.Rounds, "rounds", 3, "rounds of each throughput run (ceiling, then postload); the median round is reported")
-	f.IntVar(&cfg.Partitions, "partitions", 4, "partitions of load-completed")
-	f.IntVar(&cfg.EndpointConcurrency, "endpoint-concurrency", 32, "postload's per-endpoint bulkhead")
+	f.IntVar(&cfg.Events, "events", bench.DefaultEvents, "events pre-loaded for the throughput scenario")
+	f.IntVar(&cfg.Concurrency, "concurrency", bench.DefaultConcurrency, "postload's in-flight events; the ceiling runs this × hooks requests at once")
+	f.IntVar(&cfg.Rounds, "rounds", bench.DefaultRounds, "rounds of each throughput run (ceiling, then postload); the median round is reported")
+	f.IntVar(&cfg.Partitions, "partitions", bench.DefaultPartitions, "partitions of load-completed")
+	f.IntVar(&cfg.EndpointConcurrency, "endpoint-concurrency", dispatcher.DefaultMaxConcurrent, "postload's per-endpoint bulkhead")
 	f.Float64Var(&cfg.LatencyRate, "latency-rate", 0, "events per second of the latency scenario (default half the measured 1-hook throughput)")
-	f.DurationVar(&cfg.LatencyDuration, "latency-duration", 0, "how long the latency scenario produces at a steady rate (default 30s)")
-	f.IntVar(&cfg.IsolationEvents, "isolation-events", 20000, "events pre-loaded in each isolation world")
-	f.DurationVar(&cfg.IsolationDuration, "isolation-duration", 90*time.Second, "how long each isolation world produces at a steady rate, in turns")
-	f.DurationVar(&cfg.IsolationTurn, "isolation-turn", 5*time.Second, "how long an isolation world produces per turn before the other world's turn")
+	f.DurationVar(&cfg.LatencyDuration, "latency-duration", bench.DefaultLatencyDuration, "how long the latency scenario produces at a steady rate")
+	f.IntVar(&cfg.IsolationEvents, "isolation-events", bench.DefaultIsolationEvents, "events pre-loaded in each isolation world")
+	f.DurationVar(&cfg.IsolationDuration, "isolation-duration", bench.DefaultIsolationDuration, "how long each isolation world produces at a steady rate, in turns")
+	f.DurationVar(&cfg.IsolationTurn, "isolation-turn", bench.DefaultIsolationTurn, "how long an isolation world produces per turn before the other world's turn")
 	f.BoolVar(&cfg.IsolationControl, "isolation-control", false, "make the black hole healthy: compare two alike worlds, to see the isolation figures' own noise")
-	f.IntVar(&cfg.RetryDeliveries, "retry-deliveries", 10000, "deliveries that fail once in the retry scenario")
-	f.IntVar(&cfg.BacklogRecords, "backlog-records", 1000000, "records waiting in the memory scenarios")
-	f.DurationVar(&cfg.BacklogWatch, "backlog-watch", 0, "how long peak RSS is watched under backlog (default 20s)")
-	f.Float64Var(&cfg.CrashRate, "crash-rate", 2500, "events per second of the crash scenario (two instances, one killed with SIGKILL halfway)")
-	f.DurationVar(&cfg.CrashDuration, "crash-duration", 20*time.Second, "how long the crash scenario produces; the kill comes halfway")
-	hooks := f.String("hooks", "1,10", "hooks per event of the throughput runs (the first also sets the latency load)")
+	f.IntVar(&cfg.RetryDeliveries, "retry-deliveries", bench.DefaultRetryDeliveries, "deliveries that fail once in the retry scenario")
+	f.IntVar(&cfg.BacklogRecords, "backlog-records", bench.DefaultBacklogRecords, "records waiting in the memory scenarios")
+	f.DurationVar(&cfg.BacklogWatch, "backlog-watch", bench.DefaultBacklogWatch, "how long peak RSS is watched under backlog")
+	f.Float64Var(&cfg.CrashRate, "crash-rate", bench.DefaultCrashRate, "events per second of the crash scenario (two instances, one killed with SIGKILL halfway)")
+	f.DurationVar(&cfg.CrashDuration, "crash-duration", bench.DefaultCrashDuration, "how long the crash scenario produces; the kill comes halfway")
+	hooks := f.String("hooks", formatInts(bench.DefaultHooksPerEvent), "hooks per event of the throughput runs (the first also sets the latency load)")
 	only := f.String("only", "", "comma-separated scenarios to run: "+strings.Join(bench.Scenarios, ",")+" (default all)")
-	f.StringVar(&cfg.JSONPath, "json", "bench-report.json", "where the JSON report is written")
+	f.StringVar(&cfg.JSONPath, "json", bench.DefaultJSONPath, "where the JSON report is written")
 	bin := f.String("binary", "", "postload binary under test (default this executable)")
 	serveArgs := f.String("serve-args", "", "extra flags for the postload under test, space-separated (e.g. \"--log-level info\")")
 	if err := f.parse(args); err != nil {
@@ -68,6 +68,15 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stderr, "report written to %s\n", cfg.JSONPath)
 	}
 	return err
+}
+
+// formatInts is "1,10".
+func formatInts(ns []int) string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = strconv.Itoa(n)
+	}
+	return strings.Join(out, ",")
 }
 
 // runBenchClient is `postload bench client`, the ceiling's plain HTTPS

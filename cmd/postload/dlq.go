@@ -12,6 +12,7 @@ import (
 
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/dlq"
+	"github.com/postload/postload/embedded"
 	"github.com/postload/postload/hook"
 )
 
@@ -39,10 +40,47 @@ func runDLQ(ctx context.Context, args []string, getenv func(string) string, stdo
 		fmt.Fprint(stderr, dlqUsage)
 		return errUsage
 	}
-	cmd := args[0]
+	switch args[0] {
+	case "stats", "list", "tail", "replay":
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, dlqUsage)
+		return nil
+	default:
+		fmt.Fprintf(stderr, "postload dlq: unknown command %q\n\n%s", args[0], dlqUsage)
+		return errUsage
+	}
+	a, err := parseDLQ(args[0], args[1:], getenv, stderr)
+	if err != nil {
+		return err
+	}
+	// Kafka's failures are retried (tail follows through an outage): say
+	// so on stderr.
+	klog, err := newLogger("console", "warn", stderr)
+	if err != nil {
+		return err
+	}
+	kafka, err := consumer.NewClient(consumer.ClientConfig{Brokers: a.brokers, Log: klog})
+	if err != nil {
+		return err
+	}
+	defer kafka.Close()
+	return a.run(ctx, kafka, stdout)
+}
+
+// dlqArgs are what a dlq command is told.
+type dlqArgs struct {
+	cmd            string // stats, list, tail or replay
+	brokers        []string
+	prefix         string
+	filter         dlq.Filter
+	asJSON, dryRun bool
+}
+
+// parseDLQ parses the flags of dlq command cmd.
+func parseDLQ(cmd string, args []string, getenv func(string) string, stderr io.Writer) (dlqArgs, error) {
 	f := newFlags("dlq "+cmd, getenv, stderr)
 	brokers := f.String("brokers", "", "Kafka brokers host:port,... (default the embedded broker)")
-	embeddedAddr := f.String("embedded-addr", "127.0.0.1:9092", "the embedded broker's address")
+	embeddedAddr := f.String("embedded-addr", embedded.DefaultAddr, "the embedded broker's address")
 	prefix := f.String("topic-prefix", "", "prefix for every topic name")
 	client := f.Int64("client", 0, "only this account")
 	hookID := f.Int64("hook", 0, "only this hook")
@@ -51,83 +89,61 @@ func runDLQ(ctx context.Context, args []string, getenv func(string) string, stdo
 	limit := f.Int("limit", 0, "at most this many")
 	asJSON := f.Bool("json", false, "JSON lines instead of text")
 	dryRun := f.Bool("dry-run", false, "replay: say what would happen, publish nothing")
-	switch cmd {
-	case "stats", "list", "tail", "replay":
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, dlqUsage)
-		return nil
-	default:
-		fmt.Fprintf(stderr, "postload dlq: unknown command %q\n\n%s", cmd, dlqUsage)
-		return errUsage
+	if err := f.parse(args); err != nil {
+		return dlqArgs{}, err
 	}
-	if err := f.parse(args[1:]); err != nil {
-		return err
+	a := dlqArgs{cmd: cmd, brokers: splitList(*brokers), prefix: *prefix, asJSON: *asJSON, dryRun: *dryRun,
+		filter: dlq.Filter{ClientID: *client, HookID: *hookID, Limit: *limit}}
+	if len(a.brokers) == 0 {
+		a.brokers = []string{*embeddedAddr}
 	}
-	filter := dlq.Filter{ClientID: *client, HookID: *hookID, Limit: *limit}
 	var errs []error
-	for name, v := range map[string]struct {
-		s string
-		t *time.Time
-	}{"since": {*since, &filter.Since}, "until": {*until, &filter.Until}} {
+	for _, v := range []struct {
+		name, s string
+		t       *time.Time
+	}{{"since", *since, &a.filter.Since}, {"until", *until, &a.filter.Until}} {
 		if v.s == "" {
 			continue
 		}
 		t, err := time.Parse(time.RFC3339, v.s)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("--%s %q: want an RFC 3339 time such as 2026-11-27T06:00:00Z", name, v.s))
+			errs = append(errs, fmt.Errorf("--%s %q: want an RFC 3339 time such as 2026-11-27T06:00:00Z", v.name, v.s))
 		}
 		*v.t = t
 	}
-	if err := errors.Join(append(errs, filter.Validate())...); err != nil {
-		return err
-	}
-	addrs := splitList(*brokers)
-	if len(addrs) == 0 {
-		addrs = []string{*embeddedAddr}
-	}
+	return a, errors.Join(append(errs, a.filter.Validate())...)
+}
+
+// run runs the command on kafka.
+func (a dlqArgs) run(ctx context.Context, kafka *consumer.Client, stdout io.Writer) error {
 	log := zap.NewNop()
-	// Kafka's failures are retried (tail follows through an outage): say
-	// so on stderr.
-	klog, err := newLogger("console", "warn", stderr)
-	if err != nil {
-		return err
-	}
-	kafka, err := consumer.NewClient(consumer.ClientConfig{Brokers: addrs, Log: klog})
-	if err != nil {
-		return err
-	}
-	defer kafka.Close()
-	topics := newTopicNames(*prefix, 1)
+	topics := newTopicNames(a.prefix, 1)
 	cfg := dlqConfig(kafka, topics, log)
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	switch cmd {
+	switch a.cmd {
 	case "stats":
-		st, err := dlq.Stats(ctx, cfg, filter)
+		st, err := dlq.Stats(ctx, cfg, a.filter)
 		if err != nil {
 			return err
 		}
-		if *asJSON {
+		if a.asJSON {
 			return json.NewEncoder(stdout).Encode(st)
 		}
 		return st.Print(stdout)
 	case "list":
-		_, err := dlq.List(ctx, cfg, filter, stdout, *asJSON)
+		_, err := dlq.List(ctx, cfg, a.filter, stdout, a.asJSON)
 		return err
 	case "tail":
 		print := dlq.PrintLine
-		if *asJSON {
+		if a.asJSON {
 			print = dlq.PrintJSONLine
 		}
-		err := dlq.Tail(ctx, cfg, filter, func(e dlq.Entry) error { return print(stdout, e) })
+		err := dlq.Tail(ctx, cfg, a.filter, func(e dlq.Entry) error { return print(stdout, e) })
 		if ctx.Err() != nil {
 			return nil
 		}
 		return err
-	default:
-		return replayCLI(ctx, cfg, addrs, topics, filter, *dryRun, *asJSON, stdout, log)
 	}
+	return replayCLI(ctx, cfg, a.brokers, topics, a.filter, a.dryRun, a.asJSON, stdout, log)
 }
 
 // replayCLI reads the hook registry (to replay only to existing, enabled

@@ -11,6 +11,7 @@ import (
 	"github.com/oklog/ulid/v2"
 	"go.uber.org/zap"
 
+	"github.com/postload/postload/embedded"
 	"github.com/postload/postload/schema"
 )
 
@@ -21,7 +22,7 @@ func runProduce(ctx context.Context, args []string, getenv func(string) string, 
 	rejected := f.Bool("rejected", false, "put the event on load-rejected instead of load-completed")
 	file := f.String("file", "", "send this file's bytes as the event instead of a sample")
 	brokers := f.String("brokers", "", "Kafka brokers host:port,... (default the embedded broker's address)")
-	embeddedAddr := f.String("embedded-addr", "127.0.0.1:9092", "the embedded broker's address")
+	embeddedAddr := f.String("embedded-addr", embedded.DefaultAddr, "the embedded broker's address")
 	prefix := f.String("topic-prefix", "", "prefix for every topic name")
 	if err := f.parse(args); err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/egress"
+	"github.com/postload/postload/embedded"
 	"github.com/postload/postload/hook"
 )
 
@@ -33,7 +34,7 @@ func runRegistry(ctx context.Context, args []string, getenv func(string) string,
 	}
 	f := newFlags("registry check", getenv, stderr)
 	brokers := f.String("brokers", "", "Kafka brokers host:port,... (default the embedded broker)")
-	embeddedAddr := f.String("embedded-addr", "127.0.0.1:9092", "the embedded broker's address")
+	embeddedAddr := f.String("embedded-addr", embedded.DefaultAddr, "the embedded broker's address")
 	prefix := f.String("topic-prefix", "", "prefix for every topic name")
 	allow := f.String("allow-networks", "", "as serve's: address ranges hooks may reach despite the SSRF guard (default loopback for the embedded broker, none with --brokers)")
 	asJSON := f.Bool("json", false, "one JSON object instead of text")

@@ -69,10 +69,9 @@ const (
 	defaultRoles     = "api,dispatch,retry,email"
 	defaultRetention = 7 * 24 * time.Hour
 	defaultLogLevel  = "info"
+	// defaultPartitions: of the topics postload creates.
+	defaultPartitions = 4
 )
-
-// partitions of the topics postload creates.
-const defaultPartitions = 4
 
 // serveText is what serve's flags give as text, parsed once they are read.
 type serveText struct {

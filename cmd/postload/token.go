@@ -12,7 +12,7 @@ import (
 func runTokenCreate(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	f := newFlags("token create", getenv, stderr)
 	client := f.Int64("client", 0, "the account (client id) the token acts for")
-	dataDir := f.String("data-dir", "./postload-data", "data directory of `serve`")
+	dataDir := f.String("data-dir", defaultDataDir, "data directory of `serve`")
 	file := f.String("tokens-file", "", "tokens file (default <data-dir>/tokens)")
 	if err := f.parse(args); err != nil {
 		return err
