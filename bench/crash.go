@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -34,27 +33,10 @@ func crash(ctx context.Context, cfg Config) (*CrashResult, error) {
 		return nil, err
 	}
 	defer e.close()
-	rcs, err := e.addReceivers(ctx, 1, answerOK, 1)
+	rc, procs, err := e.startCrashWorld(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	rc := rcs[0]
-	rc.trackIDs(int(cfg.CrashRate*cfg.CrashDuration.Seconds()) + 1000)
-	var procs [2]*postloadProc
-	for i := range procs {
-		if procs[i], err = e.startInstance(inFlightArgs(cfg)...); err != nil {
-			return nil, err
-		}
-	}
-	// Both instances own partitions of load-completed before the first
-	// event: the kill then takes some from a process that is delivering.
-	if err := waitEvery(ctx, 2*time.Minute, kafkaPoll, func() bool {
-		g, err := e.loadCompletedOwners(ctx)
-		return err == nil && g.stable && len(g.owned) == 2 && g.owned[0] > 0 && g.owned[1] > 0
-	}); err != nil {
-		return nil, fmt.Errorf("two instances owning partitions of load-completed: %w", err)
-	}
-
 	res := &CrashResult{Instances: len(procs), EventsPerSec: cfg.CrashRate, Seconds: cfg.CrashDuration.Seconds()}
 	start := time.Now()
 	first, err := e.produceSteadyFrom(ctx, cfg.CrashRate, cfg.CrashDuration/2, 0)
@@ -69,25 +51,10 @@ func crash(ctx context.Context, cfg Config) (*CrashResult, error) {
 	res.KilledAt, res.KilledAtS = killed.UTC(), killed.Sub(start).Seconds()
 
 	// The survivor's takeover, watched while the production goes on.
-	wctx, stopWatch := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	var takeover time.Time
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		_ = waitEvery(wctx, 5*time.Minute, kafkaPoll, func() bool {
-			g, err := e.loadCompletedOwners(wctx)
-			if err == nil && g.stable && len(g.owned) == 1 && g.owned[0] == cfg.Partitions {
-				takeover = time.Now()
-				return true
-			}
-			return false
-		})
-	}()
+	w := e.watchTakeover(ctx, cfg.Partitions)
 	rest, err := e.produceSteadyFrom(ctx, cfg.CrashRate, cfg.CrashDuration-cfg.CrashDuration/2, first)
 	if err != nil {
-		stopWatch()
-		wg.Wait()
+		w.end(0)
 		return nil, err
 	}
 	res.Events = first + rest
@@ -95,26 +62,88 @@ func crash(ctx context.Context, cfg Config) (*CrashResult, error) {
 
 	// Everything delivered (or, if something is lost, a wait long enough
 	// to say so), and everything committed: no repeat can come after that.
-	want := int64(res.Events)
-	_ = waitFor(ctx, 3*time.Minute, func() bool { n, _ := rc.distinct(); return n >= want })
+	_ = waitFor(ctx, 3*time.Minute, func() bool { n, _ := rc.distinct(); return n >= int64(res.Events) })
 	err = e.settle(ctx, res)
 	// The takeover has happened by now (the survivor delivered the killed
 	// one's partitions); the watcher may not have seen it yet.
-	watched := make(chan struct{})
-	go func() { wg.Wait(); close(watched) }()
-	select {
-	case <-watched:
-	case <-time.After(30 * time.Second):
-	}
-	stopWatch()
-	<-watched
+	takeover := w.end(30 * time.Second)
 	if err != nil {
 		return nil, err
 	}
+	res.count(rc, killed, produced, takeover)
+	return res, nil
+}
+
+// startCrashWorld starts the receiver and the two instances, and returns
+// once both own partitions of load-completed: the kill then takes some
+// from a process that is delivering.
+func (e *env) startCrashWorld(ctx context.Context, cfg Config) (*receiver, [2]*postloadProc, error) {
+	var procs [2]*postloadProc
+	rcs, err := e.addReceivers(ctx, 1, answerOK, 1)
+	if err != nil {
+		return nil, procs, err
+	}
+	rc := rcs[0]
+	rc.trackIDs(int(cfg.CrashRate*cfg.CrashDuration.Seconds()) + 1000)
+	for i := range procs {
+		if procs[i], err = e.startInstance(inFlightArgs(cfg)...); err != nil {
+			return nil, procs, err
+		}
+	}
+	if err := waitEvery(ctx, 2*time.Minute, kafkaPoll, func() bool {
+		g, err := e.loadCompletedOwners(ctx)
+		return err == nil && g.stable && len(g.owned) == 2 && g.owned[0] > 0 && g.owned[1] > 0
+	}); err != nil {
+		return nil, procs, fmt.Errorf("two instances owning partitions of load-completed: %w", err)
+	}
+	return rc, procs, nil
+}
+
+// takeoverWatch watches, on a goroutine of its own until end, for one
+// member of the dispatchers' group to own every partition of
+// load-completed.
+type takeoverWatch struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	at     time.Time // when it was seen; read after done
+}
+
+func (e *env) watchTakeover(ctx context.Context, partitions int) *takeoverWatch {
+	wctx, cancel := context.WithCancel(ctx)
+	w := &takeoverWatch{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		_ = waitEvery(wctx, 5*time.Minute, kafkaPoll, func() bool {
+			g, err := e.loadCompletedOwners(wctx)
+			if err == nil && g.stable && len(g.owned) == 1 && g.owned[0] == partitions {
+				w.at = time.Now()
+				return true
+			}
+			return false
+		})
+	}()
+	return w
+}
+
+// end gives the watch up to grace to see the takeover, stops it, and
+// returns when it saw it (zero: not seen).
+func (w *takeoverWatch) end(grace time.Duration) time.Time {
+	select {
+	case <-w.done:
+	case <-time.After(grace):
+	}
+	w.cancel()
+	<-w.done
+	return w.at
+}
+
+// count fills in what the receiver rc saw, timed from the kill at killed:
+// the end of the production at produced, the takeover (zero: not seen).
+func (res *CrashResult) count(rc *receiver, killed, produced, takeover time.Time) {
 	distinct, lastNew := rc.distinct()
 	res.Requests, res.Distinct = rc.count.Load(), distinct
 	res.Repeats = res.Requests - res.Distinct
-	res.NoneLost = res.Distinct == want
+	res.NoneLost = res.Distinct == int64(res.Events)
 	res.DeliveredAfterS = lastNew.Sub(killed).Seconds()
 	res.ProducedAfterS = produced.Sub(killed).Seconds()
 	if !takeover.IsZero() {
@@ -123,7 +152,6 @@ func crash(ctx context.Context, cfg Config) (*CrashResult, error) {
 			res.BacklogDeliveredAfterS = at.Sub(killed).Seconds()
 		}
 	}
-	return res, nil
 }
 
 // settle waits until no request can come any more: the dispatchers' group

@@ -62,19 +62,8 @@ func isolation(ctx context.Context, cfg Config) (*IsolationResult, error) {
 
 	// The drain: turns until both have delivered their backlog.
 	want := int64(9 * cfg.IsolationEvents)
-	for totalCount(sides[0].healthy) < want || totalCount(sides[1].healthy) < want {
-		for _, s := range sides {
-			end, err := g.next(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if totalCount(s.healthy) >= want {
-				continue
-			}
-			if err := s.drainTurn(ctx, want, end); err != nil {
-				return nil, err
-			}
-		}
+	if err := drain(ctx, sides, &g, want); err != nil {
+		return nil, err
 	}
 	res.HealthyPerSec = float64(want) / sides[0].active.Seconds()
 	res.WithHolePerSec = float64(want) / sides[1].active.Seconds()
@@ -84,7 +73,37 @@ func isolation(ctx context.Context, cfg Config) (*IsolationResult, error) {
 	// each world has had cfg.IsolationDuration of them.
 	res.SteadyEventsPerS = res.HealthyPerSec / 9 / 2
 	turns := max(int(cfg.IsolationDuration/cfg.IsolationTurn), 1)
-	perHook := int(res.SteadyEventsPerS*cfg.IsolationTurn.Seconds()*float64(turns)*1.1) + 1000
+	if err := steady(ctx, sides, &g, res.SteadyEventsPerS, turns); err != nil {
+		return nil, err
+	}
+	res.Turns, res.TurnSeconds = turns, cfg.IsolationTurn.Seconds()
+	res.compare(sides)
+	return res, nil
+}
+
+// drain runs the sides' turns on g until each has delivered want.
+func drain(ctx context.Context, sides [2]*side, g *grid, want int64) error {
+	for totalCount(sides[0].healthy) < want || totalCount(sides[1].healthy) < want {
+		for _, s := range sides {
+			end, err := g.next(ctx)
+			if err != nil {
+				return err
+			}
+			if totalCount(s.healthy) >= want {
+				continue
+			}
+			if err := s.drainTurn(ctx, want, end); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// steady runs turns steady turns of each side on g, producing rate events
+// per second.
+func steady(ctx context.Context, sides [2]*side, g *grid, rate float64, turns int) error {
+	perHook := int(rate*g.turn.Seconds()*float64(turns)*1.1) + 1000
 	for _, s := range sides {
 		for _, rc := range s.healthy {
 			rc.reset()
@@ -95,14 +114,19 @@ func isolation(ctx context.Context, cfg Config) (*IsolationResult, error) {
 		for _, s := range sides {
 			end, err := g.next(ctx)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			if err := s.steadyTurn(ctx, res.SteadyEventsPerS, end); err != nil {
-				return nil, err
+			if err := s.steadyTurn(ctx, rate, end); err != nil {
+				return err
 			}
 		}
 	}
-	res.Turns, res.TurnSeconds = turns, cfg.IsolationTurn.Seconds()
+	return nil
+}
+
+// compare sets the steady phase's figures of the sides, all healthy
+// first.
+func (res *IsolationResult) compare(sides [2]*side) {
 	res.HealthyP99MS, res.HealthyCores, res.HealthyTurnP99MS = sides[0].p99(), sides[0].cpu.cores(), sides[0].turnP99
 	res.WithHoleP99MS, res.WithHoleCores, res.WithHoleTurnP99MS = sides[1].p99(), sides[1].cpu.cores(), sides[1].turnP99
 	if res.WithHoleP99MS > 0 {
@@ -112,7 +136,7 @@ func isolation(ctx context.Context, cfg Config) (*IsolationResult, error) {
 	// right after it; a turn too short to produce in (the one before ran
 	// over) has no p99 and is left out.
 	var ratios []float64
-	for i := range turns {
+	for i := range res.Turns {
 		if h, b := sides[0].turnP99[i], sides[1].turnP99[i]; h > 0 && b > 0 {
 			ratios = append(ratios, h/b)
 		}
@@ -120,7 +144,6 @@ func isolation(ctx context.Context, cfg Config) (*IsolationResult, error) {
 	if len(ratios) > 0 {
 		res.TurnP99Ratio = median(ratios)
 	}
-	return res, nil
 }
 
 // grid is the turns' timetable: turn k runs from start + k·turn for one

@@ -174,6 +174,24 @@ func (p *progress) encode(commit int64, doneAbove []int64, since time.Time, clea
 		}
 		clean = false
 	}
+	var b strings.Builder
+	b.WriteString(metadataVersion + "|")
+	cutDone := writeDone(&b, commit, p.doneFrom(commit, doneAbove))
+	b.WriteByte('|')
+	cutItems := writeItems(&b, commit, p.itemsFrom(commit))
+	b.WriteString("|" + strconv.FormatInt(since.UnixMilli(), 10) + "|")
+	// Something that did not fit is for the next owner to look for.
+	if clean && !cutDone && !cutItems {
+		b.WriteByte('1')
+	} else {
+		b.WriteByte('0')
+	}
+	return b.String(), dirty || clean
+}
+
+// doneFrom is doneAbove with the earlier worker's finished offsets from
+// commit on, increasing; p.mu is held.
+func (p *progress) doneFrom(commit int64, doneAbove []int64) []int64 {
 	done := slices.Clone(doneAbove)
 	for off := range p.prior.done {
 		if off >= commit && !slices.Contains(done, off) {
@@ -181,6 +199,12 @@ func (p *progress) encode(commit int64, doneAbove []int64, since time.Time, clea
 		}
 	}
 	slices.Sort(done)
+	return done
+}
+
+// itemsFrom are the finished items of the messages in flight from commit
+// on, the earlier worker's and this one's; p.mu is held.
+func (p *progress) itemsFrom(commit int64) map[int64][]int64 {
 	items := map[int64][]int64{}
 	for off, its := range p.prior.items {
 		if off >= commit {
@@ -194,9 +218,13 @@ func (p *progress) encode(commit int64, doneAbove []int64, since time.Time, clea
 			}
 		}
 	}
-	var b strings.Builder
-	cut := false // something did not fit: the next owner must look for it
-	b.WriteString(metadataVersion + "|")
+	return items
+}
+
+// writeDone writes done (increasing) as ranges relative to commit,
+// "2-4,7", while b stays within maxMetadata less room for the rest; cut
+// reports that some did not fit.
+func writeDone(b *strings.Builder, commit int64, done []int64) (cut bool) {
 	for i := 0; i < len(done); {
 		j := i
 		for j+1 < len(done) && done[j+1] == done[j]+1 {
@@ -210,13 +238,18 @@ func (p *progress) encode(commit int64, doneAbove []int64, since time.Time, clea
 			part = "," + part
 		}
 		if b.Len()+len(part) > maxMetadata-32 {
-			cut = true
-			break
+			return true
 		}
 		b.WriteString(part)
 		i = j + 1
 	}
-	b.WriteByte('|')
+	return false
+}
+
+// writeItems writes items by offset relative to commit, "5:101.102,6:9",
+// while b stays within maxMetadata less room for the rest; cut reports
+// that some did not fit.
+func writeItems(b *strings.Builder, commit int64, items map[int64][]int64) (cut bool) {
 	first := true
 	for _, off := range slices.Sorted(maps.Keys(items)) {
 		var part strings.Builder
@@ -232,19 +265,12 @@ func (p *progress) encode(commit int64, doneAbove []int64, since time.Time, clea
 			part.WriteString(strconv.FormatInt(it, 10))
 		}
 		if b.Len()+part.Len() > maxMetadata-32 {
-			cut = true
-			break
+			return true
 		}
 		b.WriteString(part.String())
 		first = false
 	}
-	b.WriteString("|" + strconv.FormatInt(since.UnixMilli(), 10) + "|")
-	if clean && !cut {
-		b.WriteByte('1')
-	} else {
-		b.WriteByte('0')
-	}
-	return b.String(), dirty || clean
+	return false
 }
 
 // decodeProgress reads commit metadata written by encode for a commit at

@@ -62,9 +62,13 @@ func findDuplicate(b []byte) (duplicate, bool) {
 
 // scanText reads b once, outside strings and through member names. It
 // stops at the first repeated name (dup, described by d), or, if numbers
-// is set, at the first number that is not plain (plain false). One
-// function, not methods on a scanner: its stacks then stay on the
-// goroutine's stack for the usual depths.
+// is set, at the first number that is not plain (plain false).
+//
+// Its length is the clearest form: one state machine over the bytes, a
+// case per token, the member-name case the longest. It is one function,
+// not methods on a scanner nor helpers taking its stacks by pointer, so
+// that its stacks (frameBuf, keyBuf) stay on the goroutine's stack for the
+// usual depths: it runs on every event and retry record (the fast paths).
 func scanText(b []byte, numbers bool) (plain bool, d duplicate, dup bool) {
 	var frameBuf [16]scanFrame
 	var keyBuf [64]keySpan
