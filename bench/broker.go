@@ -24,7 +24,7 @@ import (
 func ServeBroker(ctx context.Context, in io.Reader, out io.Writer) error {
 	// Segments of 1 MiB: kfake keeps a segment as one growing byte slice,
 	// and doubling a slice of tens of megabytes (zeroing the new one,
-	// copying the old) stalled its request loop for up to 380 ms, every
+	// copying the old) stalled its request loop for hundreds of ms, every
 	// partition at about the same moment.
 	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(0),
 		kfake.BrokerConfigs(map[string]string{"log.segment.bytes": strconv.Itoa(1 << 20)}))

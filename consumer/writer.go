@@ -47,20 +47,21 @@ func NewSizedWriter(brokers []string, maxRecordBytes int, log *zap.Logger) *Writ
 		// Every record is a hand-off (a retry, a dead letter, an invalid
 		// message; the produce and replay commands' records) whose caller
 		// waits for it, not a delivery, so it may wait a little for
-		// company: 2 ms. The many hand-offs of a dead endpoint
+		// company: 2 ms. Not more: the many hand-offs of a dead endpoint
 		// are grouped before they get here (dispatcher's grouper, which
-		// waits 10 ms for company itself); with 20 ms here as well, an
-		// event's hand-off held its place in flight for 30 ms and the
-		// isolation benchmark's drain lost a tenth of its rate.
+		// waits for company itself), and a longer wait here only holds
+		// each event with a hand-off in flight longer, which bounds the
+		// drain (figures: docs/benchmarks.md, "What bounds each figure",
+		// Isolation).
 		BatchTimeout: 2 * time.Millisecond,
 		BatchSize:    500,
 		// Checked before compressing, for a record alone and for a batch.
 		BatchBytes: int64(maxRecordBytes + keyRoom),
 		// Records are JSON that carries load events, escaped: a group of a
-		// dead endpoint's deliveries shrinks to a fraction with Snappy.
-		// In the isolation benchmark the broker's extra work for a black
-		// hole went from 0.03-0.04 cores to 0.01 with it, and its world's
-		// slow turns went away; postload's CPU did not change measurably.
+		// dead endpoint's deliveries shrinks to a fraction with Snappy,
+		// which takes most of the broker's work for a dead endpoint away
+		// at no cost to postload worth measuring (figures:
+		// docs/benchmarks.md, "What bounds each figure", Isolation).
 		Compression:  kafka.Snappy,
 		MaxAttempts:  3,
 		WriteTimeout: 10 * time.Second,

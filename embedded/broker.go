@@ -68,9 +68,10 @@ func (c Config) Validate() error {
 
 // segmentBytes is the size of the broker's segment files. On start kfake
 // reads each partition's segments one whole file at a time, all partitions
-// at once: with 1 GB of records waiting on 4 partitions its peak RSS was
-// 836 MB with kfake's default of 100 MiB and 120 MB with 8 MiB. A read
-// segment's file goes only once every record in it is deleted.
+// at once, so its peak memory follows the segment size: kfake's default of
+// 100 MiB took several times what 8 MiB does (figures: README.md,
+// Operations, "Retention and lost records"). A read segment's file goes
+// only once every record in it is deleted.
 const segmentBytes = 8 << 20
 
 // Start starts the broker, persisting under DataDir/kafka. Any Kafka client
