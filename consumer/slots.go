@@ -38,6 +38,3 @@ func (s *slots) give() { <-s.c }
 
 // waiting is how many fetch loops wait for a slot.
 func (s *slots) waiting() int { return int(s.waiters.Load()) }
-
-// taken is how many slots are in use.
-func (s *slots) taken() int { return len(s.c) }

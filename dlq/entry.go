@@ -37,8 +37,8 @@ func (e Entry) MarshalJSON() ([]byte, error) {
 	}{entry(e), sent, skipped})
 }
 
-// EntryID returns the id of the record at partition and offset.
-func EntryID(partition int, offset int64) string {
+// entryID returns the id of the record at partition and offset.
+func entryID(partition int, offset int64) string {
 	return strconv.Itoa(partition) + "-" + strconv.FormatInt(offset, 10)
 }
 
@@ -101,7 +101,7 @@ func (r record) entry() (Entry, error) {
 		return Entry{}, err
 	}
 	return Entry{
-		ID:         EntryID(r.partition, r.offset),
+		ID:         entryID(r.partition, r.offset),
 		Partition:  r.partition,
 		Offset:     r.offset,
 		Time:       r.time,
