@@ -59,3 +59,13 @@ func TestFilter(t *testing.T) {
 		}
 	}
 }
+
+// NewQueue checks its config as every entry point of the package does.
+func TestNewQueueChecksItsConfig(t *testing.T) {
+	if _, err := NewQueue(Config{}, nil, nil, time.Now); err == nil || !strings.Contains(err.Error(), "no Kafka client") {
+		t.Errorf("NewQueue() = %v, want no Kafka client", err)
+	}
+	if d := (Config{}).withDefaults(); d.DLQTopic != DefaultDLQTopic || d.RetryTopic != DefaultRetryTopic || d.ReplayedTopic != DefaultReplayedTopic || d.Timeout != DefaultTimeout {
+		t.Errorf("defaults %+v", d)
+	}
+}

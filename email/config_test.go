@@ -1,6 +1,10 @@
 package email_test
 
 import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -82,4 +86,15 @@ func withKafka(c email.Config) email.Config {
 		}
 	}
 	return c
+}
+
+// Validate judges and creates nothing: the outbox is made by New.
+func TestConfigValidateCreatesNothing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "outbox")
+	if err := withKafka(email.Config{OutboxDir: dir}).Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("after Validate, %s: %v, want it not to exist", dir, err)
+	}
 }

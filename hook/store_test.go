@@ -232,3 +232,13 @@ func mustHook(tb testing.TB, s *Store, client, dest int64) schema.Hook {
 	}
 	return h
 }
+
+// RotationOverlap: zero is the default, negative is refused.
+func TestConfigRotationOverlap(t *testing.T) {
+	if d := (Config{}).withDefaults(); d.RotationOverlap != DefaultRotationOverlap || d.Timeout != DefaultTimeout {
+		t.Errorf("defaults %+v", d)
+	}
+	if err := (Config{Kafka: noKafka{}, RotationOverlap: -time.Hour}).Validate(); err == nil || !strings.Contains(err.Error(), "RotationOverlap is -1h0m0s") {
+		t.Errorf("Validate() = %v, want the negative overlap refused", err)
+	}
+}
