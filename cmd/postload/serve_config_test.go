@@ -142,9 +142,13 @@ func TestEnvTwinsParseAsTheirFlags(t *testing.T) {
 		{map[string]string{"POSTLOAD_RETENTION_BYTES": "1GB"}, nil, `POSTLOAD_RETENTION_BYTES="1GB": want a whole number`, nil},
 		{map[string]string{"POSTLOAD_BREAKER_FAILURE_RATIO": "most"}, nil, `POSTLOAD_BREAKER_FAILURE_RATIO="most": want a number`, nil},
 		{map[string]string{"POSTLOAD_RETRY_GROUPS": "false", "POSTLOAD_BREAKER_FAILURE_RATIO": "0.5", "POSTLOAD_RETENTION_BYTES": "1024"}, nil, "",
-			func(c serveConfig) bool { return c.NoRetryGroups && c.Breaker.FailureRatio == 0.5 && c.RetentionBytes == 1024 }},
+			func(c serveConfig) bool {
+				return c.NoRetryGroups && c.Breaker.FailureRatio == 0.5 && c.RetentionBytes == 1024
+			}},
 		{map[string]string{"POSTLOAD_BREAKER_FAILURE_RATIO": "0.5", "POSTLOAD_RETRY_DELAYS": "1s,2s"}, []string{"--breaker-failure-ratio", "0.7"}, "",
-			func(c serveConfig) bool { return c.Breaker.FailureRatio == 0.7 && formatDurations(c.RetryDelays) == "1s,2s" }},
+			func(c serveConfig) bool {
+				return c.Breaker.FailureRatio == 0.7 && formatDurations(c.RetryDelays) == "1s,2s"
+			}},
 	} {
 		c, err := parseServe(tc.args, func(k string) string { return tc.env[k] }, io.Discard)
 		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
