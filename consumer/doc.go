@@ -30,6 +30,12 @@
 // whose error wraps schema.ErrInvalid goes to the invalid topic as a
 // schema.Invalid record (schema.PutInvalid) and is finished.
 //
+// Settings: ClientConfig (client.go), GroupConfig (config.go) and
+// PoisonConfig (poison.go) state each field's default, exported as a
+// Default constant that cmd/postload's flags use; a zero field stands for
+// it, and Validate says what to fix in a config as given (for a group,
+// also that DrainTimeout stays below SessionTimeout).
+//
 // Guarantees:
 //   - An offset is committed only after every earlier message of its
 //     partition is finished (its handler returned nil): at-least-once,

@@ -13,6 +13,14 @@
 // Again, DeadLetter, Forward.Next, WebhookID, RecordKey); the breaker and
 // bulkhead of each hook URL are endpoint.go's.
 //
+// Settings: Config (config.go), EndpointConfig (endpoint.go) and
+// ClientConfig (client.go) state each field's default, exported as a
+// Default constant that cmd/postload's flags use; a zero field stands for
+// it, and Validate says what to fix in a config as given: the breaker's
+// failure ratio in (0,1], at most MaxRetries tiers (a record holds
+// schema.MaxAttempts attempts), an event limit from MinEventBytes to
+// MaxEventBytes.
+//
 // Guarantees: a handler returns nil only when every hook of the event has
 // either received the webhook (2xx) or has a record on the next retry tier
 // or the dead-letter topic; a malformed message (or an event larger than

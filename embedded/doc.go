@@ -1,5 +1,7 @@
 // Package embedded runs postload's in-process Kafka-protocol broker (kfake)
-// and applies retention to its data topics itself.
+// and applies retention to its data topics itself. Its defaults (the
+// address, the retention interval, the size bound postload gives the data
+// topics) are exported constants that cmd/postload's flags use.
 //
 // kfake keeps records in segment files under its data directory (8 MiB
 // each here) and, in memory, an index entry of about 100 bytes per record

@@ -1,5 +1,13 @@
 // Command postload turns data-load events on Kafka into webhooks. See
 // README.md for the subcommands.
+//
+// Where serve's parts are: its flags (serve_config.go, each a package's
+// Default constant where a package owns the setting; every flag has an
+// environment twin, flags.go), what to fix in them (serve_check.go: serve's
+// own rules, and each package's Validate for the settings it owns), the
+// package configs they make (configs.go), Kafka and the embedded broker
+// (kafka.go, embedded.go, topics.go), the roles' consumer groups
+// (runners.go), the HTTP servers (http.go), and serve itself (serve.go).
 package main
 
 import (
