@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/netip"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/postload/postload/consumer"
@@ -66,7 +67,6 @@ const (
 	defaultListen    = "127.0.0.1:8080"
 	defaultDataDir   = "./postload-data"
 	defaultGroup     = "postload"
-	defaultRoles     = "api,dispatch,retry,email"
 	defaultRetention = 7 * 24 * time.Hour
 	defaultLogLevel  = "info"
 	// defaultPartitions: of the topics postload creates.
@@ -99,7 +99,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 // processFlags are what the process runs and where it listens, keeps its
 // files and logs.
 func (c *serveConfig) processFlags(f *flags, t *serveText) {
-	twinVar(f, f.StringVar, &t.roles, "roles", defaultRoles, "the parts this process runs: api, dispatch (first attempts), retry (the tiers), email")
+	twinVar(f, f.StringVar, &t.roles, "roles", strings.Join(roleNames, ","), "the parts this process runs: api, dispatch (first attempts), retry (the tiers), email")
 	twinVar(f, f.StringVar, &c.Listen, "listen", defaultListen, "address of the hook API")
 	twinVar(f, f.StringVar, &c.MetricsListen, "metrics-listen", "", "serve /metrics, /healthz and /readyz here instead of on --listen")
 	twinVar(f, f.StringVar, &c.DataDir, "data-dir", defaultDataDir, "directory for the embedded broker, tokens and outbox")
