@@ -23,9 +23,16 @@ type ClientConfig struct {
 	MaxResponseBytes int64
 	// RootCAs are the CAs trusted for hook servers. Default: the system's.
 	RootCAs *x509.CertPool
-	// MaxIdleConnsPerHost bounds kept-alive connections per endpoint.
-	// Default DefaultMaxIdleConnsPerHost (64).
-	MaxIdleConnsPerHost int
+	// ConnsPerHost bounds the connections to one host (scheme, host,
+	// port), open and idle alike: give the host cap
+	// (EndpointConfig.HostMaxConcurrent), so that every request in flight
+	// has a connection over HTTP/1.1 and a connection once opened is kept
+	// until it idles IdleConnTimeout. Default DefaultHostMaxConcurrent.
+	ConnsPerHost int
+	// HTTP2 lets a receiver that offers HTTP/2 (by ALPN) get it; off,
+	// every request goes over HTTP/1.1, ConnsPerHost connections per host
+	// at most. Default off: see docs/benchmarks.md, "Protocol", for why.
+	HTTP2 bool
 	// Egress is the SSRF guard, source address and proxy of outgoing
 	// connections. The zero value blocks every internal address.
 	Egress egress.TransportConfig
@@ -33,31 +40,34 @@ type ClientConfig struct {
 
 // Defaults of ClientConfig.
 const (
-	DefaultAttemptTimeout      = 30 * time.Second
-	DefaultMaxResponseBytes    = 64 << 10
-	DefaultMaxIdleConnsPerHost = 64
+	DefaultAttemptTimeout   = 30 * time.Second
+	DefaultMaxResponseBytes = 64 << 10
+	// IdleConnTimeout is how long an idle connection is kept.
+	IdleConnTimeout = 90 * time.Second
 )
 
 // withDefaults returns c with every zero field set to its default.
 func (c ClientConfig) withDefaults() ClientConfig {
 	c.AttemptTimeout = cmp.Or(c.AttemptTimeout, DefaultAttemptTimeout)
 	c.MaxResponseBytes = cmp.Or(c.MaxResponseBytes, DefaultMaxResponseBytes)
-	c.MaxIdleConnsPerHost = cmp.Or(c.MaxIdleConnsPerHost, DefaultMaxIdleConnsPerHost)
+	c.ConnsPerHost = cmp.Or(c.ConnsPerHost, DefaultHostMaxConcurrent)
 	return c
 }
 
 // Validate reports what to fix in c; zero fields stand for their defaults.
 func (c ClientConfig) Validate() error {
 	c = c.withDefaults()
-	if c.AttemptTimeout < 0 || c.MaxResponseBytes < 0 || c.MaxIdleConnsPerHost < 0 {
-		return errors.New("attempt timeout, response cap and idle connections must not be negative")
+	if c.AttemptTimeout < 0 || c.MaxResponseBytes < 0 || c.ConnsPerHost < 0 {
+		return errors.New("attempt timeout, response cap and connections per host must not be negative")
 	}
 	return c.Egress.Dialer.Validate()
 }
 
 // newHTTPClient returns the client used for every attempt: HTTPS only,
 // every connection through the egress guard, kept alive and reused,
-// redirects not followed.
+// redirects not followed. A host gets at most ConnsPerHost connections,
+// and as many are kept idle: the host cap lets no more requests at once,
+// so steady delivery reuses them and opens none.
 func newHTTPClient(cfg ClientConfig) (*http.Client, error) {
 	tr, err := egress.NewTransport(cfg.Egress)
 	if err != nil {
@@ -65,15 +75,18 @@ func newHTTPClient(cfg ClientConfig) (*http.Client, error) {
 	}
 	tr.TLSClientConfig = &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12}
 	tr.TLSHandshakeTimeout = 10 * time.Second
-	tr.ForceAttemptHTTP2 = true
+	tr.Protocols = new(http.Protocols)
+	tr.Protocols.SetHTTP1(true)
+	tr.Protocols.SetHTTP2(cfg.HTTP2)
 	// webhook-id, webhook-timestamp and webhook-signature differ on every
 	// request: indexing them in HPACK's dynamic table would only churn it
 	// (hash, insert, evict) on both ends. A table of one byte indexes
 	// nothing; the other headers are a few bytes each.
 	tr.HTTP2 = &http.HTTP2Config{MaxEncoderHeaderTableSize: 1}
-	tr.MaxIdleConns = 4096
-	tr.MaxIdleConnsPerHost = cfg.MaxIdleConnsPerHost
-	tr.IdleConnTimeout = 90 * time.Second
+	tr.MaxIdleConns = 0 // no bound across hosts: each host's is ConnsPerHost
+	tr.MaxConnsPerHost = cfg.ConnsPerHost
+	tr.MaxIdleConnsPerHost = cfg.ConnsPerHost
+	tr.IdleConnTimeout = IdleConnTimeout
 	tr.ExpectContinueTimeout = time.Second
 	return &http.Client{
 		Transport: tr,

@@ -21,7 +21,7 @@ func TestConfigDefaults(t *testing.T) {
 		t.Errorf("EndpointConfig defaults %+v", e)
 	}
 	cl := ClientConfig{}.withDefaults()
-	if cl.AttemptTimeout != DefaultAttemptTimeout || cl.MaxResponseBytes != DefaultMaxResponseBytes || cl.MaxIdleConnsPerHost != DefaultMaxIdleConnsPerHost {
+	if cl.AttemptTimeout != DefaultAttemptTimeout || cl.MaxResponseBytes != DefaultMaxResponseBytes || cl.ConnsPerHost != DefaultHostMaxConcurrent {
 		t.Errorf("ClientConfig defaults %+v", cl)
 	}
 }

@@ -144,7 +144,7 @@ func noResponse(_ *testing.T, c *decisionCase) {
 
 func breakerOpen(_ *testing.T, c *decisionCase) {
 	c.prepare = func(t *testing.T, d *Dispatcher) {
-		done, err := d.endpoints.get(c.url, 7).acquire(context.Background())
+		done, err := d.endpoints.get(c.url, 7).acquire(context.Background(), 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -155,7 +155,7 @@ func breakerOpen(_ *testing.T, c *decisionCase) {
 // saturated holds the endpoint's one slot, with no request finishing.
 func saturated(_ *testing.T, c *decisionCase) {
 	c.prepare = func(t *testing.T, d *Dispatcher) {
-		done, err := d.endpoints.get(c.url, 7).acquire(context.Background())
+		done, err := d.endpoints.get(c.url, 7).acquire(context.Background(), 1)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -197,7 +197,7 @@ func (d *Dispatcher) log(ev schema.LoadEvent, dl schema.Delivery) *zap.Logger {
 // send makes the attempt through the endpoint's bulkhead and breaker; when
 // either refuses, the attempt fails at once without a request.
 func (d *Dispatcher) send(ctx context.Context, h schema.Hook, req Request) Outcome {
-	done, err := d.endpoints.get(h.Config.URL, h.ID).acquire(ctx)
+	done, err := d.endpoints.get(h.Config.URL, h.ID).acquire(ctx, h.ClientID)
 	if err != nil {
 		out := refusal(ctx, req.Number, d.now(), err)
 		d.observe(out)

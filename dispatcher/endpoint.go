@@ -37,6 +37,12 @@ type EndpointConfig struct {
 	// MaxConcurrent caps the requests in flight to one endpoint (the
 	// bulkhead). Default DefaultMaxConcurrent (32).
 	MaxConcurrent int
+	// HostMaxConcurrent caps the requests in flight to one host (scheme,
+	// host, port), whatever URLs and accounts they are for; attempts over
+	// it wait in fair shares between accounts and their URLs (see host).
+	// The HTTP client keeps as many connections per host. Default
+	// DefaultHostMaxConcurrent (128).
+	HostMaxConcurrent int
 	// SlotWait tells a saturated endpoint from a busy one. While all of an
 	// endpoint's slots are taken, an attempt waits for one; but once an
 	// attempt has waited while no request to the endpoint finished (and no
@@ -61,7 +67,10 @@ const (
 	DefaultWindow        = time.Minute
 	DefaultOpenTimeout   = 30 * time.Second
 	DefaultMaxConcurrent = 32
-	DefaultSlotWait      = 500 * time.Millisecond
+	// DefaultHostMaxConcurrent: see docs/benchmarks.md, "Connections per
+	// host", for the sweep it was chosen from.
+	DefaultHostMaxConcurrent = 128
+	DefaultSlotWait          = 500 * time.Millisecond
 )
 
 // withDefaults returns c with every zero field set to its default.
@@ -71,6 +80,7 @@ func (c EndpointConfig) withDefaults() EndpointConfig {
 	c.Window = cmp.Or(c.Window, DefaultWindow)
 	c.OpenTimeout = cmp.Or(c.OpenTimeout, DefaultOpenTimeout)
 	c.MaxConcurrent = cmp.Or(c.MaxConcurrent, DefaultMaxConcurrent)
+	c.HostMaxConcurrent = cmp.Or(c.HostMaxConcurrent, DefaultHostMaxConcurrent)
 	c.SlotWait = cmp.Or(c.SlotWait, DefaultSlotWait)
 	return c
 }
@@ -85,8 +95,8 @@ func (c EndpointConfig) Validate() error {
 	if c.FailureRatio < 0 || c.FailureRatio > 1 {
 		errs = append(errs, fmt.Errorf("breaker failure ratio %v: want a share in (0,1]", c.FailureRatio))
 	}
-	if c.Window < 0 || c.OpenTimeout < 0 || c.MaxConcurrent < 0 || c.SlotWait < 0 {
-		errs = append(errs, errors.New("breaker window, open timeout, endpoint concurrency and slot wait must not be negative"))
+	if c.Window < 0 || c.OpenTimeout < 0 || c.MaxConcurrent < 0 || c.HostMaxConcurrent < 0 || c.SlotWait < 0 {
+		errs = append(errs, errors.New("breaker window, open timeout, endpoint and host concurrency and slot wait must not be negative"))
 	}
 	return errors.Join(errs...)
 }
@@ -105,6 +115,8 @@ var errNotCounted = errors.New("not counted")
 
 // endpoint guards one hook URL.
 type endpoint struct {
+	url      string
+	host     *host // the URL's host, shared with its other URLs
 	breaker  *gobreaker.TwoStepCircuitBreaker[struct{}]
 	slots    chan struct{}
 	slotWait time.Duration
@@ -158,6 +170,7 @@ type endpoints struct {
 
 	mu    sync.Mutex
 	m     map[string]*endpoint
+	hosts map[string]*host // by HostKey
 	swept time.Time
 }
 
@@ -167,7 +180,7 @@ type endpoints struct {
 const idleAfter = 10 * time.Minute
 
 func newEndpoints(cfg EndpointConfig, log *zap.Logger) *endpoints {
-	return &endpoints{cfg: cfg, log: log, m: make(map[string]*endpoint)}
+	return &endpoints{cfg: cfg, log: log, m: make(map[string]*endpoint), hosts: make(map[string]*host)}
 }
 
 // get returns the guard of url, made on first use, for an attempt of hook
@@ -186,6 +199,13 @@ func (e *endpoints) get(url string, hookID int64) *endpoint {
 	ep, ok := e.m[url]
 	if !ok {
 		ep = e.newEndpoint(url)
+		key := HostKey(url)
+		h, ok := e.hosts[key]
+		if !ok {
+			h = newHost(e.cfg.HostMaxConcurrent, e.cfg.SlotWait)
+			e.hosts[key] = h
+		}
+		ep.host = h
 		e.m[url] = ep
 	}
 	ep.used.Store(now.UnixNano())
@@ -197,7 +217,7 @@ func (e *endpoints) get(url string, hookID int64) *endpoint {
 func (e *endpoints) newEndpoint(url string) *endpoint {
 	log := e.log.With(zap.String("endpoint", Redact(url)))
 	cfg := e.cfg
-	ep := &endpoint{slots: make(chan struct{}, cfg.MaxConcurrent), slotWait: cfg.SlotWait, users: map[int64]struct{}{}}
+	ep := &endpoint{url: url, slots: make(chan struct{}, cfg.MaxConcurrent), slotWait: cfg.SlotWait, users: map[int64]struct{}{}}
 	ep.breaker = gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
 		Name:         url,
 		MaxRequests:  probes,
@@ -227,6 +247,15 @@ func (e *endpoints) sweep(now time.Time) {
 		idle := now.Sub(time.Unix(0, ep.used.Load())) > idleAfter
 		if idle && len(ep.slots) == 0 && ep.breaker.State() == gobreaker.StateClosed {
 			delete(e.m, url)
+		}
+	}
+	inUse := make(map[*host]bool, len(e.hosts))
+	for _, ep := range e.m {
+		inUse[ep.host] = true
+	}
+	for key, h := range e.hosts {
+		if !inUse[h] && !h.busy() {
+			delete(e.hosts, key)
 		}
 	}
 }
@@ -263,13 +292,15 @@ func (e *endpoints) inFlight() map[string]int {
 	return out
 }
 
-// acquire takes a slot, waiting while the endpoint makes progress (see
-// EndpointConfig.SlotWait), then asks the breaker: an attempt that waited
-// for a slot must not send a request that a breaker opened meanwhile. A
-// breaker that refuses already is asked first, so its attempts never wait.
-// The returned done must be called with the attempt's outcome. An error
-// means no request may be sent: ErrBreakerOpen, ErrEndpointBusy, or ctx's.
-func (ep *endpoint) acquire(ctx context.Context) (done func(delivered, counted bool), err error) {
+// acquire takes a slot of the endpoint, waiting while the endpoint makes
+// progress (see EndpointConfig.SlotWait), then one of its host, in the
+// turn of account (see host), then asks the breaker: an attempt that
+// waited for a slot must not send a request that a breaker opened
+// meanwhile. A breaker that refuses already is asked first, so its
+// attempts never wait. The returned done must be called with the attempt's
+// outcome. An error means no request may be sent: ErrBreakerOpen,
+// ErrEndpointBusy, or ctx's.
+func (ep *endpoint) acquire(ctx context.Context, account int64) (done func(delivered, counted bool), err error) {
 	if ep.refusing() {
 		return nil, ErrBreakerOpen
 	}
@@ -279,8 +310,13 @@ func (ep *endpoint) acquire(ctx context.Context) (done func(delivered, counted b
 	if err := ep.takeSlot(ctx); err != nil {
 		return nil, err
 	}
+	if err := ep.host.acquire(ctx, account, ep.url); err != nil {
+		ep.freeSlot()
+		return nil, err
+	}
 	report, err := ep.breaker.Allow()
 	if err != nil {
+		ep.host.release()
 		ep.freeSlot()
 		return nil, ErrBreakerOpen
 	}
@@ -293,6 +329,7 @@ func (ep *endpoint) acquire(ctx context.Context) (done func(delivered, counted b
 		default:
 			report(errAttemptFailed)
 		}
+		ep.host.release()
 		ep.freeSlot()
 	}, nil
 }

@@ -22,8 +22,8 @@ func TestBulkheadWaitsForABusyEndpointButNotForAStuckOne(t *testing.T) {
 	ctx := context.Background()
 
 	// Busy but healthy: a slot frees within the wait, the third attempt gets it.
-	d1, err1 := ep.acquire(ctx)
-	d2, err2 := ep.acquire(ctx)
+	d1, err1 := ep.acquire(ctx, 1)
+	d2, err2 := ep.acquire(ctx, 1)
 	if err1 != nil || err2 != nil {
 		t.Fatal(err1, err2)
 	}
@@ -32,7 +32,7 @@ func TestBulkheadWaitsForABusyEndpointButNotForAStuckOne(t *testing.T) {
 		err  error
 	}
 	third := make(chan got, 1)
-	go func() { d, err := ep.acquire(ctx); third <- got{d, err} }()
+	go func() { d, err := ep.acquire(ctx, 1); third <- got{d, err} }()
 	d1(true, true) // a request finishes: the waiting attempt gets its slot
 	g := <-third
 	d3, err := g.done, g.err
@@ -43,14 +43,14 @@ func TestBulkheadWaitsForABusyEndpointButNotForAStuckOne(t *testing.T) {
 	// Stuck: both slots held and nothing finishes: the next attempt gives up
 	// after SlotWait, and the one after it at once.
 	start := time.Now()
-	if _, err := ep.acquire(ctx); !errors.Is(err, ErrEndpointBusy) {
+	if _, err := ep.acquire(ctx, 1); !errors.Is(err, ErrEndpointBusy) {
 		t.Fatalf("stuck endpoint: %v, want ErrEndpointBusy", err)
 	}
 	if waited := time.Since(start); waited < 100*time.Millisecond {
 		t.Fatalf("gave up after %v, before the endpoint could be called stuck", waited)
 	}
 	start = time.Now()
-	if _, err := ep.acquire(ctx); !errors.Is(err, ErrEndpointBusy) {
+	if _, err := ep.acquire(ctx, 1); !errors.Is(err, ErrEndpointBusy) {
 		t.Fatalf("still stuck: %v, want ErrEndpointBusy", err)
 	}
 	if waited := time.Since(start); waited > 50*time.Millisecond {
@@ -59,7 +59,7 @@ func TestBulkheadWaitsForABusyEndpointButNotForAStuckOne(t *testing.T) {
 
 	// A finished request ends the stuck state.
 	d2(true, true)
-	d4, err := ep.acquire(ctx)
+	d4, err := ep.acquire(ctx, 1)
 	if err != nil {
 		t.Fatalf("after progress: %v", err)
 	}
@@ -74,7 +74,7 @@ func TestBulkheadDoesNotBlameAnEndpointForTimeThisProcessDidNotWatch(t *testing.
 	cfg := EndpointConfig{MinRequests: 1000, MaxConcurrent: 1, SlotWait: 200 * time.Millisecond}
 	ep := testEndpoint(cfg)
 	ctx := context.Background()
-	done, err := ep.acquire(ctx)
+	done, err := ep.acquire(ctx, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestBulkheadDoesNotBlameAnEndpointForTimeThisProcessDidNotWatch(t *testing.
 	ep.progress.Store(time.Now().Add(-time.Second).UnixNano())
 
 	start := time.Now()
-	if _, err := ep.acquire(ctx); !errors.Is(err, ErrEndpointBusy) {
+	if _, err := ep.acquire(ctx, 1); !errors.Is(err, ErrEndpointBusy) {
 		t.Fatalf("full endpoint making no progress: %v, want ErrEndpointBusy", err)
 	}
 	if waited := time.Since(start); waited < cfg.SlotWait {
@@ -91,11 +91,11 @@ func TestBulkheadDoesNotBlameAnEndpointForTimeThisProcessDidNotWatch(t *testing.
 	// Now it was watched: stuck, and the next attempt is deferred at once,
 	// until the request finishes.
 	start = time.Now()
-	if _, err := ep.acquire(ctx); !errors.Is(err, ErrEndpointBusy) || time.Since(start) >= cfg.SlotWait {
+	if _, err := ep.acquire(ctx, 1); !errors.Is(err, ErrEndpointBusy) || time.Since(start) >= cfg.SlotWait {
 		t.Fatalf("known stuck: %v after %v, want ErrEndpointBusy at once", err, time.Since(start))
 	}
 	done(true, true)
-	if _, err := ep.acquire(ctx); err != nil {
+	if _, err := ep.acquire(ctx, 1); err != nil {
 		t.Fatalf("after the request finished: %v", err)
 	}
 }
@@ -104,13 +104,13 @@ func TestBreakerOpensOnFailureRatioAndSendsNothingWhileOpen(t *testing.T) {
 	cfg := EndpointConfig{MinRequests: 4, FailureRatio: 0.5, OpenTimeout: time.Hour}
 	ep := testEndpoint(cfg)
 	for i := 0; i < 4; i++ {
-		done, err := ep.acquire(context.Background())
+		done, err := ep.acquire(context.Background(), 1)
 		if err != nil {
 			t.Fatalf("attempt %d refused before the breaker could open: %v", i+1, err)
 		}
 		done(i%2 == 0, true) // 2 of 4 fail
 	}
-	if _, err := ep.acquire(context.Background()); !errors.Is(err, ErrBreakerOpen) {
+	if _, err := ep.acquire(context.Background(), 1); !errors.Is(err, ErrBreakerOpen) {
 		t.Fatalf("after 50%% failures of 4: %v, want ErrBreakerOpen", err)
 	}
 }
@@ -119,7 +119,7 @@ func TestOneFailingDeliveryOnAQuietHookKeepsTheBreakerClosed(t *testing.T) {
 	cfg := EndpointConfig{}
 	ep := testEndpoint(cfg)
 	for i := 0; i < 6; i++ { // the 6 attempts of one delivery, all failing
-		done, err := ep.acquire(context.Background())
+		done, err := ep.acquire(context.Background(), 1)
 		if err != nil {
 			t.Fatalf("attempt %d refused: %v", i+1, err)
 		}
@@ -135,7 +135,7 @@ func TestIdleEndpointsAreForgotten(t *testing.T) {
 	old.used.Store(time.Now().Add(-2 * idleAfter).UnixNano())
 	busy := e.get("https://busy.example.com/", 2)
 	busy.used.Store(time.Now().Add(-2 * idleAfter).UnixNano())
-	done, err := busy.acquire(context.Background()) // in flight: kept
+	done, err := busy.acquire(context.Background(), 1) // in flight: kept
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestBreakerOpensForABlackHoleWhoseDeferralsOutnumberItsFailures(t *testing.
 	ctx := context.Background()
 	var hung []func(bool, bool)
 	for range 10 {
-		done, err := ep.acquire(ctx)
+		done, err := ep.acquire(ctx, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,7 +167,7 @@ func TestBreakerOpensForABlackHoleWhoseDeferralsOutnumberItsFailures(t *testing.
 	}
 	deferred := 0
 	for range 1000 {
-		if _, err := ep.acquire(ctx); errors.Is(err, ErrEndpointBusy) {
+		if _, err := ep.acquire(ctx, 1); errors.Is(err, ErrEndpointBusy) {
 			deferred++
 		}
 	}
@@ -177,7 +177,7 @@ func TestBreakerOpensForABlackHoleWhoseDeferralsOutnumberItsFailures(t *testing.
 	for _, done := range hung {
 		done(false, true) // the attempt timeout
 	}
-	if _, err := ep.acquire(ctx); !errors.Is(err, ErrBreakerOpen) {
+	if _, err := ep.acquire(ctx, 1); !errors.Is(err, ErrBreakerOpen) {
 		t.Fatalf("after 10 of 10 requests failed (and %d deferrals): %v, want ErrBreakerOpen", deferred, err)
 	}
 }
@@ -194,7 +194,7 @@ func testEndpoint(cfg EndpointConfig) *endpoint {
 func TestHalfOpenBreakerRefusesWhileItsProbeIsOut(t *testing.T) {
 	ctx := context.Background()
 	trip := func(ep *endpoint) {
-		done, err := ep.acquire(ctx)
+		done, err := ep.acquire(ctx, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -205,7 +205,7 @@ func TestHalfOpenBreakerRefusesWhileItsProbeIsOut(t *testing.T) {
 	if !open.refusing() {
 		t.Fatal("open breaker not refusing")
 	}
-	if _, err := open.acquire(ctx); !errors.Is(err, ErrBreakerOpen) {
+	if _, err := open.acquire(ctx, 1); !errors.Is(err, ErrBreakerOpen) {
 		t.Fatalf("open breaker: %v, want ErrBreakerOpen", err)
 	}
 
@@ -214,14 +214,14 @@ func TestHalfOpenBreakerRefusesWhileItsProbeIsOut(t *testing.T) {
 	wait.For(t, 5*time.Second, func() (bool, string) { // half-open after the open timeout
 		return !ep.refusing(), "breaker still refusing after its open timeout"
 	})
-	probe, err := ep.acquire(ctx)
+	probe, err := ep.acquire(ctx, 1)
 	if err != nil {
 		t.Fatalf("half-open, no probe out: %v, want the probe", err)
 	}
 	if !ep.refusing() {
 		t.Error("half-open with its probe out: not refusing")
 	}
-	if _, err := ep.acquire(ctx); !errors.Is(err, ErrBreakerOpen) {
+	if _, err := ep.acquire(ctx, 1); !errors.Is(err, ErrBreakerOpen) {
 		t.Errorf("second attempt while the probe is out: %v, want ErrBreakerOpen", err)
 	}
 	if n := len(ep.slots); n != 1 {
@@ -238,13 +238,13 @@ func TestHalfOpenBreakerRefusesWhileItsProbeIsOut(t *testing.T) {
 func TestAnAttemptThatWaitedForASlotAsksTheBreakerAgain(t *testing.T) {
 	ep := testEndpoint(EndpointConfig{MinRequests: 1, MaxConcurrent: 1, OpenTimeout: time.Hour, SlotWait: time.Minute})
 	ctx := context.Background()
-	first, err := ep.acquire(ctx)
+	first, err := ep.acquire(ctx, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	second := make(chan error, 1)
 	go func() {
-		done, err := ep.acquire(ctx)
+		done, err := ep.acquire(ctx, 1)
 		if done != nil {
 			done(true, true)
 		}
@@ -281,7 +281,7 @@ func TestBreakerStateChangesNameTheEndpointAndEveryHookOnIt(t *testing.T) {
 	const url = "https://hooks.example.com:8443/catch/s3cr3t-token?k=v"
 	e.get(url, 9) // the first hook to use it
 	e.get(url, 4)
-	done, err := e.get(url, 4).acquire(context.Background())
+	done, err := e.get(url, 4).acquire(context.Background(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}

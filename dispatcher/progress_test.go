@@ -76,7 +76,7 @@ func TestEventHandledAgainSkipsFinishedHooks(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(d.Close)
-	done, err := d.endpoints.get(testHookURL, 7).acquire(context.Background())
+	done, err := d.endpoints.get(testHookURL, 7).acquire(context.Background(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}

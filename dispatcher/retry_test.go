@@ -47,7 +47,7 @@ func groupDispatcher(t *testing.T, w *written, hook schema.Hook) *Dispatcher {
 		t.Fatal(err)
 	}
 	t.Cleanup(d.Close)
-	done, err := d.endpoints.get(testHookURL, hook.ID).acquire(context.Background())
+	done, err := d.endpoints.get(testHookURL, hook.ID).acquire(context.Background(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,7 @@ type serveConfig struct {
 	RetryDelays    []time.Duration
 	NoRetryGroups  bool // --retry-groups=false
 	AttemptTimeout time.Duration
+	HTTP2          bool // --http2: HTTP/2 with receivers that offer it
 	DrainTimeout   time.Duration
 	SessionTimeout time.Duration
 	MaxInFlight    int
@@ -146,6 +147,8 @@ func (c *serveConfig) endpointFlags(f *flags) {
 	twinVar(f, f.DurationVar, &b.Window, "breaker-window", dispatcher.DefaultWindow, "rolling window of the breaker's counts (0: the default)")
 	twinVar(f, f.DurationVar, &b.OpenTimeout, "breaker-open-timeout", dispatcher.DefaultOpenTimeout, "how long an open breaker waits before one probe (0: the default)")
 	twinVar(f, f.IntVar, &b.MaxConcurrent, "endpoint-concurrency", dispatcher.DefaultMaxConcurrent, "requests in flight to one hook URL at most (bulkhead; 0: the default)")
+	twinVar(f, f.IntVar, &b.HostMaxConcurrent, "host-concurrency", dispatcher.DefaultHostMaxConcurrent, "requests in flight to one host (scheme, host, port) at most, whatever its URLs and accounts, shared in fair turns between accounts and their URLs; postload keeps as many connections to the host (0: the default)")
+	twinVar(f, f.BoolVar, &c.HTTP2, "http2", false, "use HTTP/2 with receivers that offer it (false: HTTP/1.1 to every receiver, --host-concurrency connections per host at most; see docs/benchmarks.md for which is faster)")
 	twinVar(f, f.DurationVar, &b.SlotWait, "endpoint-slot-wait", dispatcher.DefaultSlotWait, "an endpoint whose slots are all taken and that is watched finishing no request for this long is saturated: its deliveries are deferred to their tier without a request, not counted as attempts (0: the default)")
 }
 

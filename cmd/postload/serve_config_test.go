@@ -66,7 +66,7 @@ func TestServeFlagDefaultsAreThePackagesDefaults(t *testing.T) {
 	}
 	wantBreaker := dispatcher.EndpointConfig{
 		MinRequests: dispatcher.DefaultMinRequests, FailureRatio: dispatcher.DefaultFailureRatio, Window: dispatcher.DefaultWindow,
-		OpenTimeout: dispatcher.DefaultOpenTimeout, MaxConcurrent: dispatcher.DefaultMaxConcurrent, SlotWait: dispatcher.DefaultSlotWait,
+		OpenTimeout: dispatcher.DefaultOpenTimeout, MaxConcurrent: dispatcher.DefaultMaxConcurrent, HostMaxConcurrent: dispatcher.DefaultHostMaxConcurrent, SlotWait: dispatcher.DefaultSlotWait,
 	}
 	for _, tc := range []struct {
 		name      string
@@ -88,6 +88,7 @@ func TestServeFlagDefaultsAreThePackagesDefaults(t *testing.T) {
 		{"digest window", c.DigestWindow, email.DefaultDigestWindow},
 		{"failed-load window", c.FailedWindow, email.DefaultFailedLoadWindow},
 		{"retry groups", c.NoRetryGroups, false},
+		{"http2", c.HTTP2, false},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("%s: %v, want the package's %v", tc.name, tc.got, tc.want)

@@ -45,6 +45,17 @@ type Receiver struct {
 // changes that. It is closed when the test ends.
 func NewReceiver(tb testing.TB) *Receiver {
 	tb.Helper()
+	return newReceiver(tb, true)
+}
+
+// NewHTTP1Receiver is NewReceiver for a receiver that speaks HTTP/1.1
+// only, as many do: it offers no HTTP/2.
+func NewHTTP1Receiver(tb testing.TB) *Receiver {
+	tb.Helper()
+	return newReceiver(tb, false)
+}
+
+func newReceiver(tb testing.TB, http2 bool) *Receiver {
 	rc := &Receiver{answer: func(int, *http.Request) int { return http.StatusOK }}
 	rc.Server = httptest.NewUnstartedServer(http.HandlerFunc(rc.serve))
 	rc.Server.Config.ConnState = func(_ net.Conn, st http.ConnState) {
@@ -52,7 +63,7 @@ func NewReceiver(tb testing.TB) *Receiver {
 			rc.conns.Add(1)
 		}
 	}
-	rc.Server.EnableHTTP2 = true
+	rc.Server.EnableHTTP2 = http2
 	rc.StartTLS()
 	tb.Cleanup(rc.Close)
 	return rc
