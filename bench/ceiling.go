@@ -10,51 +10,13 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-)
 
-// ceiling has a plain Go HTTPS client post total requests of the same
-// bodies to the receivers, round robin, conc at once, and returns the
-// receivers' deliveries per second from first to last receipt. The client
-// runs as a process of its own (`postload bench client`), as postload does:
-// the ceiling is what a sender that is not the receivers' process can reach
-// on this machine. (In the receivers' own process it would be faster, as no
-// request would cross between processes; see inProcess.)
-func (e *env) ceiling(ctx context.Context, rcs []*receiver, total, conc int, inProcess bool) (float64, error) {
-	var urls []string
-	for _, rc := range rcs {
-		rc.reset()
-		urls = append(urls, rc.srv.URL+"/hook")
-	}
-	if inProcess {
-		pool := x509.NewCertPool()
-		for _, rc := range rcs {
-			pool.AddCert(rc.srv.Certificate())
-		}
-		if err := postAll(ctx, urls, pool, total, conc); err != nil {
-			return 0, err
-		}
-		return rate(rcs), nil
-	}
-	ca, err := e.caFile()
-	if err != nil {
-		return 0, err
-	}
-	cmd := exec.CommandContext(ctx, e.cfg.Harness, "bench", "client", "--ca-file", ca, "--urls", strings.Join(urls, ","),
-		"--total", strconv.Itoa(total), "--concurrency", strconv.Itoa(conc))
-	dieWithParent(cmd)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		return 0, fmt.Errorf("bench client: %w: %s", err, strings.TrimSpace(out.String()))
-	}
-	return rate(rcs), nil
-}
+	"github.com/postload/postload/dispatcher"
+)
 
 // ClientConfig is what `postload bench client` posts.
 type ClientConfig struct {
@@ -62,6 +24,7 @@ type ClientConfig struct {
 	URLs        []string // receiver URLs, posted to round robin
 	Total       int      // requests to make
 	Concurrency int      // requests at once
+	HTTP2       bool     // HTTP/2 with receivers that offer it; else HTTP/1.1
 }
 
 // RunClient is `postload bench client`: the ceiling's plain HTTPS client.
@@ -77,20 +40,28 @@ func RunClient(ctx context.Context, cfg ClientConfig) error {
 	if len(cfg.URLs) == 0 || cfg.Total < 0 || cfg.Concurrency < 1 {
 		return errors.New("bench client: want receiver URLs, a number of requests and a concurrency of at least 1")
 	}
-	return postAll(ctx, cfg.URLs, pool, cfg.Total, cfg.Concurrency)
+	return postAll(ctx, cfg.URLs, pool, cfg.Total, cfg.Concurrency, cfg.HTTP2)
 }
 
-// postAll posts total requests to urls, round robin, conc at once, with
-// the headers of a webhook request.
-func postAll(ctx context.Context, urls []string, pool *x509.CertPool, total, conc int) error {
+// postAll posts total requests to urls, round robin, conc at once, each
+// signed as postload signs a webhook (Standard Webhooks, HMAC-SHA256), over
+// HTTP/2 when http2 and the receiver offers it, else over HTTP/1.1 with a
+// connection per request in flight.
+func postAll(ctx context.Context, urls []string, pool *x509.CertPool, total, conc int, http2 bool) error {
 	tr := &http.Transport{
 		TLSClientConfig:     &tls.Config{RootCAs: pool},
-		ForceAttemptHTTP2:   true,
-		MaxIdleConns:        4096,
-		MaxIdleConnsPerHost: 64,
+		MaxIdleConns:        0,
+		MaxIdleConnsPerHost: conc,
+		Protocols:           new(http.Protocols),
 	}
+	tr.Protocols.SetHTTP1(true)
+	tr.Protocols.SetHTTP2(http2)
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	signer, err := dispatcher.NewSigner(benchSecret)
+	if err != nil {
+		return err
+	}
 	bodies := make([][]byte, 64)
 	for i := range bodies {
 		bodies[i] = sampleEvent(time.Now(), i) // the envelope is a little larger than a payload
@@ -105,9 +76,17 @@ func postAll(ctx context.Context, urls []string, pool *x509.CertPool, total, con
 				if i >= total || ctx.Err() != nil {
 					return
 				}
-				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, urls[i%len(urls)], bytes.NewReader(bodies[i%len(bodies)]))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Webhook-Id", eventID(time.Now(), i)+".1")
+				body := bodies[i%len(bodies)]
+				id := eventID(time.Now(), i) + ".1"
+				ts := time.Now().Unix()
+				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, urls[i%len(urls)], bytes.NewReader(body))
+				req.Header = http.Header{
+					"Content-Type":      {"application/json"},
+					"User-Agent":        {dispatcher.UserAgent},
+					"Webhook-Id":        {id},
+					"Webhook-Timestamp": {strconv.FormatInt(ts, 10)},
+					"Webhook-Signature": {signer.Sign(id, ts, body)},
+				}
 				resp, err := client.Do(req)
 				if err != nil {
 					firstErr.CompareAndSwap(nil, err)

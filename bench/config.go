@@ -22,9 +22,21 @@ type Config struct {
 	// Harness is the executable that runs the bench's broker and ceiling
 	// client (`postload bench broker`, `postload bench client`). Required.
 	Harness string
-	// Events pre-loaded for the throughput scenario. Default DefaultEvents
-	// (100000).
-	Events int
+	// WireDeliveries are each throughput run's deliveries (pre-loaded as
+	// events of the run's hooks). Default DefaultWireDeliveries (200000).
+	WireDeliveries int
+	// Sweep are the plain client's concurrencies tried for the ceiling.
+	// Default DefaultSweep (16, 32, 64, 128, 256).
+	Sweep []int
+	// WireLatency is how long each throughput run then produces at half
+	// its rate, for p50/p99. Default DefaultWireLatency (10s).
+	WireLatency time.Duration
+	// WireShapes, WireReceivers, WireBrokers choose the throughput runs:
+	// shapes by number in Shapes (1-based), receiver kinds, broker
+	// placements. Default: all.
+	WireShapes    []int
+	WireReceivers []string
+	WireBrokers   []string
 	// Concurrency is postload's in-flight events (--max-in-flight); the
 	// ceiling client runs Concurrency × hooks requests at once. Default
 	// DefaultConcurrency (256).
@@ -32,9 +44,6 @@ type Config struct {
 	// EndpointConcurrency is postload's bulkhead (--endpoint-concurrency).
 	// Default postload's, dispatcher.DefaultMaxConcurrent (32).
 	EndpointConcurrency int
-	// Rounds of the throughput scenario (each measures the ceiling, then
-	// postload); the median round is reported. Default DefaultRounds (3).
-	Rounds int
 	// Partitions of load-completed. Default DefaultPartitions (4).
 	Partitions int
 	// LatencyRate, if set, is the latency scenario's events per second
@@ -69,9 +78,6 @@ type Config struct {
 	// postload instances is killed halfway. Default DefaultCrashDuration
 	// (20s).
 	CrashDuration time.Duration
-	// HooksPerEvent are the throughput runs. Default DefaultHooksPerEvent
-	// (1 and 10).
-	HooksPerEvent []int
 	// Only runs these scenarios. Default: all (Scenarios).
 	Only []string
 	// ServeArgs are extra flags for `postload serve`.
@@ -85,9 +91,9 @@ type Config struct {
 
 // Defaults of Config.
 const (
-	DefaultEvents            = 100000
+	DefaultWireDeliveries    = 200000
+	DefaultWireLatency       = 10 * time.Second
 	DefaultConcurrency       = 256
-	DefaultRounds            = 3
 	DefaultPartitions        = 4
 	DefaultLatencyDuration   = 30 * time.Second
 	DefaultIsolationEvents   = 20000
@@ -101,15 +107,13 @@ const (
 	DefaultJSONPath          = "bench-report.json"
 )
 
-// DefaultHooksPerEvent are Config.HooksPerEvent's default.
-var DefaultHooksPerEvent = []int{1, 10}
+// DefaultSweep is Config.Sweep's default.
+var DefaultSweep = []int{16, 32, 64, 128, 256}
 
 // withDefaults returns c with every zero field set to its default.
 func (c Config) withDefaults() Config {
-	c.Events = cmp.Or(c.Events, DefaultEvents)
 	c.Concurrency = cmp.Or(c.Concurrency, DefaultConcurrency)
 	c.Partitions = cmp.Or(c.Partitions, DefaultPartitions)
-	c.Rounds = cmp.Or(c.Rounds, DefaultRounds)
 	c.EndpointConcurrency = cmp.Or(c.EndpointConcurrency, dispatcher.DefaultMaxConcurrent)
 	c.IsolationEvents = cmp.Or(c.IsolationEvents, DefaultIsolationEvents)
 	c.RetryDeliveries = cmp.Or(c.RetryDeliveries, DefaultRetryDeliveries)
@@ -120,8 +124,21 @@ func (c Config) withDefaults() Config {
 	c.CrashRate = cmp.Or(c.CrashRate, DefaultCrashRate)
 	c.CrashDuration = cmp.Or(c.CrashDuration, DefaultCrashDuration)
 	c.BacklogWatch = cmp.Or(c.BacklogWatch, DefaultBacklogWatch)
-	if c.HooksPerEvent == nil {
-		c.HooksPerEvent = DefaultHooksPerEvent
+	c.WireDeliveries = cmp.Or(c.WireDeliveries, DefaultWireDeliveries)
+	c.WireLatency = cmp.Or(c.WireLatency, DefaultWireLatency)
+	if c.Sweep == nil {
+		c.Sweep = DefaultSweep
+	}
+	if c.WireShapes == nil {
+		for i := range Shapes {
+			c.WireShapes = append(c.WireShapes, i+1)
+		}
+	}
+	if c.WireReceivers == nil {
+		c.WireReceivers = []string{ReceiverHTTP2, ReceiverHTTP1}
+	}
+	if c.WireBrokers == nil {
+		c.WireBrokers = []string{BrokerProcess, BrokerEmbed}
 	}
 	if c.Only == nil {
 		c.Only = Scenarios
@@ -146,9 +163,29 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("unknown scenario %q: choose from %v", s, Scenarios))
 		}
 	}
-	if c.Events < 0 || c.Rounds < 0 || c.Concurrency < 0 || c.Partitions < 0 || c.IsolationEvents < 0 || c.RetryDeliveries < 0 || c.BacklogRecords < 0 ||
+	if c.WireDeliveries < 0 || c.WireLatency < 0 || c.Concurrency < 0 || c.Partitions < 0 || c.IsolationEvents < 0 || c.RetryDeliveries < 0 || c.BacklogRecords < 0 ||
 		c.LatencyDuration < 0 || c.IsolationDuration < 0 || c.IsolationTurn < 0 || c.BacklogWatch < 0 || c.CrashRate < 0 || c.CrashDuration < 0 {
 		errs = append(errs, errors.New("sizes must be positive"))
+	}
+	for _, n := range c.WireShapes {
+		if n < 1 || n > len(Shapes) {
+			errs = append(errs, fmt.Errorf("throughput shape %d: choose from 1 to %d", n, len(Shapes)))
+		}
+	}
+	for _, r := range c.WireReceivers {
+		if r != ReceiverHTTP2 && r != ReceiverHTTP1 {
+			errs = append(errs, fmt.Errorf("receiver %q: choose %s or %s", r, ReceiverHTTP2, ReceiverHTTP1))
+		}
+	}
+	for _, b := range c.WireBrokers {
+		if b != BrokerProcess && b != BrokerEmbed {
+			errs = append(errs, fmt.Errorf("broker %q: choose %s or %s", b, BrokerProcess, BrokerEmbed))
+		}
+	}
+	for _, n := range c.Sweep {
+		if n < 1 {
+			errs = append(errs, fmt.Errorf("sweep concurrency %d: give 1 or more", n))
+		}
 	}
 	if c.runs("crash") && c.Partitions < 2 {
 		errs = append(errs, fmt.Errorf("the crash scenario needs --partitions 2 or more (got %d): each of its two instances must own one", c.Partitions))

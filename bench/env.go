@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,11 +32,15 @@ type env struct {
 	rcs     []*receiver
 	procs   []*postloadProc // in the order they started
 	writer  *kafka.Writer
+	// embedded: the broker runs in the first postload instance (serve's
+	// default), at brokers[0]; broker is nil.
+	embedded bool
+	hooks    int // hook ids given so far
 
 	unmeasured int // events produced by produceUnmeasured
 }
 
-func newEnv(ctx context.Context, cfg Config) (*env, error) {
+func newEnv(ctx context.Context, cfg Config, broker ...string) (*env, error) {
 	// The previous scenario's receivers held their samples in this
 	// process: collect them now, not while this scenario measures.
 	runtime.GC()
@@ -44,18 +49,31 @@ func newEnv(ctx context.Context, cfg Config) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := startBroker(ctx, cfg.Harness)
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, err
+	e := &env{cfg: cfg, dir: dir}
+	if len(broker) > 0 && broker[0] == BrokerEmbed {
+		addr, err := freePort()
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+		e.embedded, e.brokers = true, []string{addr}
+	} else {
+		b, err := startBroker(ctx, cfg.Harness)
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+		e.broker, e.brokers = b, b.addrs
 	}
-	e := &env{cfg: cfg, dir: dir, broker: b, brokers: b.addrs}
 	e.writer = &kafka.Writer{
 		Addr: kafka.TCP(e.brokers...), Balancer: &kafka.RoundRobin{}, RequiredAcks: kafka.RequireOne,
 		BatchSize: 1000, BatchBytes: 4 << 20, BatchTimeout: time.Millisecond,
 		// The cluster's layout never changes here: a metadata refresh an
 		// hour apart, not every few seconds in the middle of a measurement.
 		Transport: &kafka.Transport{MetadataTTL: time.Hour},
+	}
+	if e.embedded {
+		return e, nil // serve makes its topics
 	}
 	topics := []consumer.Topic{
 		{Name: "load-completed", Partitions: cfg.Partitions},
@@ -73,6 +91,41 @@ func newEnv(ctx context.Context, cfg Config) (*env, error) {
 	return e, nil
 }
 
+// brokerPID is the broker process's id, 0 when it is embedded.
+func (e *env) brokerPID() int {
+	if e.broker == nil {
+		return 0
+	}
+	return e.broker.cmd.Process.Pid
+}
+
+// waitTopics waits until the first postload instance serves its API, by
+// which time it has made its topics.
+func (e *env) waitTopics(ctx context.Context) error {
+	url := "http://" + e.procs[0].api + "/notifications/public/v1/api/hooks"
+	client := &http.Client{Timeout: time.Second}
+	exited := false
+	err := waitEvery(ctx, time.Minute, 50*time.Millisecond, func() bool {
+		select {
+		case <-e.procs[0].exited:
+			exited = true
+			return true
+		default:
+		}
+		resp, err := client.Get(url)
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusUnauthorized
+	})
+	if exited {
+		b, _ := os.ReadFile(filepath.Join(e.dir, "postload.log"))
+		return fmt.Errorf("postload exited: %s", b[max(0, len(b)-2000):])
+	}
+	return err
+}
+
 func (e *env) close() {
 	e.stopPostload()
 	if e.writer != nil {
@@ -82,7 +135,9 @@ func (e *env) close() {
 	for _, rc := range e.rcs {
 		rc.close()
 	}
-	e.broker.stop()
+	if e.broker != nil {
+		e.broker.stop()
+	}
 	if os.Getenv("POSTLOAD_BENCH_KEEP") == "" {
 		os.RemoveAll(e.dir)
 	}
@@ -99,10 +154,11 @@ func (e *env) addReceivers(ctx context.Context, n int, m mode, capacity int) ([]
 		rc := newReceiver(m, capacity)
 		e.rcs = append(e.rcs, rc)
 		out = append(out, rc)
-		id := int64(len(e.rcs))
+		e.hooks++
+		id := int64(e.hooks)
 		h := schema.Hook{
 			ID: id, ClientID: 1, Type: schema.HookTypePostLoad, Version: schema.HookVersion, DestinationID: 1,
-			Config:    schema.HookConfig{URL: rc.srv.URL + "/hook", Secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
+			Config:    schema.HookConfig{URL: rc.srv.URL + "/hook", Secret: benchSecret},
 			CreatedAt: now, ModifiedAt: now,
 		}
 		b, _ := json.Marshal(h)
@@ -110,6 +166,33 @@ func (e *env) addReceivers(ctx context.Context, n int, m mode, capacity int) ([]
 	}
 	return out, e.writer.WriteMessages(ctx, msgs...)
 }
+
+// addHooks registers shape's hooks on rcs (hook i on rcs[i % len(rcs)],
+// path /hook/<i>; account 1 + i / hooks per account, destination 1) and
+// returns their URLs.
+func (e *env) addHooks(ctx context.Context, rcs []*receiver, shape Shape) ([]string, error) {
+	var urls []string
+	var msgs []kafka.Message
+	now := time.Now().UTC().Truncate(time.Second)
+	per := shape.HooksPerEvent()
+	for i := range shape.Hooks {
+		e.hooks++
+		id := int64(e.hooks)
+		url := fmt.Sprintf("%s/hook/%d", rcs[i%len(rcs)].srv.URL, i)
+		urls = append(urls, url)
+		h := schema.Hook{
+			ID: id, ClientID: int64(1 + i/per), Type: schema.HookTypePostLoad, Version: schema.HookVersion, DestinationID: 1,
+			Config:    schema.HookConfig{URL: url, Secret: benchSecret},
+			CreatedAt: now, ModifiedAt: now,
+		}
+		b, _ := json.Marshal(h)
+		msgs = append(msgs, kafka.Message{Topic: "postload.hooks", Key: []byte(strconv.FormatInt(id, 10)), Value: b})
+	}
+	return urls, e.writer.WriteMessages(ctx, msgs...)
+}
+
+// benchSecret signs every hook's requests, and the plain client's.
+const benchSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
 // caFile writes every receiver's certificate into one PEM file.
 func (e *env) caFile() (string, error) {
@@ -123,6 +206,7 @@ func (e *env) caFile() (string, error) {
 
 // postloadProc is one running `postload serve`.
 type postloadProc struct {
+	api    string // host:port of its API
 	cmd    *exec.Cmd
 	log    *os.File
 	exited chan struct{} // closed once the process has exited
@@ -149,10 +233,15 @@ func (e *env) startInstance(extra ...string) (*postloadProc, error) {
 	}
 	api := ln.Addr().String()
 	ln.Close()
-	args := []string{"serve", "--brokers", strings.Join(e.brokers, ","), "--listen", api,
+	kafkaArgs := []string{"--brokers", strings.Join(e.brokers, ",")}
+	if e.embedded {
+		kafkaArgs = []string{"--embedded-addr", e.brokers[0]}
+	}
+	args := append([]string{"serve", "--listen", api}, kafkaArgs...)
+	args = append(args,
 		"--data-dir", e.dir, "--ca-file", ca, "--partitions", strconv.Itoa(e.cfg.Partitions),
 		"--session-timeout", "6s", "--drain-timeout", "3s", "--log-format", "json", "--log-level", "warn",
-		"--allow-networks", "127.0.0.0/8"} // the receivers are on loopback
+		"--allow-networks", "127.0.0.0/8") // the receivers are on loopback
 	args = append(args, e.cfg.ServeArgs...)
 	args = append(args, extra...)
 	name := "postload.log"
@@ -170,7 +259,7 @@ func (e *env) startInstance(extra ...string) (*postloadProc, error) {
 		log.Close()
 		return nil, fmt.Errorf("starting %s serve: %w", e.cfg.Binary, err)
 	}
-	p := &postloadProc{cmd: cmd, log: log, exited: make(chan struct{})}
+	p := &postloadProc{api: api, cmd: cmd, log: log, exited: make(chan struct{})}
 	// Owned by the env: it ends when the process exits, which stopPostload
 	// (from close) makes sure of.
 	go func() {
@@ -239,11 +328,19 @@ func (e *env) peakRSS() (float64, error) {
 // produceEvents writes n load events (client 1, destination 1) with
 // emitted time now, in batches.
 func (e *env) produceEvents(ctx context.Context, n int, seq0 int) error {
+	return e.produceAccounts(ctx, n, seq0, 1)
+}
+
+// produceAccounts writes n load events with emitted time now, in batches,
+// event seq for account 1 + seq % accounts (destination 1).
+func (e *env) produceAccounts(ctx context.Context, n int, seq0 int, accounts int) error {
 	const batch = 1000
 	msgs := make([]kafka.Message, 0, batch)
 	for i := 0; i < n; i++ {
 		now := time.Now()
-		msgs = append(msgs, kafka.Message{Topic: "load-completed", Value: sampleEvent(now, seq0+i)})
+		seq := seq0 + i
+		ev := schema.SampleLoadEvent(eventID(now, seq), int64(1+seq%accounts), 1, seq%3 == 0, now)
+		msgs = append(msgs, kafka.Message{Topic: "load-completed", Value: ev})
 		if len(msgs) == batch || i == n-1 {
 			if err := e.writer.WriteMessages(ctx, msgs...); err != nil {
 				return err

@@ -3,6 +3,7 @@ package bench
 import (
 	"crypto/tls"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -29,6 +30,7 @@ type receiver struct {
 	delay time.Duration
 
 	count     atomic.Int64
+	conns     atomic.Int64 // connections accepted
 	first     atomic.Int64 // unix nanos of the first receipt
 	last      atomic.Int64 // unix nanos of the latest receipt
 	latencies *samples     // emitted → receipt
@@ -79,10 +81,19 @@ func (rc *receiver) distinct() (int64, time.Time) {
 	return int64(len(rc.ids.seen)), rc.ids.lastNew
 }
 
-func newReceiver(m mode, capacity int) *receiver {
+func newReceiver(m mode, capacity int) *receiver { return newReceiverOf(m, capacity, true) }
+
+// newReceiverOf is newReceiver for a receiver that offers HTTP/2 (and
+// HTTP/1.1) when http2, HTTP/1.1 only otherwise.
+func newReceiverOf(m mode, capacity int, http2 bool) *receiver {
 	rc := &receiver{mode: m, latencies: newSamples(capacity), lateness: newSamples(capacity), failedAt: map[string]time.Time{}}
 	rc.srv = httptest.NewUnstartedServer(http.HandlerFunc(rc.serve))
-	rc.srv.EnableHTTP2 = true
+	rc.srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			rc.conns.Add(1)
+		}
+	}
+	rc.srv.EnableHTTP2 = http2
 	rc.srv.TLS = &tls.Config{MinVersion: tls.VersionTLS13}
 	rc.srv.StartTLS()
 	return rc

@@ -11,14 +11,17 @@ import (
 
 // Report is the whole run, written as JSON.
 type Report struct {
-	Machine    Machine            `json:"machine"`
-	StartedAt  time.Time          `json:"started_at"`
-	Throughput []ThroughputResult `json:"throughput,omitempty"`
-	Latency    *LatencyResult     `json:"latency,omitempty"`
-	Isolation  *IsolationResult   `json:"isolation,omitempty"`
-	Retry      *RetryResult       `json:"retry,omitempty"`
-	Backlog    []BacklogResult    `json:"backlog,omitempty"`
-	Crash      *CrashResult       `json:"crash,omitempty"`
+	Machine   Machine   `json:"machine"`
+	StartedAt time.Time `json:"started_at"`
+	// Sweep is the plain client's runs, the ceiling's candidates.
+	Sweep []SweepPoint `json:"ceiling_sweep,omitempty"`
+	// Throughput is postload's runs, each against its ceiling.
+	Throughput []WireResult     `json:"throughput,omitempty"`
+	Latency    *LatencyResult   `json:"latency,omitempty"`
+	Isolation  *IsolationResult `json:"isolation,omitempty"`
+	Retry      *RetryResult     `json:"retry,omitempty"`
+	Backlog    []BacklogResult  `json:"backlog,omitempty"`
+	Crash      *CrashResult     `json:"crash,omitempty"`
 }
 
 // Machine says where the figures come from.
@@ -28,33 +31,6 @@ type Machine struct {
 	GoOS   string `json:"goos"`
 	GoArch string `json:"goarch"`
 	Go     string `json:"go"`
-}
-
-// ThroughputResult compares postload draining pre-loaded events with the
-// ceiling, in rounds: each round measures the ceiling, then postload, one
-// right after the other, so that both see the same state of the machine.
-// The result is the round with the median ratio.
-type ThroughputResult struct {
-	HooksPerEvent int   `json:"hooks_per_event"`
-	Events        int   `json:"events"`
-	Deliveries    int64 `json:"deliveries"`
-	// CeilingConcurrency is the plain client's requests at once.
-	CeilingConcurrency int               `json:"ceiling_concurrency"`
-	Rounds             []ThroughputRound `json:"rounds"`
-	// ThroughputRound is the median round's figures.
-	ThroughputRound
-}
-
-// ThroughputRound is one ceiling run and the postload run right after it.
-type ThroughputRound struct {
-	// CeilingPerSec is the plain client in a process of its own, as
-	// postload is: the ratio's denominator. InProcessCeilingPerSec is the
-	// same client in the receivers' process, for comparison.
-	CeilingPerSec          float64 `json:"ceiling_deliveries_per_sec"`
-	InProcessCeilingPerSec float64 `json:"in_process_ceiling_deliveries_per_sec"`
-	PostloadPerSec         float64 `json:"postload_deliveries_per_sec"`
-	Ratio                  float64 `json:"ratio"`
-	Cores                  Cores   `json:"cores_while_postload_drained"`
 }
 
 // LatencyResult is emitted_at → receipt at a steady share of throughput.

@@ -32,26 +32,40 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return r, lost
 }
 
-// runThroughput runs the throughput scenario, or its first run only when
-// the latency scenario needs its figure.
+// runThroughput runs the ceiling's sweep against each receiver kind, then
+// every throughput run against the best of its kind.
 func runThroughput(ctx context.Context, cfg Config, r *Report) error {
-	if !cfg.runs("throughput") && !(cfg.runs("latency") && cfg.LatencyRate == 0) {
+	if !cfg.runs("throughput") {
 		return nil
 	}
-	for i, hooks := range cfg.HooksPerEvent {
-		if i > 0 && !cfg.runs("throughput") {
-			break // the latency scenario needs the first figure only
-		}
-		res, err := throughput(ctx, cfg, hooks)
+	for _, recv := range cfg.WireReceivers {
+		ps, err := sweep(ctx, cfg, recv)
 		if err != nil {
-			return fmt.Errorf("throughput, %d hooks: %w", hooks, err)
+			return fmt.Errorf("ceiling sweep, %s receiver: %w", recv, err)
 		}
-		r.Throughput = append(r.Throughput, res)
-		cfg.printf("throughput  %2d hook(s)/event: postload %6.0f deliveries/s, ceiling %6.0f/s at %d at once (%.0f/s in the receivers' process), ratio %.2f (median of %s; %d events; CPU: %s)",
-			hooks, res.PostloadPerSec, res.CeilingPerSec, res.CeilingConcurrency, res.InProcessCeilingPerSec, res.Ratio, roundRatios(res.Rounds), res.Events, res.Cores)
+		r.Sweep = append(r.Sweep, ps...)
+		top := best(ps)
+		cfg.printf("ceiling     %s receiver: best %s, %.0f requests/s", recv, top.how(), top.PerSec)
+		for _, broker := range cfg.WireBrokers {
+			for _, n := range cfg.WireShapes {
+				shape := Shapes[n-1]
+				res, err := wire(ctx, cfg, shape, recv, broker, top)
+				if err != nil {
+					return fmt.Errorf("throughput, %s, %s receiver, broker %s: %w", shape.Name, recv, broker, err)
+				}
+				r.Throughput = append(r.Throughput, res)
+				cfg.printf("throughput  %-36s %s receiver, broker %-8s %6.0f deliveries/s, ratio %.2f (ceiling %.0f/s, %s); CPU %.1f µs/delivery (%.2f× the plain client's); new connections per 1000: %.2f, steady %.2f; at %.0f events/s p50 %.1f ms, p99 %.1f ms (CPU: %s)",
+					shape.Name, recv, broker, res.PerSec, res.Ratio, res.Ceiling.PerSec, res.Ceiling.how(), res.CPUPerDeliveryUS, res.CPURatio,
+					res.NewConnsPer1000, res.SteadyNewConnsPer1000, res.LatencyEventsPerSec, res.P50MS, res.P99MS, res.Cores)
+			}
+		}
 	}
 	return nil
 }
+
+// fallbackLatencyRate is the latency scenario's rate when neither
+// --latency-rate nor a throughput run gives one.
+const fallbackLatencyRate = 5000
 
 // runLatency runs the latency scenario at cfg.LatencyRate, or at half the
 // first throughput run's events per second.
@@ -62,10 +76,15 @@ func runLatency(ctx context.Context, cfg Config, r *Report) error {
 	rate := cfg.LatencyRate
 	if rate <= 0 {
 		rate = 0
-		if len(r.Throughput) > 0 {
-			first := r.Throughput[0]
-			rate = first.PostloadPerSec / float64(first.HooksPerEvent) / 2
+		for _, t := range r.Throughput {
+			if t.Shape.Hooks == 1 && t.Broker == BrokerProcess && t.Receiver == ReceiverHTTP1 {
+				rate = t.PerSec / 2
+			}
 		}
+	}
+	if rate <= 0 {
+		rate = fallbackLatencyRate
+		cfg.printf("latency     no 1-hook throughput measured in this run: at %.0f events/s (--latency-rate sets it)", rate)
 	}
 	res, err := latency(ctx, cfg, rate)
 	if err != nil {
@@ -145,11 +164,6 @@ func runCrash(ctx context.Context, cfg Config, r *Report) (lost, err error) {
 		res.Instances, res.EventsPerSec, res.Seconds, res.KilledAtS, res.Repeats, res.Requests, res.Distinct, res.Events, lostText, res.TierRecords, res.DeadLetters,
 		res.TakeoverAfterS, res.BacklogDeliveredAfterS, res.ProducedAfterS, res.DeliveredAfterS)
 	return lost, nil
-}
-
-// roundRatios is "3 rounds: 0.71 0.74 0.69".
-func roundRatios(rs []ThroughputRound) string {
-	return fmt.Sprintf("%d rounds: %s", len(rs), ratios(rs, func(r ThroughputRound) float64 { return r.Ratio }))
 }
 
 // ratios is "0.71 0.74 0.69".

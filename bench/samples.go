@@ -41,6 +41,16 @@ func (s *samples) reserve(capacity int) {
 	s.mu.Unlock()
 }
 
+// merge adds o's samples to s.
+func (s *samples) merge(o *samples) {
+	o.mu.Lock()
+	d := append([]time.Duration(nil), o.d...)
+	o.mu.Unlock()
+	s.mu.Lock()
+	s.d = append(s.d, d...)
+	s.mu.Unlock()
+}
+
 func (s *samples) len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -20,69 +20,6 @@ func inFlightArgs(cfg Config) []string {
 		"--endpoint-concurrency", strconv.Itoa(cfg.EndpointConcurrency)}
 }
 
-// throughput: rounds of the ceiling, then postload draining cfg.Events
-// pre-loaded events, with hooks hooks per event. The machine's speed drifts
-// over minutes (it is shared), so each round measures the two one right
-// after the other and the ratio is the median round's. Each round has a
-// world of its own (broker, receivers), so that no round inherits another's
-// records or deliveries.
-func throughput(ctx context.Context, cfg Config, hooks int) (ThroughputResult, error) {
-	total := int64(cfg.Events * hooks)
-	// The ceiling: a plain client at postload's request concurrency (events
-	// in flight × hooks, capped per endpoint by the bulkhead), up to
-	// 100,000 requests, in a process of its own (the ratio's denominator)
-	// and, for comparison, in the receivers' process.
-	conc := min(cfg.Concurrency, cfg.EndpointConcurrency) * hooks
-	res := ThroughputResult{HooksPerEvent: hooks, Events: cfg.Events, Deliveries: total, CeilingConcurrency: conc}
-	for range cfg.Rounds {
-		r, err := throughputRound(ctx, cfg, hooks, conc)
-		if err != nil {
-			return res, err
-		}
-		res.Rounds = append(res.Rounds, r)
-	}
-	res.ThroughputRound = medianBy(res.Rounds, func(r ThroughputRound) float64 { return r.Ratio })
-	return res, nil
-}
-
-func throughputRound(ctx context.Context, cfg Config, hooks, conc int) (ThroughputRound, error) {
-	e, err := newEnv(ctx, cfg)
-	if err != nil {
-		return ThroughputRound{}, err
-	}
-	defer e.close()
-	rcs, err := e.addReceivers(ctx, hooks, answerOK, 1)
-	if err != nil {
-		return ThroughputRound{}, err
-	}
-	if err := e.produceEvents(ctx, cfg.Events, 0); err != nil {
-		return ThroughputRound{}, err
-	}
-	total := int64(cfg.Events * hooks)
-	n := int(min(total, 100_000))
-	inProc, err := e.ceiling(ctx, rcs, n, conc, true)
-	if err != nil {
-		return ThroughputRound{}, fmt.Errorf("ceiling in process: %w", err)
-	}
-	ceil, err := e.ceiling(ctx, rcs, n, conc, false)
-	if err != nil {
-		return ThroughputRound{}, fmt.Errorf("ceiling: %w", err)
-	}
-	for _, rc := range rcs {
-		rc.reset()
-	}
-	if err := e.startPostload(inFlightArgs(cfg)...); err != nil {
-		return ThroughputRound{}, err
-	}
-	cpu := startCPU(e.pid(), e.broker.cmd.Process.Pid)
-	if err := waitFor(ctx, 30*time.Minute, func() bool { return totalCount(rcs) >= total }); err != nil {
-		return ThroughputRound{}, fmt.Errorf("%d of %d delivered: %w", totalCount(rcs), total, err)
-	}
-	cpu.stop()
-	got := rate(rcs)
-	return ThroughputRound{CeilingPerSec: ceil, InProcessCeilingPerSec: inProc, PostloadPerSec: got, Ratio: got / ceil, Cores: cpu.cores()}, nil
-}
-
 // produceSteady produces events at perSec for d, in 10 ms ticks.
 func (e *env) produceSteady(ctx context.Context, perSec float64, d time.Duration) (int, error) {
 	return e.produceSteadyFrom(ctx, perSec, d, 0)
@@ -91,6 +28,12 @@ func (e *env) produceSteady(ctx context.Context, perSec float64, d time.Duration
 // produceSteadyFrom is produceSteady with the events' sequence numbers
 // starting at seq0.
 func (e *env) produceSteadyFrom(ctx context.Context, perSec float64, d time.Duration, seq0 int) (int, error) {
+	return e.produceSteadyAccounts(ctx, perSec, d, seq0, 1)
+}
+
+// produceSteadyAccounts is produceSteadyFrom with events spread over
+// accounts as produceAccounts spreads them.
+func (e *env) produceSteadyAccounts(ctx context.Context, perSec float64, d time.Duration, seq0, accounts int) (int, error) {
 	tick := 10 * time.Millisecond
 	t := time.NewTicker(tick)
 	defer t.Stop()
@@ -104,7 +47,7 @@ func (e *env) produceSteadyFrom(ctx context.Context, perSec float64, d time.Dura
 		}
 		due := int(perSec * time.Since(start).Seconds())
 		if n := due - sent; n > 0 {
-			if err := e.produceEvents(ctx, n, seq0+sent); err != nil {
+			if err := e.produceAccounts(ctx, n, seq0+sent, accounts); err != nil {
 				return sent, err
 			}
 			sent += n

@@ -22,9 +22,13 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	f := newFlags("bench", getenv, stderr)
 	cfg := bench.Config{Out: stdout}
-	f.IntVar(&cfg.Events, "events", bench.DefaultEvents, "events pre-loaded for the throughput scenario")
-	f.IntVar(&cfg.Concurrency, "concurrency", bench.DefaultConcurrency, "postload's in-flight events; the ceiling runs this × hooks requests at once")
-	f.IntVar(&cfg.Rounds, "rounds", bench.DefaultRounds, "rounds of each throughput run (ceiling, then postload); the median round is reported")
+	f.IntVar(&cfg.WireDeliveries, "deliveries", bench.DefaultWireDeliveries, "deliveries of each throughput run (pre-loaded as events of its hooks)")
+	sweep := f.String("sweep", formatInts(bench.DefaultSweep), "the plain client's concurrencies tried for the ceiling")
+	f.DurationVar(&cfg.WireLatency, "throughput-latency", bench.DefaultWireLatency, "how long each throughput run then produces at half its rate, for p50/p99")
+	shapes := f.String("shapes", "", "throughput runs' hook layouts by number (default all): "+shapeList())
+	receivers := f.String("receivers", "", "throughput runs' receivers: http2 (offers HTTP/2 and HTTP/1.1), http1 (HTTP/1.1 only) (default both)")
+	brokers := f.String("brokers", "", "throughput runs' broker: process (its own), embedded (in serve, the README default) (default both)")
+	f.IntVar(&cfg.Concurrency, "concurrency", bench.DefaultConcurrency, "postload's in-flight events (its --max-in-flight)")
 	f.IntVar(&cfg.Partitions, "partitions", bench.DefaultPartitions, "partitions of load-completed")
 	f.IntVar(&cfg.EndpointConcurrency, "endpoint-concurrency", dispatcher.DefaultMaxConcurrent, "postload's per-endpoint bulkhead")
 	f.Float64Var(&cfg.LatencyRate, "latency-rate", 0, "events per second of the latency scenario (default half the measured 1-hook throughput)")
@@ -38,7 +42,6 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	f.DurationVar(&cfg.BacklogWatch, "backlog-watch", bench.DefaultBacklogWatch, "how long peak RSS is watched under backlog")
 	f.Float64Var(&cfg.CrashRate, "crash-rate", bench.DefaultCrashRate, "events per second of the crash scenario (two instances, one killed with SIGKILL halfway)")
 	f.DurationVar(&cfg.CrashDuration, "crash-duration", bench.DefaultCrashDuration, "how long the crash scenario produces; the kill comes halfway")
-	hooks := f.String("hooks", formatInts(bench.DefaultHooksPerEvent), "hooks per event of the throughput runs (the first also sets the latency load)")
 	only := f.String("only", "", "comma-separated scenarios to run: "+strings.Join(bench.Scenarios, ",")+" (default all)")
 	f.StringVar(&cfg.JSONPath, "json", bench.DefaultJSONPath, "where the JSON report is written")
 	bin := f.String("binary", "", "postload binary under test (default this executable)")
@@ -47,13 +50,16 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	cfg.Only = splitList(*only)
-	for _, h := range splitList(*hooks) {
-		n, err := strconv.Atoi(h)
-		if err != nil || n < 1 || n > 10 {
-			return fmt.Errorf("bench --hooks: %q is not a number of hooks from 1 to 10", h)
-		}
-		cfg.HooksPerEvent = append(cfg.HooksPerEvent, n)
+	var err error
+	if cfg.Sweep, err = parseInts("bench --sweep", *sweep); err != nil {
+		return err
 	}
+	if *shapes != "" {
+		if cfg.WireShapes, err = parseInts("bench --shapes", *shapes); err != nil {
+			return err
+		}
+	}
+	cfg.WireReceivers, cfg.WireBrokers = splitList(*receivers), splitList(*brokers)
 	cfg.ServeArgs = strings.Fields(*serveArgs)
 	exe, err := os.Executable()
 	if err != nil {
@@ -68,6 +74,28 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stderr, "report written to %s\n", cfg.JSONPath)
 	}
 	return err
+}
+
+// shapeList is "1: 1 hook, 2: ...".
+func shapeList() string {
+	var out []string
+	for i, s := range bench.Shapes {
+		out = append(out, fmt.Sprintf("%d: %s", i+1, s.Name))
+	}
+	return strings.Join(out, "; ")
+}
+
+// parseInts reads "1,10" for flag.
+func parseInts(flag, s string) ([]int, error) {
+	var out []int
+	for _, it := range splitList(s) {
+		n, err := strconv.Atoi(it)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %q is not a number", flag, it)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // formatInts is "1,10".
@@ -88,6 +116,7 @@ func runBenchClient(ctx context.Context, args []string, getenv func(string) stri
 	urls := f.String("urls", "", "comma-separated receiver URLs")
 	f.IntVar(&cfg.Total, "total", 100000, "requests to make")
 	f.IntVar(&cfg.Concurrency, "concurrency", 32, "requests at once")
+	f.BoolVar(&cfg.HTTP2, "http2", true, "HTTP/2 with receivers that offer it; false: HTTP/1.1")
 	if err := f.parse(args); err != nil {
 		return err
 	}

@@ -26,7 +26,8 @@ func TestBenchSmallRun(t *testing.T) {
 	report := filepath.Join(t.TempDir(), "report.json")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "bench", "--json", report, "--events", "300", "--hooks", "1,2", "--rounds", "1",
+	cmd := exec.CommandContext(ctx, bin, "bench", "--json", report, "--deliveries", "2000", "--sweep", "4,8", "--throughput-latency", "1s",
+		"--shapes", "1,4", "--receivers", "http1", "--brokers", "process,embedded",
 		"--latency-rate", "200", "--latency-duration", "1s", "--isolation-events", "200", "--isolation-duration", "1s", "--isolation-turn", "500ms",
 		"--retry-deliveries", "50", "--backlog-records", "2000", "--backlog-watch", "1s",
 		"--crash-rate", "200", "--crash-duration", "2s")
@@ -35,7 +36,7 @@ func TestBenchSmallRun(t *testing.T) {
 	if err != nil {
 		t.Fatalf("postload bench: %v\n%s", err, out)
 	}
-	for _, want := range []string{"throughput   1 hook(s)", "throughput   2 hook(s)", "latency ", "isolation ", "retry ", "backlog     2000 records waiting on load-completed", "backlog     2000 records waiting on retry-tier", "crash       2 instances"} {
+	for _, want := range []string{"ceiling     http1 receiver: best", "throughput  1 hook ", "throughput  1000 hooks of 100 accounts, 1 host", "broker embedded", "latency ", "isolation ", "retry ", "backlog     2000 records waiting on load-completed", "backlog     2000 records waiting on retry-tier", "crash       2 instances"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("no line %q in the output:\n%s", want, out)
 		}
@@ -48,12 +49,15 @@ func TestBenchSmallRun(t *testing.T) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatalf("report: %v\n%s", err, b)
 	}
-	if len(r.Throughput) != 2 {
-		t.Fatalf("throughput runs = %d, want 2", len(r.Throughput))
+	if len(r.Sweep) != 2 {
+		t.Errorf("ceiling sweep: %+v, want 2 runs (HTTP/1.1 at 4 and 8)", r.Sweep)
+	}
+	if len(r.Throughput) != 4 {
+		t.Fatalf("throughput runs = %d, want 4", len(r.Throughput))
 	}
 	for _, tp := range r.Throughput {
-		if tp.Deliveries != int64(300*tp.HooksPerEvent) || len(tp.Rounds) != 1 || tp.Ratio <= 0 || tp.CeilingPerSec <= 0 || tp.Cores.Postload <= 0 {
-			t.Errorf("throughput with %d hooks: %+v", tp.HooksPerEvent, tp)
+		if tp.Deliveries != 2000 || tp.Ratio <= 0 || tp.Ceiling.PerSec <= 0 || tp.CPUPerDeliveryUS <= 0 || tp.Ceiling.CPUPerReqUS <= 0 || tp.P99MS <= 0 || tp.Cores.Postload <= 0 {
+			t.Errorf("throughput %s, broker %s: %+v", tp.Shape.Name, tp.Broker, tp)
 		}
 	}
 	if r.Latency == nil || r.Latency.Deliveries != 200 || r.Latency.P99MS <= 0 {
