@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/postload/postload/schema"
 )
@@ -40,3 +41,16 @@ func decode(b []byte) (schema.LoggedAttempt, error) {
 	}
 	return a, nil
 }
+
+// Defaults of the topic's retention, which serve's flags use.
+const (
+	// DefaultRetention is how long the topic keeps a record.
+	DefaultRetention = 7 * 24 * time.Hour
+	// DefaultRetentionBytes bounds each partition of the topic: 128 MiB,
+	// so 512 MiB of disk at serve's default 4 partitions, and what an
+	// api process reads at start to rebuild its index. A record is about
+	// 300 bytes (up to 2 KiB with a full response snippet and error), so
+	// a partition holds some 400 000 attempts: more than the index keeps
+	// by default (DefaultIndexBytes), which is what the API answers from.
+	DefaultRetentionBytes = 128 << 20
+)
