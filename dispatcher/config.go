@@ -55,6 +55,9 @@ type Config struct {
 	// and dead letters it wrote, so that a delivery is not handed on twice.
 	// Default: none (such a delivery is attempted again).
 	Traces Traces
+	// AttemptLog, if set, is told of every attempt that counts (delivered,
+	// failed, skipped by the breaker; see attemptlog.go). Default: none.
+	AttemptLog AttemptLog
 }
 
 // Defaults of Config.

@@ -156,7 +156,7 @@ func (d *Dispatcher) first(ctx context.Context, src Source, ev schema.LoadEvent,
 // attempt makes attempt dl.Attempt and hands a failure on. raw is the
 // event's record, which a first attempt's delivery takes only on failure.
 func (d *Dispatcher) attempt(ctx context.Context, ev schema.LoadEvent, raw []byte, h schema.Hook, dl schema.Delivery) error {
-	req := Request{URL: h.Config.URL, WebhookID: schema.WebhookID(ev.EventID, h.ID), Body: ev.Payload, Number: dl.Attempt}
+	req := Request{URL: h.Config.URL, WebhookID: schema.WebhookID(ev.EventID, h.ID), Body: ev.Payload, Number: dl.Attempt, EventID: ev.EventID}
 	for _, secret := range h.Config.Secrets(d.now()) {
 		s, err := NewSigner(secret)
 		if err != nil {
@@ -195,17 +195,23 @@ func (d *Dispatcher) log(ev schema.LoadEvent, dl schema.Delivery) *zap.Logger {
 }
 
 // send makes the attempt through the endpoint's bulkhead and breaker; when
-// either refuses, the attempt fails at once without a request.
+// either refuses, the attempt fails at once without a request. The
+// attempt is observed and, if it counts, logged.
 func (d *Dispatcher) send(ctx context.Context, h schema.Hook, req Request) Outcome {
+	out := d.try(ctx, h, req)
+	d.observe(out)
+	d.logAttempt(h, req.EventID, out)
+	return out
+}
+
+// try is send's attempt.
+func (d *Dispatcher) try(ctx context.Context, h schema.Hook, req Request) Outcome {
 	done, err := d.endpoints.get(h.Config.URL, h.ID).acquire(ctx, h.ClientID)
 	if err != nil {
-		out := refusal(ctx, req.Number, d.now(), err)
-		d.observe(out)
-		return out
+		return refusal(ctx, req.Number, d.now(), err)
 	}
 	out := d.sender.Send(ctx, req)
 	done(out.Result == Delivered, out.Result.Counts())
-	d.observe(out)
 	return out
 }
 

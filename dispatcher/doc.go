@@ -11,7 +11,11 @@
 // docs/retries.md's decision table has it (TestRetryDecisionTable). The
 // records it writes are made by schema (NewDelivery, Delivery.Next and
 // Again, DeadLetter, Forward.Next, WebhookID, RecordKey); the breaker and
-// bulkhead of each hook URL are endpoint.go's.
+// bulkhead of each hook URL are endpoint.go's. Each attempt that counts
+// (delivered, failed, skipped by the breaker, also on a tier's fast path)
+// is told to Config.AttemptLog, the delivery log, with the first
+// schema.MaxLoggedResponse bytes of the response (attemptlog.go); one that
+// does not (deferred, interrupted, withdrawn) is not.
 //
 // Settings: Config (config.go), EndpointConfig (endpoint.go) and
 // ClientConfig (client.go) state each field's default, exported as a

@@ -150,6 +150,9 @@ func (d *Dispatcher) passOpen(ctx context.Context, src Source, value []byte) (bo
 	for range f.Deliveries {
 		d.observe(out)
 	}
+	if d.cfg.AttemptLog != nil {
+		d.logSkipped(h, f.EventIDs(), out)
+	}
 	rec, err := f.Next(out.Attempt, p.due)
 	if err != nil {
 		return true, fmt.Errorf("encoding retry record: %w", err)

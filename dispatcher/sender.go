@@ -25,6 +25,8 @@ type Request struct {
 	Signers   []Signer
 	Body      []byte
 	Number    int // attempt number, 1 for the first
+	// EventID is the event's id, for the delivery log.
+	EventID string
 }
 
 // Sender makes single attempts over one shared HTTPS client.
@@ -54,9 +56,9 @@ func (s *Sender) Close() { s.client.CloseIdleConnections() }
 func (s *Sender) Send(ctx context.Context, r Request) Outcome {
 	start := s.now()
 	out := Outcome{Attempt: schema.Attempt{Number: r.Number, StartedAt: start.UTC()}}
-	status, retryAfter, err := s.do(ctx, r, start)
+	status, retryAfter, snippet, err := s.do(ctx, r, start)
 	out.Attempt.DurationMS = s.now().Sub(start).Milliseconds()
-	out.Attempt.Status = status
+	out.Attempt.Status, out.Response = status, snippet
 	switch {
 	case err != nil && ctx.Err() != nil:
 		out.Result, out.Attempt.Error = Interrupted, errorText(err)
@@ -72,27 +74,70 @@ func (s *Sender) Send(ctx context.Context, r Request) Outcome {
 	return out
 }
 
-func (s *Sender) do(ctx context.Context, r Request, start time.Time) (status int, retryAfter time.Duration, err error) {
+func (s *Sender) do(ctx context.Context, r Request, start time.Time) (status int, retryAfter time.Duration, snippet string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.AttemptTimeout)
 	defer cancel()
 	req, err := buildRequest(ctx, r, start.Unix())
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, "", err
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
 		if ctx.Err() == context.DeadlineExceeded {
-			return 0, 0, fmt.Errorf("no response within %v", s.cfg.AttemptTimeout)
+			return 0, 0, "", fmt.Errorf("no response within %v", s.cfg.AttemptTimeout)
 		}
-		return 0, 0, unwrapURLError(err)
+		return 0, 0, "", unwrapURLError(err)
 	}
 	defer resp.Body.Close()
-	// Read the body up to the cap and drop it, so the connection is reused.
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, s.cfg.MaxResponseBytes))
+	// Keep the start of the body, read the rest up to the cap and drop it,
+	// so the connection is reused.
+	body := io.LimitReader(resp.Body, s.cfg.MaxResponseBytes)
+	snippet = readSnippet(body)
+	_, _ = io.Copy(io.Discard, body)
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), s.now())
 	}
-	return resp.StatusCode, retryAfter, nil
+	return resp.StatusCode, retryAfter, snippet, nil
+}
+
+// readSnippet reads the first schema.MaxLoggedResponse bytes of body (or
+// all of a shorter one) as valid UTF-8: a rune cut by the limit is
+// dropped, invalid bytes become U+FFFD (which may make it longer, so it is
+// cut again at a rune boundary).
+func readSnippet(body io.Reader) string {
+	var buf [schema.MaxLoggedResponse]byte
+	n, _ := io.ReadFull(body, buf[:])
+	b := buf[:n]
+	if n == len(buf) { // the body may go on: drop a rune cut in two
+		for i := 1; i < utf8.UTFMax && i <= n; i++ {
+			if utf8.RuneStart(b[n-i]) {
+				if !utf8.FullRune(b[n-i:]) {
+					b = b[:n-i]
+				}
+				break
+			}
+		}
+	}
+	if len(b) == 0 {
+		return ""
+	}
+	return validPrefix(string(b), schema.MaxLoggedResponse)
+}
+
+// validPrefix is s as valid UTF-8 (invalid bytes as U+FFFD) in at most
+// limit bytes, cut at a rune boundary.
+func validPrefix(s string, limit int) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if len(s) <= limit {
+		return s
+	}
+	s = s[:limit]
+	for len(s) > 0 && !utf8.ValidString(s) { // a rune cut in two
+		s = s[:len(s)-1]
+	}
+	return s
 }
 
 // buildRequest makes the contract's webhook request, signed at timestamp ts.

@@ -1,10 +1,12 @@
 // Package httpapi serves the account API over HTTP: the hook and
-// notification recipient calls (compatible with the Connect API) and the
-// dead-letter calls, all under BasePath. It owns what is HTTP about them
+// notification recipient calls (compatible with the Connect API), the
+// dead-letter calls and the delivery log's attempts call, all under
+// BasePath. It owns what is HTTP about them
 // and nothing else: the bearer token → account check, reading and checking
 // request bodies and queries, the JSON replies and the documented error
 // bodies, routing, and the rules every call follows. The registry
-// (hook.Store) and the dead-letter queue (dlq.Queue) do the work, through
+// (hook.Store), the dead-letter queue (dlq.Queue) and the delivery log's
+// index (attemptlog.Index) do the work, through
 // the small interfaces of ports.go, which cmd/postload fills in.
 //
 // It answers byte for byte as docs/contract.md documents:
@@ -30,6 +32,6 @@
 //   - Dead-letter replays run one at a time per Server; a second waits.
 //
 // A call is a route (server.go) of a resource: hooks.go, recipients.go,
-// deadletters.go. To add one, add a route to its resource's list, or a
+// deadletters.go, attempts.go. To add one, add a route to its resource's list, or a
 // file with a new resource and its routes, listed in New.
 package httpapi

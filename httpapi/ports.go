@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 
+	"github.com/postload/postload/attemptlog"
 	"github.com/postload/postload/dlq"
 	"github.com/postload/postload/schema"
 )
@@ -51,4 +52,15 @@ type DeadLetters interface {
 	Scan(ctx context.Context, f dlq.Filter, fn func(e dlq.Entry, replayed bool) error) error
 	// Replay puts the dead letters f selects back as fresh deliveries.
 	Replay(ctx context.Context, f dlq.Filter, dryRun bool) (dlq.ReplayResult, error)
+}
+
+// Attempts is the index of the delivery log. *attemptlog.Index satisfies
+// it.
+type Attempts interface {
+	// Ready reports whether the index has read the log; until then the
+	// attempts call answers 503.
+	Ready() bool
+	// Attempts returns a page of the attempts of an account's hook, newest
+	// first; attemptlog.ErrBadCursor for a cursor it did not give.
+	Attempts(clientID, hookID int64, q attemptlog.Query) (attemptlog.Page, error)
 }

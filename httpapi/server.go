@@ -23,6 +23,10 @@ type Config struct {
 	Registry Registry
 	// DeadLetters lists and replays the dead letters. Required.
 	DeadLetters DeadLetters
+	// Attempts is the delivery log's index. Default none: the attempts
+	// call is not served (404 NotFound, as any path the API does not
+	// serve), which is what --delivery-log=false gives.
+	Attempts Attempts
 	// Log receives the failures the API answers 503 for. Default: none.
 	Log *zap.Logger
 }
@@ -65,7 +69,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	cfg = cfg.withDefaults()
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), replaying: make(chan struct{}, 1)}
-	for _, resource := range [][]route{s.hookRoutes(), s.recipientRoutes(), s.deadLetterRoutes()} {
+	for _, resource := range [][]route{s.hookRoutes(), s.recipientRoutes(), s.deadLetterRoutes(), s.attemptRoutes()} {
 		s.handle(resource)
 	}
 	s.mux.Handle("/", s.fixed(reply{http.StatusNotFound, bodyNotFound}, ""))

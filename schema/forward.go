@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/tidwall/gjson"
 )
 
 // Forward is a retry record, a single delivery or a group, read only as far
@@ -39,6 +41,26 @@ func PeekForward(b []byte) (Forward, bool) {
 		return Forward{}, false
 	}
 	return Forward{HookID: d.HookID, Attempt: d.Attempt, Deliveries: 1, head: d, event: event.Raw}, true
+}
+
+// EventIDs returns the event id of each delivery f holds, in order ("" for
+// an event without one: the events are not checked here). It unescapes
+// each event, but does not validate it.
+func (f Forward) EventIDs() []string {
+	if !f.group {
+		return []string{eventIDOf(gjson.Parse(f.event))}
+	}
+	out := make([]string, 0, f.Deliveries)
+	gjson.Parse(f.members).ForEach(func(_, m gjson.Result) bool {
+		out = append(out, eventIDOf(m.Get("event")))
+		return true
+	})
+	return out
+}
+
+// eventIDOf is the event_id of the event in the JSON string event.
+func eventIDOf(event gjson.Result) string {
+	return gjson.Get(event.Str, "event_id").Str
 }
 
 // Next is the record of f after its attempt a failed, encoded: the step

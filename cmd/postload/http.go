@@ -58,7 +58,11 @@ func newAPIMux(cfg serveConfig, p *parts, log *zap.Logger) (*http.ServeMux, erro
 	if err != nil {
 		return nil, err
 	}
-	srv, err := httpapi.New(httpapi.Config{Tokens: tokens, Registry: p.store, DeadLetters: queue, Log: log.Named("api")})
+	ac := httpapi.Config{Tokens: tokens, Registry: p.store, DeadLetters: queue, Log: log.Named("api")}
+	if p.log.index != nil {
+		ac.Attempts = p.log.index
+	}
+	srv, err := httpapi.New(ac)
 	if err != nil {
 		return nil, err
 	}

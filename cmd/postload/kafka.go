@@ -45,7 +45,11 @@ func startKafka(ctx context.Context, cfg serveConfig, cl *closers, log *zap.Logg
 	}
 	k.client = client
 	cl.add(client.Close) // after everything that uses it has stopped
-	err = ensureTopics(ctx, k.brokers, k.topics.specs(cfg.Partitions, cfg.Retention, cfg.RetentionBytes, cfg.MaxEventBytes), log)
+	specs := k.topics.specs(cfg.Partitions, cfg.Retention, cfg.RetentionBytes, cfg.MaxEventBytes)
+	if !cfg.NoDeliveryLog {
+		specs = append(specs, cfg.attemptsTopic(k.topics))
+	}
+	err = ensureTopics(ctx, k.brokers, specs, log)
 	if err == nil && cluster != nil {
 		tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		k.trim, err = embeddedRetention(tctx, cluster, k, cfg, log)

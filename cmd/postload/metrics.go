@@ -27,6 +27,7 @@ type metrics struct {
 	disp   *dispatcher.Dispatcher
 	mail   *email.Sender
 	store  *hook.Store
+	log    deliveryLog
 }
 
 var _ dispatcher.Observer = (*metrics)(nil)
@@ -81,12 +82,15 @@ var (
 	descHooks    = prometheus.NewDesc("postload_registry_objects", "Live hooks and recipients in the registry.", []string{"kind"}, nil)
 	descReady    = prometheus.NewDesc("postload_registry_ready", "1 once the hook and recipient tables are caught up.", nil, nil)
 	descProblems = prometheus.NewDesc("postload_registry_problem_records_total", "Records of the registry's topics read since start that could not be loaded as written, by problem: skipped (does not decode), url_normalized (a hook URL written before URLs were normalized, loaded normalized), url_refused (a hook whose URL is refused now: listed, its deliveries fail). postload registry check lists them.", []string{"problem"}, nil)
+	descLogged   = prometheus.NewDesc("postload_delivery_log_records_total", "Records of the delivery log (postload.attempts) this process made, by result: written, dropped (the writer's queue was full, or the process was stopping: a delivery never waits for the log), failed (Kafka did not take them within the write timeout, or the flush timeout on shutdown).", []string{"result"}, nil)
+	descIndex    = prometheus.NewDesc("postload_delivery_log_index_attempts", "Attempts the api role's index of the delivery log keeps in memory.", nil, nil)
+	descIndexB   = prometheus.NewDesc("postload_delivery_log_index_bytes", "Bytes the api role's index of the delivery log counts against --delivery-log-index-bytes.", nil, nil)
 	descLost     = prometheus.NewDesc("postload_records_lost_total", "Records a consumer group of this process never handled because the broker deleted them (retention, DeleteRecords) before it read them; each skip is also logged at error level with its offsets.", []string{"group", "topic"}, nil)
 )
 
 // Describe sends the pulled metrics' descriptions.
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descLag, descInFlight, descBreaker, descEmails, descSkipped, descFolded, descPending, descRefolded, descOwned, descHooks, descReady, descProblems, descLost} {
+	for _, d := range []*prometheus.Desc{descLag, descInFlight, descBreaker, descEmails, descSkipped, descFolded, descPending, descRefolded, descOwned, descHooks, descReady, descProblems, descLost, descLogged, descIndex, descIndexB} {
 		ch <- d
 	}
 }
@@ -135,6 +139,17 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		gauge(descPending, float64(s.Pending))
 		counter(descRefolded, s.Refolded)
 		gauge(descOwned, float64(s.Partitions))
+	}
+	if w := m.log.writer; w != nil {
+		s := w.Stats()
+		counter(descLogged, s.Written, "written")
+		counter(descLogged, s.Dropped, "dropped")
+		counter(descLogged, s.Failed, "failed")
+	}
+	if x := m.log.index; x != nil {
+		s := x.Stats()
+		gauge(descIndex, float64(s.Attempts))
+		gauge(descIndexB, float64(s.Bytes))
 	}
 	if m.store != nil {
 		s := m.store.Stats()

@@ -76,6 +76,7 @@ type parts struct {
 	writer *consumer.Writer
 	disp   *dispatcher.Dispatcher
 	m      *metrics
+	log    deliveryLog // the delivery log's writer and index
 }
 
 // serve runs the configured roles until ctx is done. ready, if set, is
@@ -132,8 +133,15 @@ func newParts(cfg serveConfig, k *kafkaParts, cl *closers, log *zap.Logger) (*pa
 		return nil, err
 	}
 	cl.add(sender.Close)
+	if p.log, err = newDeliveryLog(cfg, k, log); err != nil {
+		return nil, err
+	}
+	p.m.log = p.log
 	dc := cfg.dispatcherConfig(k.topics)
 	dc.Log, dc.Observer, dc.Traces = log.Named("dispatch"), p.m, consumer.NewScanner(k.client) // the scanner: for takeovers after a crash
+	if p.log.writer != nil {
+		dc.AttemptLog = p.log.writer
+	}
 	if p.disp, err = dispatcher.New(dc, store, p.writer, sender); err != nil {
 		return nil, err
 	}
@@ -163,6 +171,9 @@ func runAll(ctx context.Context, p *parts, servers []*server, runners []runner, 
 	storeDone := make(chan error, 1)
 	go func() { storeDone <- p.store.Run(storeCtx) }()
 	defer func() { stopStore(); <-storeDone }()
+	// The delivery log's writer too runs until every attempt is made: it
+	// then writes what it has, within its flush timeout.
+	defer p.log.runWriter(ctx)()
 
 	runCtx, stopAll := context.WithCancel(ctx)
 	defer stopAll()
@@ -174,6 +185,9 @@ func runAll(ctx context.Context, p *parts, servers []*server, runners []runner, 
 			}
 			return nil
 		})
+	}
+	if p.log.index != nil { // read from the start while the registry catches up
+		g.Go(func() error { return p.log.index.Run(gctx) })
 	}
 	if ready, err := awaitRegistry(ctx, p.store.Wait, g, gctx, stopAll); !ready {
 		return err

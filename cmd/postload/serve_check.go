@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 
+	"github.com/postload/postload/attemptlog"
 	"github.com/postload/postload/dispatcher"
 	"github.com/postload/postload/egress"
 )
@@ -58,6 +59,9 @@ func (c serveConfig) validateOwn() error {
 	if c.RetentionBytes < 0 {
 		errs = append(errs, errors.New("--retention-bytes must not be negative"))
 	}
+	if c.DeliveryLogRetention < 0 || c.DeliveryLogRetentionBytes < 0 {
+		errs = append(errs, errors.New("--delivery-log-retention and --delivery-log-retention-bytes must not be negative (0: the default)"))
+	}
 	if c.LogFormat != "console" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("--log-format %q: want console or json", c.LogFormat))
 	}
@@ -94,6 +98,9 @@ func (c serveConfig) validateSettings() error {
 		if err := gc.Validate(); err != nil {
 			errs = append(errs, fmt.Errorf("--max-in-flight, --max-in-flight-per-partition, --drain-timeout, --session-timeout: %w", err))
 		}
+	}
+	if err := (attemptlog.IndexConfig{Kafka: noKafka{}, PerHook: c.DeliveryLogPerHook, MaxBytes: c.DeliveryLogIndexBytes}).Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("--delivery-log-index-per-hook, --delivery-log-index-bytes: %w", err))
 	}
 	if c.embedded() {
 		if err := c.embeddedConfig().Validate(); err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/postload/postload/attemptlog"
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/dispatcher"
 	"github.com/postload/postload/egress"
@@ -58,6 +59,13 @@ type serveConfig struct {
 	SMTPFrom          string
 	DigestWindow      time.Duration
 	FailedWindow      time.Duration
+	// NoDeliveryLog: --delivery-log=false.
+	NoDeliveryLog bool
+	// The delivery log's topic and index (see attemptlog).
+	DeliveryLogRetention      time.Duration
+	DeliveryLogRetentionBytes int64
+	DeliveryLogPerHook        int
+	DeliveryLogIndexBytes     int64
 }
 
 func (c serveConfig) embedded() bool { return len(c.Brokers) == 0 }
@@ -77,7 +85,7 @@ const (
 // serveText is what serve's flags give as text, parsed once they are read.
 type serveText struct {
 	brokers, retryDelays, allowNetworks, sourceAddr, roles string
-	retryGroups                                            bool
+	retryGroups, deliveryLog                               bool
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
@@ -89,6 +97,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	c.deliveryFlags(f, &t)
 	c.endpointFlags(f)
 	c.emailFlags(f)
+	c.deliveryLogFlags(f, &t)
 	if err := f.parse(args); err != nil {
 		return serveConfig{}, err
 	}
@@ -160,12 +169,23 @@ func (c *serveConfig) emailFlags(f *flags) {
 	twinVar(f, f.DurationVar, &c.FailedWindow, "failed-load-window", email.DefaultFailedLoadWindow, "failed loads of an account are collected this long, then mailed as one email (0: the default)")
 }
 
+// deliveryLogFlags are the delivery log: its topic and the api role's
+// index of it.
+func (c *serveConfig) deliveryLogFlags(f *flags, t *serveText) {
+	twinVar(f, f.BoolVar, &t.deliveryLog, "delivery-log", true, "record every attempt on postload.attempts and serve GET /hooks/{id}/attempts (false: no writes to the topic, and the call answers 404)")
+	twinVar(f, f.DurationVar, &c.DeliveryLogRetention, "delivery-log-retention", attemptlog.DefaultRetention, "age past which records of postload.attempts are deleted, read or not (0: the default)")
+	twinVar(f, f.Int64Var, &c.DeliveryLogRetentionBytes, "delivery-log-retention-bytes", attemptlog.DefaultRetentionBytes, "size per partition past which the oldest records of postload.attempts are deleted (0: the default)")
+	twinVar(f, f.IntVar, &c.DeliveryLogPerHook, "delivery-log-index-per-hook", attemptlog.DefaultPerHook, "with the api role: the most recent attempts kept in memory per hook (0: the default)")
+	twinVar(f, f.Int64Var, &c.DeliveryLogIndexBytes, "delivery-log-index-bytes", attemptlog.DefaultIndexBytes, "with the api role: bytes of attempts kept in memory, all hooks together; the oldest go first (0: the default)")
+}
+
 // parseText parses what the flags gave as text into c.
 func (c *serveConfig) parseText(t serveText) []error {
 	var errs []error
 	var err error
 	c.Brokers = splitList(t.brokers)
 	c.NoRetryGroups = !t.retryGroups
+	c.NoDeliveryLog = !t.deliveryLog
 	if c.Roles, err = parseRoles(t.roles); err != nil {
 		errs = append(errs, err)
 	}

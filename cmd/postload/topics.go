@@ -6,6 +6,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/postload/postload/attemptlog"
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/dispatcher"
 	"github.com/postload/postload/embedded"
@@ -21,6 +22,8 @@ type topicNames struct {
 	// EmailFailed holds the failed loads the email role re-keyed by
 	// client id; EmailState its windows and owed emails (compacted).
 	EmailFailed, EmailState string
+	// Attempts is the delivery log (attemptlog), keyed by hook id.
+	Attempts string
 }
 
 func newTopicNames(prefix string, retries int) topicNames {
@@ -38,6 +41,7 @@ func newTopicNames(prefix string, retries int) topicNames {
 
 		EmailFailed: prefix + "postload.email-failed-loads",
 		EmailState:  prefix + "postload.email-windows",
+		Attempts:    prefix + attemptlog.DefaultTopic,
 	}
 }
 

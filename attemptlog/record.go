@@ -1,0 +1,56 @@
+package attemptlog
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/postload/postload/schema"
+)
+
+// DefaultTopic is the delivery log's topic (before --topic-prefix).
+const DefaultTopic = "postload.attempts"
+
+// key is the record key of a's hook: its decimal id.
+func key(hookID int64) []byte { return strconv.AppendInt(nil, hookID, 10) }
+
+// partitionOf is the partition of hookID's records among n: the hook id
+// modulo n, so one hook's attempts are in one partition, in the order
+// they were written, whichever process wrote them.
+func partitionOf(hookID int64, n int) int {
+	if hookID < 0 {
+		hookID = -hookID
+	}
+	return int(hookID % int64(n))
+}
+
+// encode is a's record value.
+func encode(a schema.LoggedAttempt) ([]byte, error) { return json.Marshal(a) }
+
+var errNoHook = errors.New("no hook_id")
+
+// decode reads a record value; a record without a hook id is refused.
+func decode(b []byte) (schema.LoggedAttempt, error) {
+	var a schema.LoggedAttempt
+	if err := json.Unmarshal(b, &a); err != nil {
+		return a, err
+	}
+	if a.HookID <= 0 {
+		return a, errNoHook
+	}
+	return a, nil
+}
+
+// Defaults of the topic's retention, which serve's flags use.
+const (
+	// DefaultRetention is how long the topic keeps a record.
+	DefaultRetention = 7 * 24 * time.Hour
+	// DefaultRetentionBytes bounds each partition of the topic: 128 MiB,
+	// so 512 MiB of disk at serve's default 4 partitions, and what an
+	// api process reads at start to rebuild its index. A record is about
+	// 300 bytes (up to 2 KiB with a full response snippet and error), so
+	// a partition holds some 400 000 attempts: more than the index keeps
+	// by default (DefaultIndexBytes), which is what the API answers from.
+	DefaultRetentionBytes = 128 << 20
+)

@@ -1,0 +1,249 @@
+package attemptlog
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/postload/postload/internal/backoff"
+	"github.com/postload/postload/schema"
+)
+
+// WriterConfig configures a Writer.
+type WriterConfig struct {
+	// Kafka is where the records go. Required.
+	Kafka Kafka
+	// Topic is the delivery log's topic. Default DefaultTopic.
+	Topic string
+	// QueueSize is how many records wait to be written at most; a record
+	// that finds the queue full is dropped and counted. Default
+	// DefaultQueueSize (8192: a few hundred milliseconds of attempts at
+	// the rates postload reaches, and at most about 20 MiB of records).
+	QueueSize int
+	// MaxBatchBytes bounds the records (keys and values) written in one
+	// round: each partition's share is one produce request, so this also
+	// bounds a record batch, below the broker's default max.message.bytes
+	// (1 MiB). Default DefaultMaxBatchBytes (512 KiB).
+	MaxBatchBytes int
+	// WriteTimeout bounds the writes of one round, retries included;
+	// records not written by then are dropped and counted. Default
+	// DefaultWriteTimeout (10s).
+	WriteTimeout time.Duration
+	// FlushTimeout bounds the writing of what is queued once Run's ctx
+	// ends. Default DefaultFlushTimeout (5s).
+	FlushTimeout time.Duration
+	// Log receives failed writes. Default: none.
+	Log *zap.Logger
+}
+
+// Defaults of WriterConfig.
+const (
+	DefaultQueueSize     = 8192
+	DefaultMaxBatchBytes = 512 << 10
+	DefaultWriteTimeout  = 10 * time.Second
+	DefaultFlushTimeout  = 5 * time.Second
+)
+
+func (c WriterConfig) withDefaults() WriterConfig {
+	c.Topic = cmp.Or(c.Topic, DefaultTopic)
+	c.QueueSize = cmp.Or(c.QueueSize, DefaultQueueSize)
+	c.MaxBatchBytes = cmp.Or(c.MaxBatchBytes, DefaultMaxBatchBytes)
+	c.WriteTimeout = cmp.Or(c.WriteTimeout, DefaultWriteTimeout)
+	c.FlushTimeout = cmp.Or(c.FlushTimeout, DefaultFlushTimeout)
+	c.Log = cmp.Or(c.Log, zap.NewNop())
+	return c
+}
+
+// Validate reports what to fix in c; zero fields stand for their defaults.
+func (c WriterConfig) Validate() error {
+	var errs []error
+	if c.Kafka == nil {
+		errs = append(errs, errors.New("attemptlog: WriterConfig.Kafka is nil: give the Kafka client"))
+	}
+	if c.QueueSize < 0 || c.MaxBatchBytes < 0 || c.WriteTimeout < 0 || c.FlushTimeout < 0 {
+		errs = append(errs, errors.New("attemptlog: QueueSize, MaxBatchBytes, WriteTimeout and FlushTimeout must not be negative (0: the default)"))
+	}
+	return errors.Join(errs...)
+}
+
+// Writer writes the delivery log: Log queues a record and returns at once,
+// Run writes what is queued in batches. Safe for concurrent use.
+type Writer struct {
+	cfg     WriterConfig
+	queue   chan schema.LoggedAttempt
+	stopped atomic.Bool
+	written atomic.Int64
+	dropped atomic.Int64 // queue full, or logged after Run ended
+	failed  atomic.Int64 // not written: Kafka refused or timed out, or did not decode
+}
+
+// NewWriter returns a Writer; Run it.
+func NewWriter(cfg WriterConfig) (*Writer, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	return &Writer{cfg: cfg, queue: make(chan schema.LoggedAttempt, cfg.QueueSize)}, nil
+}
+
+// Log queues a for writing, without blocking: when the queue is full (Kafka
+// is slower than the attempts, or unreachable) or Run has ended, a is
+// dropped and counted in Stats.Dropped.
+func (w *Writer) Log(a schema.LoggedAttempt) {
+	if w.stopped.Load() {
+		w.dropped.Add(1)
+		return
+	}
+	select {
+	case w.queue <- a:
+	default:
+		w.dropped.Add(1)
+	}
+}
+
+// WriterStats are a Writer's counts since it was made.
+type WriterStats struct {
+	Written int64 // records Kafka acknowledged
+	Dropped int64 // records that found the queue full (or came after Run ended)
+	Failed  int64 // records dropped after their write failed for WriteTimeout (or FlushTimeout)
+}
+
+// Stats returns the Writer's counts.
+func (w *Writer) Stats() WriterStats {
+	return WriterStats{Written: w.written.Load(), Dropped: w.dropped.Load(), Failed: w.failed.Load()}
+}
+
+// Run writes queued records until ctx ends, then writes what is queued
+// within FlushTimeout and returns nil: at most WriteTimeout (a write under
+// way) and FlushTimeout after ctx ended. Records logged after that, and
+// all of them when ctx ends before the topic's partitions are known, are
+// dropped and counted. Run may be called once.
+func (w *Writer) Run(ctx context.Context) error {
+	partitions, ok := w.partitions(ctx)
+	if !ok { // stopped before the topic was known
+		w.stopped.Store(true)
+		w.failed.Add(int64(len(w.queue)))
+		return nil
+	}
+	for {
+		select {
+		case a := <-w.queue:
+			w.write(ctx, partitions, w.collect(a))
+		case <-ctx.Done():
+			w.flush(ctx, partitions)
+			return nil
+		}
+	}
+}
+
+// flush writes what is queued within FlushTimeout; Log drops from now on.
+func (w *Writer) flush(ctx context.Context, partitions int) {
+	w.stopped.Store(true)
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.FlushTimeout)
+	defer cancel()
+	for {
+		select {
+		case a := <-w.queue:
+			if fctx.Err() != nil {
+				w.failed.Add(1 + int64(len(w.queue)))
+				w.cfg.Log.Warn("delivery log: records not written within the flush timeout on shutdown", zap.Duration("flush_timeout", w.cfg.FlushTimeout))
+				return
+			}
+			w.write(fctx, partitions, w.collect(a))
+		default:
+			return
+		}
+	}
+}
+
+// partitions asks Kafka how many partitions the topic has, retrying until
+// ctx ends (false).
+func (w *Writer) partitions(ctx context.Context) (int, bool) {
+	var n int
+	ok := backoff.Retry(ctx, func() error {
+		n = 0
+		if err := w.cfg.Kafka.Spans(ctx, w.cfg.Topic, func(int, int64, int64) { n++ }); err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("topic %s has no partitions", w.cfg.Topic)
+		}
+		return nil
+	}, func(err error, pause time.Duration) {
+		w.cfg.Log.Warn("delivery log: reading the topic's partitions; retrying", zap.Error(err), zap.Duration("after", pause))
+	})
+	return n, ok
+}
+
+// record is one encoded record with its hook.
+type record struct {
+	hookID     int64
+	key, value []byte
+}
+
+// collect is first and what else is queued now, encoded, up to
+// MaxBatchBytes.
+func (w *Writer) collect(first schema.LoggedAttempt) []record {
+	var out []record
+	size := 0
+	add := func(a schema.LoggedAttempt) {
+		v, err := encode(a)
+		if err != nil { // not for the types of LoggedAttempt
+			w.failed.Add(1)
+			return
+		}
+		r := record{hookID: a.HookID, key: key(a.HookID), value: v}
+		out, size = append(out, r), size+len(r.key)+len(r.value)
+	}
+	add(first)
+	for size < w.cfg.MaxBatchBytes {
+		select {
+		case a := <-w.queue:
+			add(a)
+		default:
+			return out
+		}
+	}
+	return out
+}
+
+// write produces recs, each partition's as one batch, concurrently,
+// retrying a failed batch until WriteTimeout; what is not written by then
+// is counted as failed.
+func (w *Writer) write(ctx context.Context, partitions int, recs []record) {
+	byPart := map[int][][2][]byte{}
+	for _, r := range recs {
+		p := partitionOf(r.hookID, partitions)
+		byPart[p] = append(byPart[p], [2][]byte{r.key, r.value})
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.WriteTimeout)
+	defer cancel()
+	var wg sync.WaitGroup
+	for p, batch := range byPart {
+		wg.Go(func() { w.produce(wctx, p, batch) })
+	}
+	wg.Wait()
+}
+
+// produce writes batch to partition p, retrying until ctx ends.
+func (w *Writer) produce(ctx context.Context, p int, batch [][2][]byte) {
+	for n := 1; ; n++ {
+		_, err := w.cfg.Kafka.Produce(ctx, w.cfg.Topic, p, batch...)
+		if err == nil {
+			w.written.Add(int64(len(batch)))
+			return
+		}
+		if ctx.Err() != nil || !backoff.Sleep(ctx, backoff.Wait(n, 100*time.Millisecond, time.Second)) {
+			w.failed.Add(int64(len(batch)))
+			w.cfg.Log.Warn("delivery log: records not written; dropped", zap.String("topic", w.cfg.Topic), zap.Int("partition", p),
+				zap.Int("records", len(batch)), zap.Error(err))
+			return
+		}
+	}
+}

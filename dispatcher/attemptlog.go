@@ -1,0 +1,48 @@
+package dispatcher
+
+import "github.com/postload/postload/schema"
+
+// AttemptLog is told of each attempt for the delivery log. Log must not
+// block: a delivery never waits for the log (attemptlog.Writer queues the
+// record, or drops and counts it when its queue is full). It is called
+// concurrently.
+type AttemptLog interface {
+	Log(schema.LoggedAttempt)
+}
+
+// logged is what the delivery log records of a Result; "" for one that is
+// not an attempt (deferred, interrupted, withdrawn), which is not logged.
+func (r Result) logged() string {
+	switch r {
+	case Delivered:
+		return schema.LoggedDelivered
+	case Failed, Gone:
+		return schema.LoggedFailed
+	case Skipped:
+		return schema.LoggedSkipped
+	}
+	return ""
+}
+
+// logAttempt tells the AttemptLog of out, attempt of event eventID to h,
+// if out is an attempt.
+func (d *Dispatcher) logAttempt(h schema.Hook, eventID string, out Outcome) {
+	outcome := out.Result.logged()
+	if d.cfg.AttemptLog == nil || outcome == "" {
+		return
+	}
+	d.cfg.AttemptLog.Log(schema.LoggedAttempt{
+		EventID: eventID, HookID: h.ID, ClientID: h.ClientID, Attempt: out.Attempt.Number,
+		At: out.Attempt.StartedAt, DurationMS: out.Attempt.DurationMS, Outcome: outcome,
+		Status: out.Attempt.Status, Response: out.Response, Error: out.Attempt.Error,
+		Endpoint: Redact(h.Config.URL),
+	})
+}
+
+// logSkipped tells the AttemptLog of the attempt out of each event of
+// eventIDs to h, which the breaker refused (a tier's fast path, passOpen).
+func (d *Dispatcher) logSkipped(h schema.Hook, eventIDs []string, out Outcome) {
+	for _, id := range eventIDs {
+		d.logAttempt(h, id, out)
+	}
+}
