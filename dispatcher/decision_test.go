@@ -139,7 +139,7 @@ func untrustedCertificate(_ *testing.T, c *decisionCase) { c.untrusted = true }
 
 func noResponse(_ *testing.T, c *decisionCase) {
 	c.timeout = 200 * time.Millisecond
-	c.rc.Answer(func(_ int, r *http.Request) int { <-r.Context().Done(); return 200 })
+	c.rc.Answer(func(_ int, r *http.Request) int { <-r.Context().Done(); return webhooktest.NoAnswer })
 }
 
 func breakerOpen(_ *testing.T, c *decisionCase) {
@@ -169,7 +169,7 @@ func interrupted(t *testing.T, c *decisionCase) {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	c.ctx = ctx
-	c.rc.Answer(func(_ int, r *http.Request) int { cancel(); <-r.Context().Done(); return 200 })
+	c.rc.Answer(func(_ int, r *http.Request) int { cancel(); <-r.Context().Done(); return webhooktest.NoAnswer })
 }
 
 // interruptedWaiting ends the handler's ctx while its attempt waits for a

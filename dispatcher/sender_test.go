@@ -71,7 +71,7 @@ func TestSendOutcomes(t *testing.T) {
 
 func TestSendTimesOutOnASilentReceiver(t *testing.T) {
 	rc := webhooktest.NewReceiver(t)
-	rc.Answer(func(_ int, r *http.Request) int { <-r.Context().Done(); return 200 })
+	rc.Answer(func(_ int, r *http.Request) int { <-r.Context().Done(); return webhooktest.NoAnswer })
 	s := mustSender(t, 200*time.Millisecond, rc)
 	out := s.Send(context.Background(), Request{URL: rc.URL, WebhookID: "e.1", Body: []byte(`{}`), Number: 1})
 	if out.Result == Delivered || out.Result == Interrupted || !strings.Contains(out.Attempt.Error, "no response within 200ms") {

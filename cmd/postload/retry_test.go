@@ -57,7 +57,7 @@ func TestAlwaysFailingHookGetsSixAttemptsThenOneDeadLetter(t *testing.T) {
 		errHas string
 	}{
 		{"500 forever", func(int, *http.Request) int { return http.StatusInternalServerError }, "HTTP 500"},
-		{"never answers", func(_ int, r *http.Request) int { <-r.Context().Done(); return 200 }, "no response within 300ms"},
+		{"never answers", func(_ int, r *http.Request) int { <-r.Context().Done(); return webhooktest.NoAnswer }, "no response within 300ms"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rc := webhooktest.NewReceiver(t)

@@ -98,11 +98,19 @@ func (rc *Receiver) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	status := answer(n, r)
+	if status == NoAnswer {
+		panic(http.ErrAbortHandler) // the connection is closed, nothing sent
+	}
 	rc.mu.Lock()
 	rc.reqs[n].Status = status
 	rc.mu.Unlock()
 	w.WriteHeader(status)
 }
+
+// NoAnswer, returned by an Answer function, closes the connection without
+// a response: a receiver that never answered (over HTTP/1.1 a handler that
+// returns writes a 200, which a client may still read after it gave up).
+const NoAnswer = -1
 
 // Delivered returns the webhook-ids of the requests answered with a 2xx.
 func (rc *Receiver) Delivered() map[string]bool {
