@@ -148,7 +148,15 @@ func replayText(v *replayView) string {
 		rest = "; skipped: " + strings.Join(skipped, ", ")
 	}
 	if v.DryRun {
-		return fmt.Sprintf("Dry run: %d dead letters would be replayed%s.", v.Replayed, rest)
+		return fmt.Sprintf("Dry run: %s would be replayed%s.", deadLetters(v.Replayed), rest)
 	}
-	return fmt.Sprintf("Replayed %d dead letters%s.", v.Replayed, rest)
+	return fmt.Sprintf("Replayed %s%s.", deadLetters(v.Replayed), rest)
+}
+
+// deadLetters is "1 dead letter", "2 dead letters".
+func deadLetters(n int) string {
+	if n == 1 {
+		return "1 dead letter"
+	}
+	return fmt.Sprintf("%d dead letters", n)
 }

@@ -40,10 +40,11 @@ func parsePages() (pages, error) {
 
 // funcs are the templates' helpers.
 var funcs = template.FuncMap{
-	"prefix": func() string { return Prefix },
-	"when":   when,
-	"whenp":  whenp,
-	"id":     func(id int64) string { return strconv.FormatInt(id, 10) },
+	"prefix":      func() string { return Prefix },
+	"when":        when,
+	"whenp":       whenp,
+	"id":          func(id int64) string { return strconv.FormatInt(id, 10) },
+	"deadLetters": deadLetters,
 }
 
 // frame is what the layout shows around a page's content.
