@@ -10,16 +10,18 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/postload/postload/console"
 	"github.com/postload/postload/dlq"
 	"github.com/postload/postload/httpapi"
 	"github.com/postload/postload/token"
 )
 
-// listen makes the account API (with the api role) and the ops endpoints
-// (/metrics, /healthz, /readyz), on --listen and, if set, on
-// --metrics-listen, and listens on them: the first server is --listen's.
+// listen makes the account API and the web console (with the api role)
+// and the ops endpoints (/metrics, /healthz, /readyz), on --listen and,
+// if set, on --metrics-listen and --console-addr, and listens on them:
+// the first server is --listen's.
 func listen(cfg serveConfig, p *parts, log *zap.Logger) ([]*server, error) {
-	apiMux, err := newAPIMux(cfg, p, log)
+	apiMux, cons, err := newAPIMux(cfg, p, log)
 	if err != nil {
 		return nil, err
 	}
@@ -31,6 +33,16 @@ func listen(cfg serveConfig, p *parts, log *zap.Logger) ([]*server, error) {
 	servers := []*server{{name: "listen", addr: cfg.Listen, handler: apiMux}}
 	if cfg.MetricsListen != "" {
 		servers = append(servers, &server{name: "metrics-listen", addr: cfg.MetricsListen, handler: opsMux})
+	}
+	if cons != nil {
+		consoleMux := apiMux
+		if cfg.ConsoleAddr != "" {
+			consoleMux = http.NewServeMux()
+			servers = append(servers, &server{name: "console-addr", addr: cfg.ConsoleAddr, handler: consoleMux, console: true})
+		} else {
+			servers[0].console = true
+		}
+		mountConsole(consoleMux, cons)
 	}
 	for i, s := range servers {
 		if err := s.listen(); err != nil {
@@ -44,19 +56,20 @@ func listen(cfg serveConfig, p *parts, log *zap.Logger) ([]*server, error) {
 }
 
 // newAPIMux serves the account API under httpapi.BasePath with the api
-// role, and nothing without.
-func newAPIMux(cfg serveConfig, p *parts, log *zap.Logger) (*http.ServeMux, error) {
+// role, and nothing without; the console (nil without the api role) shares
+// its tokens, registry and dead-letter queue.
+func newAPIMux(cfg serveConfig, p *parts, log *zap.Logger) (*http.ServeMux, *console.Server, error) {
 	mux := http.NewServeMux()
 	if !cfg.Roles.api {
-		return mux, nil
+		return mux, nil, nil
 	}
 	tokens, err := token.Open(cfg.TokensFile, log.Named("tokens"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	queue, err := dlq.NewQueue(dlqConfig(p.client, p.topics, log), p.store, p.writer, time.Now)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ac := httpapi.Config{Tokens: tokens, Registry: p.store, DeadLetters: queue, Log: log.Named("api")}
 	if p.log.index != nil {
@@ -64,10 +77,24 @@ func newAPIMux(cfg serveConfig, p *parts, log *zap.Logger) (*http.ServeMux, erro
 	}
 	srv, err := httpapi.New(ac)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	mux.Handle(httpapi.BasePath+"/", srv)
-	return mux, nil
+	cc := console.Config{Tokens: tokens, Registry: p.store, DeadLetters: queue, Log: log.Named("console")}
+	if cfg.Roles.dispatch || cfg.Roles.retry {
+		cc.Breakers = p.disp // the breakers are this process's: shown where it sends
+	}
+	cons, err := console.New(cc)
+	if err != nil {
+		return nil, nil, err
+	}
+	return mux, cons, nil
+}
+
+// mountConsole serves the console under console.Prefix and sends / to it.
+func mountConsole(mux *http.ServeMux, cons http.Handler) {
+	mux.Handle(console.Prefix, cons)
+	mux.Handle("GET /{$}", http.RedirectHandler(console.Prefix, http.StatusSeeOther))
 }
 
 // server is one HTTP listener of serve.
@@ -75,6 +102,7 @@ type server struct {
 	name, addr string
 	handler    http.Handler
 	ln         net.Listener
+	console    bool // it serves the console
 }
 
 func (s *server) listen() error {
@@ -106,4 +134,14 @@ func (s *server) run(ctx context.Context) error {
 		return err
 	}
 	return <-done
+}
+
+// consoleURL is where the console is served; empty without one.
+func consoleURL(servers []*server) string {
+	for _, s := range servers {
+		if s.console {
+			return "http://" + s.ln.Addr().String() + console.Prefix
+		}
+	}
+	return ""
 }

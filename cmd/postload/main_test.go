@@ -8,6 +8,7 @@ import (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	stopBrowser()        // the one Chromium the browser tests shared
 	if built.bin != "" { // the binary the process tests shared
 		os.RemoveAll(filepath.Dir(built.bin))
 	}

@@ -29,13 +29,16 @@ func (c serveConfig) validateAddresses() error {
 			errs = append(errs, fmt.Errorf("--brokers: %q is not host:port", b))
 		}
 	}
-	for _, l := range []struct{ name, addr string }{{"listen", c.Listen}, {"metrics-listen", c.MetricsListen}} {
-		if l.addr == "" && l.name == "metrics-listen" {
+	for _, l := range []struct{ name, addr string }{{"listen", c.Listen}, {"metrics-listen", c.MetricsListen}, {"console-addr", c.ConsoleAddr}} {
+		if l.addr == "" && l.name != "listen" {
 			continue
 		}
 		if _, _, err := net.SplitHostPort(l.addr); err != nil {
 			errs = append(errs, fmt.Errorf("--%s: %q is not host:port (e.g. 127.0.0.1:8080)", l.name, l.addr))
 		}
+	}
+	if c.ConsoleAddr != "" && !c.Roles.api {
+		errs = append(errs, errors.New("--console-addr: the console runs with the api role: add api to --roles or drop --console-addr"))
 	}
 	return errors.Join(errs...)
 }

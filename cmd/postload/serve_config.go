@@ -27,6 +27,7 @@ type serveConfig struct {
 	EmbeddedAddr   string
 	Listen         string
 	MetricsListen  string
+	ConsoleAddr    string // empty: the console is on Listen
 	CPUProfile     string
 	DataDir        string
 	TokensFile     string
@@ -112,6 +113,7 @@ func (c *serveConfig) processFlags(f *flags, t *serveText) {
 	twinVar(f, f.StringVar, &t.roles, "roles", strings.Join(roleNames, ","), "the parts this process runs: api, dispatch (first attempts), retry (the tiers), email")
 	twinVar(f, f.StringVar, &c.Listen, "listen", defaultListen, "address of the hook API")
 	twinVar(f, f.StringVar, &c.MetricsListen, "metrics-listen", "", "serve /metrics, /healthz and /readyz here instead of on --listen")
+	twinVar(f, f.StringVar, &c.ConsoleAddr, "console-addr", "", "serve the web console (/console/) here instead of on --listen")
 	twinVar(f, f.StringVar, &c.DataDir, "data-dir", defaultDataDir, "directory for the embedded broker, tokens and outbox")
 	twinVar(f, f.StringVar, &c.TokensFile, "tokens-file", "", "API tokens file (default <data-dir>/tokens)")
 	twinVar(f, f.DurationVar, &c.RotationOverlap, "secret-rotation-overlap", hook.DefaultRotationOverlap, "after a hook's secret is rotated, how long requests carry a signature with the previous secret too (0: the default)")

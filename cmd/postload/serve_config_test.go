@@ -30,6 +30,8 @@ func TestServeFlagsSayWhatToFix(t *testing.T) {
 		{nil, map[string]string{"POSTLOAD_ATTEMPT_TIMEOUT": "thirty"}, `POSTLOAD_ATTEMPT_TIMEOUT="thirty": want a duration`},
 		{nil, map[string]string{"POSTLOAD_BROKERS": "a:1,b"}, `--brokers: "b" is not host:port`},
 		{[]string{"--breaker-failure-ratio", "1.5"}, nil, "--breaker-failure-ratio in (0,1]"},
+		{[]string{"--console-addr", "8081"}, nil, `--console-addr: "8081" is not host:port`},
+		{[]string{"--console-addr", "127.0.0.1:8081", "--roles", "dispatch"}, nil, "--console-addr: the console runs with the api role"},
 	}
 	for _, tt := range tests {
 		_, err := parseServe(tt.args, func(k string) string { return tt.env[k] }, io.Discard)

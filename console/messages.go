@@ -1,0 +1,37 @@
+package console
+
+import "net/http"
+
+// The messages the console shows. The hook and recipient ones are the
+// API's (httpapi/errors.go), word for word.
+const (
+	msgInvalidURI       = "Invalid URI"
+	msgHookLimit        = "You have exceeded the limit of 10 hooks."
+	msgInvalidPost      = "Invalid POST body"
+	msgInvalidEmail     = "Required. Must be valid email address format."
+	msgRecipientLimit   = "Account not authorized to create additional custom notification email addresses."
+	msgBadToken         = "Unknown token: give an API token made by `postload token create --client N`."
+	msgSignedOut        = "Sign in with an API token."
+	msgNotFound         = "Not found."
+	msgCSRF             = "This form has expired or did not come from this console: reload the page and try again."
+	msgCrossOrigin      = "Cross-origin request refused."
+	msgBadForm          = "The form could not be read."
+	msgUnavailable      = "The registry is catching up or Kafka cannot be reached: try again in a moment."
+	msgDestinationID    = msgInvalidPost + ": the destination id must be a positive integer."
+	msgReplayInProgress = "Another replay is running: try again in a moment."
+)
+
+// errorView is the error page's content.
+type errorView struct{ Message string }
+
+// signInView is the sign-in page's content.
+type signInView struct{ Message string }
+
+func notFound() result {
+	return result{status: http.StatusNotFound, page: "error", data: errorView{Message: msgNotFound}}
+}
+
+// unavailable answers a failure of the registry or of Kafka.
+func unavailable() result {
+	return result{status: http.StatusServiceUnavailable, page: "error", data: errorView{Message: msgUnavailable}}
+}

@@ -1,0 +1,106 @@
+package console
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// pages are the templates, one per page, each with the layout.
+type pages map[string]*template.Template
+
+// pageNames are the pages; templates/<name>.html defines its "title" and
+// "content".
+var pageNames = []string{"signin", "error", "hooks", "hook", "delete-hook", "recipients"}
+
+func parsePages() (pages, error) {
+	out := pages{}
+	for _, name := range pageNames {
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("console: template %s: %w", name, err)
+		}
+		out[name] = t
+	}
+	return out, nil
+}
+
+// funcs are the templates' helpers.
+var funcs = template.FuncMap{
+	"prefix":      func() string { return Prefix },
+	"when":        when,
+	"whenp":       whenp,
+	"id":          func(id int64) string { return strconv.FormatInt(id, 10) },
+	"deadLetters": deadLetters,
+}
+
+// frame is what the layout shows around a page's content.
+type frame struct {
+	Client int64 // 0 when signed out
+	CSRF   string
+	Notice *notice
+	Body   any
+}
+
+// render writes the result: a redirect, or the page in the layout, with
+// no caching (pages show secrets and an account's data).
+func (s *Server) render(w http.ResponseWriter, r *http.Request, a *account, res result) {
+	if res.redirect != "" {
+		http.Redirect(w, r, res.redirect, http.StatusSeeOther)
+		return
+	}
+	f := frame{Body: res.data}
+	if a != nil {
+		f.Client, f.CSRF = a.client, a.csrf
+		f.Notice = s.sessions.takeNotice(a.id)
+	}
+	var buf bytes.Buffer
+	if err := s.pages[res.page].Execute(&buf, f); err != nil {
+		s.cfg.Log.Error("render console page", zap.String("page", res.page), zap.Error(err))
+		http.Error(w, "internal error rendering the page", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(res.status)
+	w.Write(buf.Bytes())
+}
+
+// staticHandler serves the embedded CSS and JavaScript.
+func staticHandler() http.Handler {
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err) // the embedded directory exists
+	}
+	return http.StripPrefix(Prefix+"static/", http.FileServerFS(sub))
+}
+
+// when is t as the console shows times: UTC, to the second.
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "–"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05Z")
+}
+
+func whenp(t *time.Time) string {
+	if t == nil {
+		return "–"
+	}
+	return when(*t)
+}
