@@ -13,7 +13,7 @@ import (
 )
 
 // Scenario names, in the order they run.
-var Scenarios = []string{"throughput", "latency", "isolation", "retry", "backlog", "crash"}
+var Scenarios = []string{"throughput", "deliverylog", "latency", "isolation", "retry", "backlog", "crash"}
 
 // Config sizes the scenarios.
 type Config struct {

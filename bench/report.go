@@ -16,12 +16,13 @@ type Report struct {
 	// Sweep is the plain client's runs, the ceiling's candidates.
 	Sweep []SweepPoint `json:"ceiling_sweep,omitempty"`
 	// Throughput is postload's runs, each against its ceiling.
-	Throughput []WireResult     `json:"throughput,omitempty"`
-	Latency    *LatencyResult   `json:"latency,omitempty"`
-	Isolation  *IsolationResult `json:"isolation,omitempty"`
-	Retry      *RetryResult     `json:"retry,omitempty"`
-	Backlog    []BacklogResult  `json:"backlog,omitempty"`
-	Crash      *CrashResult     `json:"crash,omitempty"`
+	Throughput  []WireResult       `json:"throughput,omitempty"`
+	DeliveryLog *DeliveryLogResult `json:"delivery_log,omitempty"`
+	Latency     *LatencyResult     `json:"latency,omitempty"`
+	Isolation   *IsolationResult   `json:"isolation,omitempty"`
+	Retry       *RetryResult       `json:"retry,omitempty"`
+	Backlog     []BacklogResult    `json:"backlog,omitempty"`
+	Crash       *CrashResult       `json:"crash,omitempty"`
 }
 
 // Machine says where the figures come from.

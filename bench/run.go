@@ -15,7 +15,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	cfg = cfg.withDefaults()
 	r := &Report{Machine: machine(), StartedAt: time.Now().UTC()}
 	cfg.printf("machine: %d CPUs, %s, %s", r.Machine.CPUs, r.Machine.CPU, r.Machine.Go)
-	for _, step := range []func(context.Context, Config, *Report) error{runThroughput, runLatency, runIsolation, runRetry, runBacklog} {
+	for _, step := range []func(context.Context, Config, *Report) error{runThroughput, runDeliveryLog, runLatency, runIsolation, runRetry, runBacklog} {
 		if err := step(ctx, cfg, r); err != nil {
 			return r, err
 		}
@@ -60,6 +60,21 @@ func runThroughput(ctx context.Context, cfg Config, r *Report) error {
 			}
 		}
 	}
+	return nil
+}
+
+// runDeliveryLog measures throughput with the delivery log off and on.
+func runDeliveryLog(ctx context.Context, cfg Config, r *Report) error {
+	if !cfg.runs("deliverylog") {
+		return nil
+	}
+	res, err := deliveryLog(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("delivery log: %w", err)
+	}
+	r.DeliveryLog = res
+	cfg.printf("deliverylog %s, http1 receiver: log off %.0f deliveries/s (ratio %.2f), on %.0f/s (ratio %.2f): on/off %.2f; CPU %.1f vs %.1f µs/delivery",
+		res.On.Shape.Name, res.Off.PerSec, res.Off.Ratio, res.On.PerSec, res.On.Ratio, res.Ratio, res.Off.CPUPerDeliveryUS, res.On.CPUPerDeliveryUS)
 	return nil
 }
 

@@ -156,7 +156,7 @@ func best(ps []SweepPoint) SweepPoint {
 
 // wire is one throughput run: shape against receivers of kind recv, the
 // broker placed as broker; top is the sweep's best against that kind.
-func wire(ctx context.Context, cfg Config, shape Shape, recv, broker string, top SweepPoint) (WireResult, error) {
+func wire(ctx context.Context, cfg Config, shape Shape, recv, broker string, top SweepPoint, extra ...string) (WireResult, error) {
 	res := WireResult{Shape: shape, Receiver: recv, Broker: broker}
 	e, err := newEnv(ctx, cfg, broker)
 	if err != nil {
@@ -176,7 +176,7 @@ func wire(ctx context.Context, cfg Config, shape Shape, recv, broker string, top
 		// Topics exist once serve has started; the backlog is produced
 		// while nothing delivers (the api role only), then serve restarts
 		// with every role and drains it.
-		if err := e.startPostload(append(inFlightArgs(cfg), "--roles", "api")...); err != nil {
+		if err := e.startPostload(append(append(inFlightArgs(cfg), extra...), "--roles", "api")...); err != nil {
 			return res, err
 		}
 		if err := e.waitTopics(ctx); err != nil {
@@ -207,7 +207,7 @@ func wire(ctx context.Context, cfg Config, shape Shape, recv, broker string, top
 		rc.reset()
 	}
 	conns0 := conns(rcs)
-	if err := e.startPostload(inFlightArgs(cfg)...); err != nil {
+	if err := e.startPostload(append(inFlightArgs(cfg), extra...)...); err != nil {
 		return res, err
 	}
 	cpu := startCPU(e.pid(), e.brokerPID())
@@ -271,4 +271,31 @@ func freePort() (string, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().String(), nil
+}
+
+// DeliveryLogResult is the throughput of one shape with the delivery log
+// on and off, one run right after the other.
+type DeliveryLogResult struct {
+	On    WireResult `json:"on"`
+	Off   WireResult `json:"off"`
+	Ratio float64    `json:"ratio"` // on / off
+}
+
+// deliveryLog measures what the delivery log costs: 10 hooks on one
+// HTTP/1.1-only host, the broker as a process, with the log off, then on.
+func deliveryLog(ctx context.Context, cfg Config) (*DeliveryLogResult, error) {
+	ps, err := sweep(ctx, cfg, ReceiverHTTP1)
+	if err != nil {
+		return nil, err
+	}
+	top := best(ps)
+	var res DeliveryLogResult
+	if res.Off, err = wire(ctx, cfg, Shapes[1], ReceiverHTTP1, BrokerProcess, top, "--delivery-log=false"); err != nil {
+		return nil, fmt.Errorf("log off: %w", err)
+	}
+	if res.On, err = wire(ctx, cfg, Shapes[1], ReceiverHTTP1, BrokerProcess, top, "--delivery-log=true"); err != nil {
+		return nil, fmt.Errorf("log on: %w", err)
+	}
+	res.Ratio = res.On.PerSec / res.Off.PerSec
+	return &res, nil
 }
