@@ -15,6 +15,9 @@ type Outcome struct {
 	// RetryAfter is the wait a 429 or 503 asked for (Result Failed), 0 if
 	// none.
 	RetryAfter time.Duration
+	// Response is the start of the response body: at most
+	// schema.MaxLoggedResponse bytes of valid UTF-8; empty when none came.
+	Response string
 }
 
 // Result is what an attempt came to: exactly one of the values below. The

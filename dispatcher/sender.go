@@ -25,6 +25,8 @@ type Request struct {
 	Signers   []Signer
 	Body      []byte
 	Number    int // attempt number, 1 for the first
+	// Test marks a send test (SendTest): the request carries TestHeader.
+	Test bool
 }
 
 // Sender makes single attempts over one shared HTTPS client.
@@ -54,9 +56,10 @@ func (s *Sender) Close() { s.client.CloseIdleConnections() }
 func (s *Sender) Send(ctx context.Context, r Request) Outcome {
 	start := s.now()
 	out := Outcome{Attempt: schema.Attempt{Number: r.Number, StartedAt: start.UTC()}}
-	status, retryAfter, err := s.do(ctx, r, start)
+	status, retryAfter, body, err := s.do(ctx, r, start)
 	out.Attempt.DurationMS = s.now().Sub(start).Milliseconds()
 	out.Attempt.Status = status
+	out.Response = body
 	switch {
 	case err != nil && ctx.Err() != nil:
 		out.Result, out.Attempt.Error = Interrupted, errorText(err)
@@ -72,27 +75,44 @@ func (s *Sender) Send(ctx context.Context, r Request) Outcome {
 	return out
 }
 
-func (s *Sender) do(ctx context.Context, r Request, start time.Time) (status int, retryAfter time.Duration, err error) {
+func (s *Sender) do(ctx context.Context, r Request, start time.Time) (status int, retryAfter time.Duration, body string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.AttemptTimeout)
 	defer cancel()
 	req, err := buildRequest(ctx, r, start.Unix())
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, "", err
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
 		if ctx.Err() == context.DeadlineExceeded {
-			return 0, 0, fmt.Errorf("no response within %v", s.cfg.AttemptTimeout)
+			return 0, 0, "", fmt.Errorf("no response within %v", s.cfg.AttemptTimeout)
 		}
-		return 0, 0, unwrapURLError(err)
+		return 0, 0, "", unwrapURLError(err)
 	}
 	defer resp.Body.Close()
-	// Read the body up to the cap and drop it, so the connection is reused.
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, s.cfg.MaxResponseBytes))
+	// Keep the start of the body, read the rest up to the cap and drop it,
+	// so the connection is reused.
+	var head [schema.MaxLoggedResponse]byte
+	n, _ := io.ReadFull(io.LimitReader(resp.Body, min(s.cfg.MaxResponseBytes, int64(len(head)))), head[:])
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, s.cfg.MaxResponseBytes-int64(n)))
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), s.now())
 	}
-	return resp.StatusCode, retryAfter, nil
+	return resp.StatusCode, retryAfter, responseText(head[:n]), nil
+}
+
+// responseText is the start of a response body as an Outcome keeps it:
+// valid UTF-8, a rune cut at the end dropped, other invalid bytes as U+FFFD.
+func responseText(b []byte) string {
+	for i := 1; i < utf8.UTFMax && i <= len(b); i++ {
+		if utf8.RuneStart(b[len(b)-i]) {
+			if !utf8.FullRune(b[len(b)-i:]) {
+				b = b[:len(b)-i]
+			}
+			break
+		}
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
 }
 
 // buildRequest makes the contract's webhook request, signed at timestamp ts.
@@ -109,6 +129,9 @@ func buildRequest(ctx context.Context, r Request, ts int64) (*http.Request, erro
 		"User-Agent":        {UserAgent},
 		"Webhook-Id":        {r.WebhookID},
 		"Webhook-Timestamp": {strconv.FormatInt(ts, 10)},
+	}
+	if r.Test {
+		req.Header[TestHeader] = []string{"true"}
 	}
 	if len(r.Signers) > 0 {
 		sigs := make([]string, len(r.Signers))
