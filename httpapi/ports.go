@@ -52,3 +52,12 @@ type DeadLetters interface {
 	// Replay puts the dead letters f selects back as fresh deliveries.
 	Replay(ctx context.Context, f dlq.Filter, dryRun bool) (dlq.ReplayResult, error)
 }
+
+// Tester sends a hook one test webhook (POST /hooks/{id}/test).
+// *dispatcher.Dispatcher satisfies it.
+type Tester interface {
+	// SendTest makes one attempt of a sample webhook, marked as a test,
+	// and returns what came of it, whatever the receiver answered; an
+	// error only when ctx ended first.
+	SendTest(ctx context.Context, h schema.Hook) (schema.LoggedAttempt, error)
+}

@@ -23,6 +23,9 @@ type Config struct {
 	Registry Registry
 	// DeadLetters lists and replays the dead letters. Required.
 	DeadLetters DeadLetters
+	// Tester sends the test webhooks of POST /hooks/{id}/test. Default:
+	// none, and that call answers 404.
+	Tester Tester
 	// Log receives the failures the API answers 503 for. Default: none.
 	Log *zap.Logger
 }
@@ -56,6 +59,8 @@ type Server struct {
 	mux *http.ServeMux
 	// replaying holds a token while a dead-letter replay runs.
 	replaying chan struct{}
+	// testing holds the ids of the hooks whose test is under way.
+	testing testsUnderWay
 }
 
 // New returns the Server of cfg.
@@ -65,7 +70,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	cfg = cfg.withDefaults()
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), replaying: make(chan struct{}, 1)}
-	for _, resource := range [][]route{s.hookRoutes(), s.recipientRoutes(), s.deadLetterRoutes()} {
+	for _, resource := range [][]route{s.hookRoutes(), s.recipientRoutes(), s.deadLetterRoutes(), s.testRoutes()} {
 		s.handle(resource)
 	}
 	s.mux.Handle("/", s.fixed(reply{http.StatusNotFound, bodyNotFound}, ""))
