@@ -58,7 +58,7 @@ func newAPIMux(cfg serveConfig, p *parts, log *zap.Logger) (*http.ServeMux, erro
 	if err != nil {
 		return nil, err
 	}
-	srv, err := httpapi.New(httpapi.Config{Tokens: tokens, Registry: p.store, DeadLetters: queue, Log: log.Named("api")})
+	srv, err := httpapi.New(httpapi.Config{Tokens: tokens, Registry: p.store, DeadLetters: queue, Tester: p.disp, Log: log.Named("api")})
 	if err != nil {
 		return nil, err
 	}
