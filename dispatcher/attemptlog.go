@@ -24,25 +24,31 @@ func (r Result) logged() string {
 	return ""
 }
 
-// logAttempt tells the AttemptLog of out, attempt of event eventID to h,
-// if out is an attempt.
-func (d *Dispatcher) logAttempt(h schema.Hook, eventID string, out Outcome) {
+// logAttempt tells the AttemptLog of out, the attempt req to h, if out
+// is an attempt.
+func (d *Dispatcher) logAttempt(h schema.Hook, req Request, out Outcome) {
 	outcome := out.Result.logged()
 	if d.cfg.AttemptLog == nil || outcome == "" {
 		return
 	}
-	d.cfg.AttemptLog.Log(schema.LoggedAttempt{
-		EventID: eventID, HookID: h.ID, ClientID: h.ClientID, Attempt: out.Attempt.Number,
+	d.cfg.AttemptLog.Log(attemptRecord(h, req, out, outcome))
+}
+
+// attemptRecord is the delivery log's record of out, the attempt req to h
+// (its EventID and Test), which came to outcome.
+func attemptRecord(h schema.Hook, req Request, out Outcome, outcome string) schema.LoggedAttempt {
+	return schema.LoggedAttempt{
+		EventID: req.EventID, HookID: h.ID, ClientID: h.ClientID, Attempt: out.Attempt.Number,
 		At: out.Attempt.StartedAt, DurationMS: out.Attempt.DurationMS, Outcome: outcome,
 		Status: out.Attempt.Status, Response: out.Response, Error: out.Attempt.Error,
-		Endpoint: Redact(h.Config.URL),
-	})
+		Endpoint: Redact(h.Config.URL), Test: req.Test,
+	}
 }
 
 // logSkipped tells the AttemptLog of the attempt out of each event of
 // eventIDs to h, which the breaker refused (a tier's fast path, passOpen).
 func (d *Dispatcher) logSkipped(h schema.Hook, eventIDs []string, out Outcome) {
 	for _, id := range eventIDs {
-		d.logAttempt(h, id, out)
+		d.logAttempt(h, Request{EventID: id}, out)
 	}
 }

@@ -200,7 +200,7 @@ func (d *Dispatcher) log(ev schema.LoadEvent, dl schema.Delivery) *zap.Logger {
 func (d *Dispatcher) send(ctx context.Context, h schema.Hook, req Request) Outcome {
 	out := d.try(ctx, h, req)
 	d.observe(out)
-	d.logAttempt(h, req.EventID, out)
+	d.logAttempt(h, req, out)
 	return out
 }
 

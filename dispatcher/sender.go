@@ -27,6 +27,8 @@ type Request struct {
 	Number    int // attempt number, 1 for the first
 	// EventID is the event's id, for the delivery log.
 	EventID string
+	// Test marks a send test (SendTest): the request carries TestHeader.
+	Test bool
 }
 
 // Sender makes single attempts over one shared HTTPS client.
@@ -154,6 +156,9 @@ func buildRequest(ctx context.Context, r Request, ts int64) (*http.Request, erro
 		"User-Agent":        {UserAgent},
 		"Webhook-Id":        {r.WebhookID},
 		"Webhook-Timestamp": {strconv.FormatInt(ts, 10)},
+	}
+	if r.Test {
+		req.Header[TestHeader] = []string{"true"}
 	}
 	if len(r.Signers) > 0 {
 		sigs := make([]string, len(r.Signers))

@@ -65,7 +65,8 @@ type Config struct {
 	GroupID string
 	// DeadLetterTopic is postload.dlq (keyed by client id). Required.
 	DeadLetterTopic string
-	// FailedLoadsTopic holds the failed loads Forward re-keyed by client id.
+	// FailedLoadsTopic holds the failed loads Forward re-keyed by client id,
+	// and the auto-disable notices (Notice), also keyed by client id.
 	// Required.
 	FailedLoadsTopic string
 	// StateTopic is the compacted, one-partition topic that keeps the

@@ -62,6 +62,10 @@
 //     email, once per hook per window, saying the hook was disabled and how
 //     to re-enable it. hook_disabled dead letters are only counted in
 //     digests.
+//   - An auto-disable notice (Notice, on Config.FailedLoadsTopic, keyed by
+//     client id; autodisable.Tracker sends it) gets one email per hook and
+//     failing streak (its failing_since), mailed at once: a notice sent
+//     again, by a second instance or after a restart, is not mailed again.
 //   - Failed loads are collected per account for Config.FailedLoadWindow
 //     from the first one, then mailed as one email listing every affected
 //     table: one email per account per window, whichever partitions of

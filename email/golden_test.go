@@ -47,6 +47,12 @@ func TestGoldenText(t *testing.T) {
 		"hook_gone":           func() (*letter, error) { return s.deadLetterLetter(gone, to, src, 5) },
 		"digest":              func() (*letter, error) { return s.digestLetter(c, to, src) },
 		"failed_loads":        func() (*letter, error) { return s.failedLoadsLetter(b, to, src) },
+		"auto_disabled": func() (*letter, error) {
+			since := time.Date(2026, 11, 22, 6, 0, 0, 0, time.UTC)
+			return s.autoDisabledLetter(schema.AutoDisableNotice{Hook: gone.Hook, AutoDisabled: schema.AutoDisabled{
+				At: since.Add(120*time.Hour + 42*time.Second), FailingSince: since, FailedAttempts: 341,
+				LastError: `Post "https://hooks.example.com/x?token=s3cret": dial tcp 203.0.113.7:443: connect: connection refused`}}, to, src, 11)
+		},
 	} {
 		l, err := build()
 		if err != nil {

@@ -45,6 +45,10 @@ type hookState struct {
 	// (-1: none): a record at or below it was folded already.
 	Through int64   `json:"through"`
 	Window  *window `json:"window,omitempty"`
+	// NoticeSince is the failing_since of the last auto-disable notice
+	// mailed for the hook (kept in the partition of its account's
+	// notices): a notice of the same streak is not mailed again.
+	NoticeSince *time.Time `json:"notice_since,omitempty"`
 }
 
 // window is a hook's digest window. It opens with the hook's first dead

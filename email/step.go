@@ -50,6 +50,10 @@ func (p *part) fold(now time.Time, m message, ch *changes) error {
 		p.foldDeadLetter(now, m.offset, dl, ch)
 		return nil
 	}
+	if n, ok := decodeNotice(m.value); ok {
+		p.foldNotice(m.offset, n, ch)
+		return nil
+	}
 	src, f, err := decodeForwarded(m.value)
 	if err != nil {
 		return err

@@ -81,7 +81,8 @@ func (s *Store) CreateHook(ctx context.Context, clientID, destinationID int64, u
 }
 
 // SetHookEnabled enables or disables hook id of the account and returns it.
-// Disabling sets disabled_at, enabling clears it; both update modified_at.
+// Disabling sets disabled_at, enabling clears it and auto_disabled; both
+// update modified_at.
 // A hook already in the asked state is returned unchanged, without a write.
 // Errors: ErrNotFound (unknown, deleted, or another account's), ErrUnavailable.
 func (s *Store) SetHookEnabled(ctx context.Context, clientID, id int64, enabled bool) (schema.Hook, error) {
@@ -90,10 +91,31 @@ func (s *Store) SetHookEnabled(ctx context.Context, clientID, id int64, enabled 
 			return false
 		}
 		now := stamp(s.now())
-		h.ModifiedAt, h.DisabledAt = now, nil
+		h.ModifiedAt, h.DisabledAt, h.AutoDisabled = now, nil, nil
 		if !enabled {
 			h.DisabledAt = &now
 		}
+		return true
+	})
+}
+
+// AutoDisableHook disables hook id of the account because every attempt
+// failed since why.FailingSince (auto-disable), recording why in the hook's
+// auto_disabled (why.At is set to the time of the change, disabled_at), and
+// returns the hook as it is then. It changes nothing, without a write, when
+// the hook is disabled already or was changed (modified_at) after
+// why.FailingSince: a change of the hook (enabled again, a new secret)
+// starts the failing period anew. The caller tells whether the hook is
+// disabled for why from the hook returned: disabled, with auto_disabled's
+// failing_since that of why. Errors: ErrNotFound, ErrUnavailable.
+func (s *Store) AutoDisableHook(ctx context.Context, clientID, id int64, why schema.AutoDisabled) (schema.Hook, error) {
+	return modify(ctx, s, hooks, clientID, id, func(h *schema.Hook) bool {
+		if !h.Enabled() || h.ModifiedAt.After(why.FailingSince) {
+			return false
+		}
+		now := stamp(s.now())
+		why.At = now
+		h.ModifiedAt, h.DisabledAt, h.AutoDisabled = now, &now, &why
 		return true
 	})
 }

@@ -122,6 +122,10 @@ func without(ids []int64, id int64) []int64 {
 func cloneHook(h schema.Hook) schema.Hook {
 	h.DisabledAt = cloneTime(h.DisabledAt)
 	h.DeletedAt = cloneTime(h.DeletedAt)
+	if h.AutoDisabled != nil {
+		a := *h.AutoDisabled
+		h.AutoDisabled = &a
+	}
 	return h
 }
 

@@ -30,8 +30,10 @@
 //   - Kafka failures answer 503 and are logged with the method, path and
 //     account; a token or the Authorization header is never logged.
 //   - Dead-letter replays run one at a time per Server; a second waits.
+//   - A send test (POST /hooks/{id}/test, test.go) runs one at a time per
+//     hook and Server; a second one while it is under way answers 429.
 //
 // A call is a route (server.go) of a resource: hooks.go, recipients.go,
-// deadletters.go, attempts.go. To add one, add a route to its resource's list, or a
+// deadletters.go, attempts.go, test.go. To add one, add a route to its resource's list, or a
 // file with a new resource and its routes, listed in New.
 package httpapi

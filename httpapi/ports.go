@@ -64,3 +64,12 @@ type Attempts interface {
 	// first; attemptlog.ErrBadCursor for a cursor it did not give.
 	Attempts(clientID, hookID int64, q attemptlog.Query) (attemptlog.Page, error)
 }
+
+// Tester sends a hook one test webhook (POST /hooks/{id}/test).
+// *dispatcher.Dispatcher satisfies it.
+type Tester interface {
+	// SendTest makes one attempt of a sample webhook, marked as a test,
+	// and returns what came of it, whatever the receiver answered; an
+	// error only when ctx ended first.
+	SendTest(ctx context.Context, h schema.Hook) (schema.LoggedAttempt, error)
+}

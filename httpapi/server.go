@@ -27,6 +27,9 @@ type Config struct {
 	// call is not served (404 NotFound, as any path the API does not
 	// serve), which is what --delivery-log=false gives.
 	Attempts Attempts
+	// Tester sends the test webhooks of POST /hooks/{id}/test. Default:
+	// none, and that call answers 404.
+	Tester Tester
 	// Log receives the failures the API answers 503 for. Default: none.
 	Log *zap.Logger
 }
@@ -60,6 +63,8 @@ type Server struct {
 	mux *http.ServeMux
 	// replaying holds a token while a dead-letter replay runs.
 	replaying chan struct{}
+	// testing holds the ids of the hooks whose test is under way.
+	testing testsUnderWay
 }
 
 // New returns the Server of cfg.
@@ -69,7 +74,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	cfg = cfg.withDefaults()
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), replaying: make(chan struct{}, 1)}
-	for _, resource := range [][]route{s.hookRoutes(), s.recipientRoutes(), s.deadLetterRoutes(), s.attemptRoutes()} {
+	for _, resource := range [][]route{s.hookRoutes(), s.recipientRoutes(), s.deadLetterRoutes(), s.attemptRoutes(), s.testRoutes()} {
 		s.handle(resource)
 	}
 	s.mux.Handle("/", s.fixed(reply{http.StatusNotFound, bodyNotFound}, ""))

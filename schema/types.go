@@ -132,6 +132,32 @@ type Hook struct {
 	// DeletedAt is set on the record that deletes the hook; the record is kept
 	// (not a tombstone) so that ids are never reused. Never shown by the API.
 	DeletedAt *time.Time `json:"deleted_at,omitempty"`
+	// AutoDisabled is set while the hook is disabled because every attempt
+	// failed for the auto-disable period (an addition to the Connect API's
+	// hook object, shown only then); enabling the hook clears it.
+	AutoDisabled *AutoDisabled `json:"auto_disabled,omitempty"`
+}
+
+// AutoDisabled says why postload disabled a hook by itself.
+type AutoDisabled struct {
+	// At is when it was disabled: the hook's disabled_at.
+	At time.Time `json:"at"`
+	// FailingSince is the (whole second of the) first failed attempt of
+	// the failing streak: every attempt since has failed. Replaying the
+	// dead letters since then brings back what was lost.
+	FailingSince time.Time `json:"failing_since"`
+	// FailedAttempts is how many attempts failed since then (requests
+	// sent; attempts the open breaker skipped are not counted).
+	FailedAttempts int `json:"failed_attempts"`
+	// LastError is the last failed attempt's error.
+	LastError string `json:"last_error,omitempty"`
+}
+
+// AutoDisableNotice tells the email role that a hook was auto-disabled,
+// so that the account's recipients are told once.
+type AutoDisableNotice struct {
+	Hook         HookRef      `json:"hook"`
+	AutoDisabled AutoDisabled `json:"auto_disabled"`
 }
 
 // HookConfig is a hook's endpoint and signing secret.

@@ -72,6 +72,9 @@ func newAPIMux(cfg serveConfig, p *parts, log *zap.Logger) (*http.ServeMux, *con
 		return nil, nil, err
 	}
 	ac := httpapi.Config{Tokens: tokens, Registry: p.store, DeadLetters: queue, Log: log.Named("api")}
+	if p.disp != nil {
+		ac.Tester = p.disp
+	}
 	if p.log.index != nil {
 		ac.Attempts = p.log.index
 	}
