@@ -129,4 +129,3 @@ func TestSendTestEndedByCtxIsAnError(t *testing.T) {
 		t.Errorf("SendTest = %v, want context.Canceled", err)
 	}
 }
-

@@ -5,9 +5,13 @@ import (
 	"context"
 
 	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/postload/postload/attemptlog"
+	"github.com/postload/postload/autodisable"
 	"github.com/postload/postload/consumer"
+	"github.com/postload/postload/email"
+	"github.com/postload/postload/schema"
 )
 
 // deliveryLog is the delivery log's parts in this process: the writer
@@ -16,6 +20,9 @@ import (
 type deliveryLog struct {
 	writer *attemptlog.Writer
 	index  *attemptlog.Index
+	// auto disables the hooks that only fail, where the index runs;
+	// nil with --auto-disable-after 0.
+	auto *autodisable.Tracker
 }
 
 // attemptsTopic is postload.attempts as it is created: keyed by hook id,
@@ -62,3 +69,37 @@ func (d deliveryLog) runWriter(ctx context.Context) (stop func()) {
 
 // noKafka stands for a Kafka client in a config only validated.
 type noKafka struct{ attemptlog.Kafka }
+
+// newAutoDisable makes the tracker of failing hooks where the api role
+// reads the delivery log: it disables a hook through the registry, and its
+// notice reaches the email role on the failed-loads inbox, keyed by
+// account, which the email role mails once per hook and failing streak.
+func newAutoDisable(cfg serveConfig, p *parts, log *zap.Logger) (*autodisable.Tracker, error) {
+	if p.log.index == nil || cfg.AutoDisableAfter == 0 {
+		return nil, nil
+	}
+	notify := autodisable.NotifierFunc(func(ctx context.Context, n schema.AutoDisableNotice) error {
+		key, record, err := email.Notice(n)
+		if err != nil {
+			return err
+		}
+		return p.writer.Publish(ctx, p.topics.EmailFailed, key, record)
+	})
+	return autodisable.New(autodisable.Config{After: cfg.AutoDisableAfter, MinFailures: cfg.AutoDisableMinFailures, Log: log.Named("autodisable")}, p.store, notify)
+}
+
+// autoDisableRunner runs a tracker: it follows the delivery log and acts
+// on what it read.
+type autoDisableRunner struct {
+	t          *autodisable.Tracker
+	k          *consumer.Client
+	topic      string
+	partitions int
+}
+
+func (r autoDisableRunner) Run(ctx context.Context) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return r.t.Run(gctx) })
+	g.Go(func() error { return r.t.Follow(gctx, r.k, r.topic, r.partitions) })
+	return g.Wait()
+}

@@ -46,6 +46,9 @@ func roleRunners(cfg serveConfig, p *parts, log *zap.Logger) ([]runner, error) {
 			return nil, err
 		}
 	}
+	if p.log.auto != nil {
+		out = append(out, autoDisableRunner{t: p.log.auto, k: p.client, topic: p.topics.Attempts, partitions: cfg.Partitions})
+	}
 	if cfg.Roles.email {
 		mail, failed, err := emailRole(cfg, p, log)
 		if err != nil {

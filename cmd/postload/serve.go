@@ -147,6 +147,9 @@ func newParts(cfg serveConfig, k *kafkaParts, cl *closers, log *zap.Logger) (*pa
 		return nil, err
 	}
 	cl.add(p.disp.Close) // after every group has stopped
+	if p.log.auto, err = newAutoDisable(cfg, p, log); err != nil {
+		return nil, fmt.Errorf("--auto-disable-after, --auto-disable-min-failures: %w", err)
+	}
 	return p, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/postload/postload/attemptlog"
+	"github.com/postload/postload/autodisable"
 	"github.com/postload/postload/dispatcher"
 	"github.com/postload/postload/egress"
 )
@@ -104,6 +105,9 @@ func (c serveConfig) validateSettings() error {
 	}
 	if err := (attemptlog.IndexConfig{Kafka: noKafka{}, PerHook: c.DeliveryLogPerHook, MaxBytes: c.DeliveryLogIndexBytes}).Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("--delivery-log-index-per-hook, --delivery-log-index-bytes: %w", err))
+	}
+	if err := (autodisable.Config{After: c.AutoDisableAfter, MinFailures: c.AutoDisableMinFailures}).Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("--auto-disable-after (0: off), --auto-disable-min-failures (0: the default): %w", err))
 	}
 	if c.embedded() {
 		if err := c.embeddedConfig().Validate(); err != nil {

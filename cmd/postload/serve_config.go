@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/postload/postload/attemptlog"
+	"github.com/postload/postload/autodisable"
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/dispatcher"
 	"github.com/postload/postload/egress"
@@ -62,6 +63,9 @@ type serveConfig struct {
 	FailedWindow      time.Duration
 	// NoDeliveryLog: --delivery-log=false.
 	NoDeliveryLog bool
+	// AutoDisableAfter: 0 turns auto-disable off (not a default).
+	AutoDisableAfter       time.Duration
+	AutoDisableMinFailures int
 	// The delivery log's topic and index (see attemptlog).
 	DeliveryLogRetention      time.Duration
 	DeliveryLogRetentionBytes int64
@@ -178,6 +182,8 @@ func (c *serveConfig) deliveryLogFlags(f *flags, t *serveText) {
 	twinVar(f, f.DurationVar, &c.DeliveryLogRetention, "delivery-log-retention", attemptlog.DefaultRetention, "age past which records of postload.attempts are deleted, read or not (0: the default)")
 	twinVar(f, f.Int64Var, &c.DeliveryLogRetentionBytes, "delivery-log-retention-bytes", attemptlog.DefaultRetentionBytes, "size per partition past which the oldest records of postload.attempts are deleted (0: the default)")
 	twinVar(f, f.IntVar, &c.DeliveryLogPerHook, "delivery-log-index-per-hook", attemptlog.DefaultPerHook, "with the api role: the most recent attempts kept in memory per hook (0: the default)")
+	twinVar(f, f.DurationVar, &c.AutoDisableAfter, "auto-disable-after", autodisable.DefaultAfter, "with the api role and the delivery log: disable a hook whose every attempt has failed for this long (with at least --auto-disable-min-failures failed attempts) and mail the account why; 0 turns auto-disable off. Keep --delivery-log-retention longer, so a restart still sees the failing streak")
+	twinVar(f, f.IntVar, &c.AutoDisableMinFailures, "auto-disable-min-failures", autodisable.DefaultMinFailures, "failed attempts a hook's failing streak must hold before it is auto-disabled (0: the default)")
 	twinVar(f, f.Int64Var, &c.DeliveryLogIndexBytes, "delivery-log-index-bytes", attemptlog.DefaultIndexBytes, "with the api role: bytes of attempts kept in memory, all hooks together; the oldest go first (0: the default)")
 }
 

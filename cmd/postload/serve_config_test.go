@@ -8,6 +8,7 @@ import (
 
 	"go.uber.org/zap/zaptest"
 
+	"github.com/postload/postload/autodisable"
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/dispatcher"
 	"github.com/postload/postload/email"
@@ -91,6 +92,8 @@ func TestServeFlagDefaultsAreThePackagesDefaults(t *testing.T) {
 		{"failed-load window", c.FailedWindow, email.DefaultFailedLoadWindow},
 		{"retry groups", c.NoRetryGroups, false},
 		{"http2", c.HTTP2, false},
+		{"auto-disable after", c.AutoDisableAfter, autodisable.DefaultAfter},
+		{"auto-disable min failures", c.AutoDisableMinFailures, autodisable.DefaultMinFailures},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("%s: %v, want the package's %v", tc.name, tc.got, tc.want)
