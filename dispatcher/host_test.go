@@ -2,6 +2,7 @@ package dispatcher
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"net/http"
 	"slices"
@@ -48,10 +49,13 @@ func (t hookTable) SetHookEnabled(_ context.Context, _, id int64, _ bool) (schem
 // rc, whose hooks are hooks.
 func hostDispatcher(t *testing.T, rc *webhooktest.Receiver, hostCap int, http2 bool, hooks Hooks) *Dispatcher {
 	t.Helper()
-	s := mustSender(t, 10*time.Second, rc)
-	s.client.Transport.(*http.Transport).Protocols.SetHTTP2(http2)
-	s.client.Transport.(*http.Transport).MaxConnsPerHost = hostCap
-	s.client.Transport.(*http.Transport).MaxIdleConnsPerHost = hostCap
+	pool := x509.NewCertPool()
+	pool.AddCert(rc.Certificate())
+	s, err := NewSender(ClientConfig{RootCAs: pool, Egress: loopbackAllowed, ConnsPerHost: hostCap, HTTP2: http2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
 	d, err := New(Config{RetryTopics: []string{"r1"}, RetryDelays: []time.Duration{time.Minute}, DLQTopic: "dlq",
 		Endpoints: EndpointConfig{HostMaxConcurrent: hostCap, SlotWait: time.Minute}}, hooks, &published{}, s)
 	if err != nil {
