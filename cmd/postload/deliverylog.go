@@ -3,10 +3,13 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
+	"fmt"
 
 	"go.uber.org/zap"
 
 	"github.com/postload/postload/attemptlog"
+	"github.com/postload/postload/console"
 	"github.com/postload/postload/consumer"
 )
 
@@ -62,3 +65,24 @@ func (d deliveryLog) runWriter(ctx context.Context) (stop func()) {
 
 // noKafka stands for a Kafka client in a config only validated.
 type noKafka struct{ attemptlog.Kafka }
+
+// consoleAttempts is the delivery log's index as the console's
+// AttemptLog.
+type consoleAttempts struct{ index *attemptlog.Index }
+
+var _ console.AttemptLog = consoleAttempts{}
+
+// Attempts answers from the index; console.ErrLogNotReady until it has
+// read the topic, console.ErrBadCursor for a cursor it did not give.
+func (c consoleAttempts) Attempts(_ context.Context, q console.AttemptQuery) (console.AttemptPage, error) {
+	if !c.index.Ready() {
+		return console.AttemptPage{}, console.ErrLogNotReady
+	}
+	page, err := c.index.Attempts(q.ClientID, q.HookID, attemptlog.Query{
+		Since: q.Since, Until: q.Until, EventID: q.EventID, Outcome: q.Outcome, Limit: q.Limit, Cursor: q.Cursor,
+	})
+	if errors.Is(err, attemptlog.ErrBadCursor) {
+		return console.AttemptPage{}, fmt.Errorf("%w: %w", console.ErrBadCursor, err)
+	}
+	return console.AttemptPage{Attempts: page.Attempts, Next: page.Next}, err
+}
