@@ -123,7 +123,9 @@ var (
 
 func TestHookPageDrawsTheLastHour(t *testing.T) {
 	_, log, b := logEnv(t)
-	log.add(logged(0, schema.LoggedDelivered, 12), logged(0, schema.LoggedFailed, 900), logged(2, schema.LoggedDelivered, 15),
+	failed := logged(0, schema.LoggedFailed, 900)
+	failed.EventID = "ev-other"
+	log.add(logged(0, schema.LoggedDelivered, 12), failed, logged(2, schema.LoggedDelivered, 15),
 		logged(61, schema.LoggedFailed, 5)) // over an hour ago: not drawn
 	other := logged(0, schema.LoggedDelivered, 1)
 	other.ClientID = clientB // another account's, same hook id: never shown
@@ -156,6 +158,7 @@ func TestHookPageDrawsTheLastHour(t *testing.T) {
 	}
 	// The table: the 4 attempts of account A, newest first, with the
 	// response in a details element, escaped.
+	log.add(logged(0, schema.LoggedDelivered, 12)) // written twice by the log's writer: one row
 	log.add(schema.LoggedAttempt{EventID: "ev-<x>", HookID: 1, ClientID: clientA, Attempt: 2, At: now, Outcome: schema.LoggedFailed, Status: 502, Response: "<h1>bad gateway</h1>", DurationMS: 7})
 	_, body = b.get("hooks/1")
 	if n := strings.Count(body, `<tr class="attempt`); n != 5 {

@@ -87,15 +87,19 @@ func (s *Server) attempts(r *http.Request, a *account, hookID int64) *attemptsVi
 		v.Error = s.logError(r, a, err)
 		return v
 	}
+	seen := map[string]bool{}
 	for _, at := range page.Attempts {
-		v.Attempts = append(v.Attempts, attemptRow{LoggedAttempt: at, Key: attemptKey(at)})
+		if k := attemptKey(at); !seen[k] { // a record written twice shows once
+			seen[k] = true
+			v.Attempts = append(v.Attempts, attemptRow{LoggedAttempt: at, Key: k})
+		}
 	}
 	v.Next = page.Next
 	return v
 }
 
 // attemptKey names an attempt: its start, event and number. A record the
-// log's writer wrote twice has one key, and shows once in a fragment.
+// log's writer wrote twice has one key, and shows once in a page.
 func attemptKey(a schema.LoggedAttempt) string {
 	return fmt.Sprintf("%d.%d.%s", a.At.UnixNano(), a.Attempt, a.EventID)
 }
