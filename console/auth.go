@@ -21,6 +21,9 @@ type result struct {
 	page     string
 	data     any
 	redirect string
+	// fragment, if set, is a template of page written alone, without the
+	// layout (the live parts of a page).
+	fragment string
 }
 
 // handler answers a request of a signed-in account.

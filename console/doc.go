@@ -4,8 +4,18 @@
 // auto-disable sections when their sources are given), and its
 // notification recipients. It is server-rendered HTML from html/template
 // files embedded in the binary, with one CSS file and one small script
-// (copying a secret) served from the binary too: no build step, no CDN,
-// and every page and action works without JavaScript.
+// (copying a secret, the delivery log's live updates) served from the
+// binary too: no build step, no CDN, and every page and action works
+// without JavaScript.
+//
+// With a delivery log (AttemptLog), the hooks page shows each hook's last
+// attempt and its success rate over the last hour (delivered ÷
+// (delivered + failed) of the attempts started in the last 60 minutes;
+// skipped ones apart), and a hook's page its attempts (filtered, paged)
+// and two charts of the last hour, drawn here as inline SVG (charts.go).
+// GET hooks/{id}/live serves that section alone, with the page's filter,
+// under the page's rules; console.js fetches it every 2 s on the first
+// page, so that new attempts show without a reload.
 //
 // It owns what is HTML about these, and nothing else: the registry
 // (hook.Store), the dead-letter queue (dlq.Queue) and the optional

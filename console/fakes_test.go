@@ -3,6 +3,9 @@ package console
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -263,18 +266,86 @@ type fakeBreakers map[string]string
 
 func (f fakeBreakers) BreakerStates() map[string]string { return f }
 
-// fakeAttempts answers one page of fixed attempts and records the query.
+// fakeAttempts answers one page of fixed attempts to a first page, an
+// empty one to a cursor, and records the queries.
 type fakeAttempts struct {
-	mu   sync.Mutex
-	last AttemptQuery
-	page AttemptPage
+	mu      sync.Mutex
+	queries []AttemptQuery
+	page    AttemptPage
 }
+
+var _ AttemptLog = (*fakeAttempts)(nil)
 
 func (f *fakeAttempts) Attempts(_ context.Context, q AttemptQuery) (AttemptPage, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.last = q
+	f.queries = append(f.queries, q)
+	if q.Cursor != "" {
+		return AttemptPage{}, nil
+	}
 	return f.page, nil
+}
+
+// tableQuery is the last query of a page of the log's table (not the
+// charts' or the list's).
+func (f *fakeAttempts) tableQuery() AttemptQuery {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := len(f.queries) - 1; i >= 0; i-- {
+		if f.queries[i].Limit == attemptsShown {
+			return f.queries[i]
+		}
+	}
+	return AttemptQuery{}
+}
+
+// fakeLog is a delivery log in memory that answers queries as the index
+// does: the attempts of the query's hook and account that it selects,
+// newest first, in pages; a cursor is the place of a page's end. err, if
+// set, is every answer.
+type fakeLog struct {
+	mu       sync.Mutex
+	attempts []schema.LoggedAttempt // oldest first
+	err      error
+}
+
+var _ AttemptLog = (*fakeLog)(nil)
+
+func (f *fakeLog) add(a ...schema.LoggedAttempt) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.attempts = append(f.attempts, a...)
+	slices.SortStableFunc(f.attempts, func(x, y schema.LoggedAttempt) int { return x.At.Compare(y.At) })
+}
+
+func (f *fakeLog) Attempts(_ context.Context, q AttemptQuery) (AttemptPage, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return AttemptPage{}, f.err
+	}
+	i := len(f.attempts)
+	if q.Cursor != "" {
+		n, err := strconv.Atoi(q.Cursor)
+		if err != nil || n < 0 || n > len(f.attempts) {
+			return AttemptPage{}, fmt.Errorf("%w: %q", ErrBadCursor, q.Cursor)
+		}
+		i = n
+	}
+	var page AttemptPage
+	for i--; i >= 0; i-- {
+		a := f.attempts[i]
+		if a.ClientID != q.ClientID || a.HookID != q.HookID || (!q.Since.IsZero() && a.At.Before(q.Since)) ||
+			(!q.Until.IsZero() && !a.At.Before(q.Until)) || (q.EventID != "" && a.EventID != q.EventID) || (q.Outcome != "" && a.Outcome != q.Outcome) {
+			continue
+		}
+		if len(page.Attempts) == q.Limit {
+			page.Next = strconv.Itoa(i + 1)
+			break
+		}
+		page.Attempts = append(page.Attempts, a)
+	}
+	return page, nil
 }
 
 // fakeTester answers a fixed attempt.

@@ -21,12 +21,17 @@ type hookRow struct {
 	// Breaker is its endpoint's breaker state in this process; "closed"
 	// for an endpoint not sent to yet.
 	Breaker string
+	// Log is the last hour of its delivery log, and its last attempt; nil
+	// without a delivery log, or when it could not be read (LogError).
+	Log      *hourStats
+	LogError string
 }
 
 // hooksView is the hooks page: the list and the form to create one.
 type hooksView struct {
 	Hooks        []hookRow
 	ShowBreakers bool
+	ShowLog      bool   // a delivery log: the last attempt and success rate
 	Error        string // why the form was refused
 	Destination  string // the form's values, kept when refused
 	URL          string
@@ -35,14 +40,24 @@ type hooksView struct {
 
 // hooksPage: GET hooks.
 func (s *Server) hooksPage(r *http.Request, a *account) result {
-	return result{status: http.StatusOK, page: "hooks", data: s.hooksView(a)}
+	return result{status: http.StatusOK, page: "hooks", data: s.hooksView(r, a)}
 }
 
-func (s *Server) hooksView(a *account) hooksView {
-	v := hooksView{ShowBreakers: s.cfg.Breakers != nil, Max: hook.MaxHooks}
+func (s *Server) hooksView(r *http.Request, a *account) hooksView {
+	v := hooksView{ShowBreakers: s.cfg.Breakers != nil, ShowLog: s.cfg.Attempts != nil, Max: hook.MaxHooks}
 	states := s.breakerStates()
+	now := s.cfg.Now()
 	for _, h := range s.cfg.Registry.Hooks(a.client) {
-		v.Hooks = append(v.Hooks, s.row(h, states))
+		row := s.row(h, states)
+		if v.ShowLog {
+			st, err := lastHour(r.Context(), s.cfg.Attempts, a.client, h.ID, now)
+			if err != nil {
+				row.LogError = s.logError(r, a, err)
+			} else {
+				row.Log = &st
+			}
+		}
+		v.Hooks = append(v.Hooks, row)
 	}
 	return v
 }
@@ -67,7 +82,7 @@ func (s *Server) row(h schema.Hook, states map[string]string) hookRow {
 func (s *Server) createHook(r *http.Request, a *account) result {
 	dest, url := strings.TrimSpace(r.PostForm.Get("destination_id")), strings.TrimSpace(r.PostForm.Get("url"))
 	refuse := func(msg string) result {
-		v := s.hooksView(a)
+		v := s.hooksView(r, a)
 		v.Error, v.Destination, v.URL = msg, dest, url
 		return result{status: http.StatusBadRequest, page: "hooks", data: v}
 	}

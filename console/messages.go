@@ -19,6 +19,9 @@ const (
 	msgUnavailable      = "The registry is catching up or Kafka cannot be reached: try again in a moment."
 	msgDestinationID    = msgInvalidPost + ": the destination id must be a positive integer."
 	msgReplayInProgress = "Another replay is running: try again in a moment."
+	msgLogNotReady      = "The delivery log is still being read (the service has just started): reload in a moment."
+	msgBadCursor        = "This page of the delivery log is not one the console gave: start again from the newest attempts."
+	msgLogUnavailable   = "The delivery log could not be read: try again in a moment."
 )
 
 // errorView is the error page's content.

@@ -216,7 +216,7 @@ func TestOptionalSectionsShowOnlyWithTheirSource(t *testing.T) {
 			t.Errorf("with every source the page lacks %q", s)
 		}
 	}
-	if q := log.last; q.ClientID != clientA || q.HookID != 1 || q.Outcome != "failed" || q.EventID != "ev-1" || !q.Since.Equal(t0.Add(-6*time.Hour)) {
+	if q := log.tableQuery(); q.ClientID != clientA || q.HookID != 1 || q.Outcome != "failed" || q.EventID != "ev-1" || !q.Since.Equal(t0.Add(-6*time.Hour)) {
 		t.Errorf("attempts query %+v", q)
 	}
 	resp, body := b.submit("hooks/1/test", nil)

@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/postload/postload/dlq"
@@ -54,10 +55,20 @@ type Breakers interface {
 }
 
 // AttemptLog answers the recent attempts of a hook (the delivery log).
-// Nil: the hook page has no delivery log section.
+// Nil: the hook page has no delivery log section, and the hooks page no
+// last attempt or success rate.
 type AttemptLog interface {
+	// Attempts answers one page of the attempts q selects, newest first.
+	// ErrLogNotReady while the log is still being read at start,
+	// ErrBadCursor (wrapped) for a cursor no page gave.
 	Attempts(ctx context.Context, q AttemptQuery) (AttemptPage, error)
 }
+
+// Errors an AttemptLog answers, checked with errors.Is.
+var (
+	ErrLogNotReady = errors.New("the delivery log is still being read")
+	ErrBadCursor   = errors.New("the delivery log's cursor is not one a page gave")
+)
 
 // AttemptQuery selects attempts of one hook of one account.
 type AttemptQuery struct {

@@ -61,7 +61,7 @@ func TestPagesHaveNoInlineScriptOrStyle(t *testing.T) {
 	})
 	b := e.signedIn(t, tokA)
 	b.submit("hooks", url.Values{"destination_id": {"1"}, "url": {"https://a.example/h"}})
-	for _, p := range []string{"hooks", "hooks/1", "hooks/1?show=secret", "hooks/1/delete", "recipients"} {
+	for _, p := range []string{"hooks", "hooks/1", "hooks/1?show=secret", "hooks/1/delete", "hooks/1/live", "recipients"} {
 		_, body := b.get(p)
 		for _, bad := range []string{"<script>", "<style", " style=", " onclick=", " onsubmit=", "javascript:"} {
 			if strings.Contains(body, bad) {

@@ -62,6 +62,7 @@ func (s *Server) routes() {
 	s.mux.Handle("POST "+Prefix+"hooks/{id}/enable", s.action(s.enableHook(true)))
 	s.mux.Handle("POST "+Prefix+"hooks/{id}/disable", s.action(s.enableHook(false)))
 	s.mux.Handle("POST "+Prefix+"hooks/{id}/rotate-secret", s.action(s.rotateSecret))
+	s.mux.Handle("GET "+Prefix+"hooks/{id}/live", s.page(s.liveLog))
 	s.mux.Handle("GET "+Prefix+"hooks/{id}/delete", s.page(s.confirmDeleteHook))
 	s.mux.Handle("POST "+Prefix+"hooks/{id}/delete", s.action(s.deleteHook))
 	s.mux.Handle("POST "+Prefix+"hooks/{id}/replay", s.action(s.replay))

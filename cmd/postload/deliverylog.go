@@ -3,12 +3,15 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
+	"fmt"
 
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/postload/postload/attemptlog"
 	"github.com/postload/postload/autodisable"
+	"github.com/postload/postload/console"
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/email"
 	"github.com/postload/postload/schema"
@@ -102,4 +105,25 @@ func (r autoDisableRunner) Run(ctx context.Context) error {
 	g.Go(func() error { return r.t.Run(gctx) })
 	g.Go(func() error { return r.t.Follow(gctx, r.k, r.topic, r.partitions) })
 	return g.Wait()
+}
+
+// consoleAttempts is the delivery log's index as the console's
+// AttemptLog.
+type consoleAttempts struct{ index *attemptlog.Index }
+
+var _ console.AttemptLog = consoleAttempts{}
+
+// Attempts answers from the index; console.ErrLogNotReady until it has
+// read the topic, console.ErrBadCursor for a cursor it did not give.
+func (c consoleAttempts) Attempts(_ context.Context, q console.AttemptQuery) (console.AttemptPage, error) {
+	if !c.index.Ready() {
+		return console.AttemptPage{}, console.ErrLogNotReady
+	}
+	page, err := c.index.Attempts(q.ClientID, q.HookID, attemptlog.Query{
+		Since: q.Since, Until: q.Until, EventID: q.EventID, Outcome: q.Outcome, Limit: q.Limit, Cursor: q.Cursor,
+	})
+	if errors.Is(err, attemptlog.ErrBadCursor) {
+		return console.AttemptPage{}, fmt.Errorf("%w: %w", console.ErrBadCursor, err)
+	}
+	return console.AttemptPage{Attempts: page.Attempts, Next: page.Next}, err
 }

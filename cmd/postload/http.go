@@ -87,6 +87,9 @@ func newAPIMux(cfg serveConfig, p *parts, log *zap.Logger) (*http.ServeMux, *con
 	if cfg.Roles.dispatch || cfg.Roles.retry {
 		cc.Breakers = p.disp // the breakers are this process's: shown where it sends
 	}
+	if p.log.index != nil { // nil with --delivery-log=false: no log section
+		cc.Attempts = consoleAttempts{p.log.index}
+	}
 	cons, err := console.New(cc)
 	if err != nil {
 		return nil, nil, err

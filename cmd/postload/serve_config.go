@@ -178,7 +178,7 @@ func (c *serveConfig) emailFlags(f *flags) {
 // deliveryLogFlags are the delivery log: its topic and the api role's
 // index of it.
 func (c *serveConfig) deliveryLogFlags(f *flags, t *serveText) {
-	twinVar(f, f.BoolVar, &t.deliveryLog, "delivery-log", true, "record every attempt on postload.attempts and serve GET /hooks/{id}/attempts (false: no writes to the topic, and the call answers 404)")
+	twinVar(f, f.BoolVar, &t.deliveryLog, "delivery-log", true, "record every attempt on postload.attempts, serve GET /hooks/{id}/attempts and show it in the console (false: no writes to the topic, the call answers 404, the console has no delivery log)")
 	twinVar(f, f.DurationVar, &c.DeliveryLogRetention, "delivery-log-retention", attemptlog.DefaultRetention, "age past which records of postload.attempts are deleted, read or not (0: the default)")
 	twinVar(f, f.Int64Var, &c.DeliveryLogRetentionBytes, "delivery-log-retention-bytes", attemptlog.DefaultRetentionBytes, "size per partition past which the oldest records of postload.attempts are deleted (0: the default)")
 	twinVar(f, f.IntVar, &c.DeliveryLogPerHook, "delivery-log-index-per-hook", attemptlog.DefaultPerHook, "with the api role: the most recent attempts kept in memory per hook (0: the default)")
