@@ -80,6 +80,22 @@ func (t *Tracker) Observe(a schema.LoggedAttempt) {
 	}
 }
 
+// Streak is hook id's failing streak as read so far: since its first
+// failed attempt (the whole second), how many failed; false when it has
+// none (its last attempt was delivered, or none failed).
+func (t *Tracker) Streak(id int64) (since time.Time, failures int, ok bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := t.streaks[id]
+	if s == nil {
+		return time.Time{}, 0, false
+	}
+	return s.since, s.failures, true
+}
+
+// After is how long a streak lasts before its hook is disabled.
+func (t *Tracker) After() time.Duration { return t.cfg.After }
+
 // CaughtUp says that the history was read: from now on streaks are judged.
 func (t *Tracker) CaughtUp() {
 	t.mu.Lock()

@@ -118,6 +118,32 @@ func (s *Server) replay(r *http.Request, a *account) result {
 	} else {
 		f.Until = s.cfg.Now()
 	}
+	return s.replayDeadLetters(r, a, h, f, dry, "")
+}
+
+// comeBack: POST hooks/{id}/come-back, the way back from auto-disable as
+// one action: enable the hook, then replay its dead letters since the
+// failing streak began (the form's since, the page's failing_since).
+func (s *Server) comeBack(r *http.Request, a *account) result {
+	h, ok := s.hookOf(r, a)
+	if !ok {
+		return notFound()
+	}
+	since, err := time.Parse(time.RFC3339Nano, r.PostForm.Get("since"))
+	if err != nil {
+		return result{status: http.StatusBadRequest, page: "error", data: errorView{Message: "since must be an RFC 3339 time"}}
+	}
+	if _, err := s.cfg.Registry.SetHookEnabled(r.Context(), a.client, h.ID, true); err != nil {
+		return s.failed(r, a, "enable", err)
+	}
+	f := dlq.Filter{ClientID: a.client, HookID: h.ID, Since: since, Until: s.cfg.Now()}
+	return s.replayDeadLetters(r, a, h, f, false, "Enabled. ")
+}
+
+// replayDeadLetters replays (or, dry, counts) the dead letters f selects,
+// one replay at a time, and tells the account what came of it, after
+// before.
+func (s *Server) replayDeadLetters(r *http.Request, a *account, h schema.Hook, f dlq.Filter, dry bool, before string) result {
 	select {
 	case s.replaying <- struct{}{}:
 		defer func() { <-s.replaying }()
@@ -133,7 +159,7 @@ func (s *Server) replay(r *http.Request, a *account) result {
 		v.Skipped = append(v.Skipped, skipCount{reason, n})
 	}
 	slices.SortFunc(v.Skipped, func(x, y skipCount) int { return cmp.Compare(x.Reason, y.Reason) })
-	s.notify(a, notice{Text: replayText(v), Replay: v})
+	s.notify(a, notice{Text: before + replayText(v), Replay: v})
 	return result{redirect: hookPath(h.ID)}
 }
 

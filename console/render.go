@@ -50,6 +50,7 @@ var funcs = template.FuncMap{
 	"chartLeft":     func() int { return chartLeft },
 	"attemptsShown": func() int { return attemptsShown },
 	"pageQuery":     pageQuery,
+	"rfc3339":       func(t *time.Time) string { return t.UTC().Format(time.RFC3339Nano) },
 }
 
 // pageQuery is the query of the delivery log's page at cursor, with v's

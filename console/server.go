@@ -66,6 +66,7 @@ func (s *Server) routes() {
 	s.mux.Handle("GET "+Prefix+"hooks/{id}/delete", s.page(s.confirmDeleteHook))
 	s.mux.Handle("POST "+Prefix+"hooks/{id}/delete", s.action(s.deleteHook))
 	s.mux.Handle("POST "+Prefix+"hooks/{id}/replay", s.action(s.replay))
+	s.mux.Handle("POST "+Prefix+"hooks/{id}/come-back", s.action(s.comeBack))
 	s.mux.Handle("POST "+Prefix+"hooks/{id}/test", s.action(s.sendTest))
 
 	s.mux.Handle("GET "+Prefix+"recipients", s.page(s.recipientsPage))

@@ -127,3 +127,30 @@ func (c consoleAttempts) Attempts(_ context.Context, q console.AttemptQuery) (co
 	}
 	return console.AttemptPage{Attempts: page.Attempts, Next: page.Next}, err
 }
+
+// consoleAutoDisable is the console's view of auto-disable: a hook's
+// failing streak from the tracker, and what the registry says auto-disable
+// did to it. Without a tracker (--auto-disable-after 0) it says it is off.
+type consoleAutoDisable struct {
+	t     *autodisable.Tracker // nil: off
+	hooks interface {
+		Hook(id int64) (schema.Hook, bool)
+	}
+}
+
+var _ console.AutoDisable = consoleAutoDisable{}
+
+func (c consoleAutoDisable) AutoDisableState(id int64) (console.AutoDisableState, bool) {
+	if c.t == nil {
+		return console.AutoDisableState{}, true // After 0: off
+	}
+	st := console.AutoDisableState{After: c.t.After()}
+	if since, n, ok := c.t.Streak(id); ok {
+		st.FailingSince, st.FailedAttempts = &since, n
+	}
+	if h, ok := c.hooks.Hook(id); ok && h.AutoDisabled != nil && h.DisabledAt != nil {
+		ad := *h.AutoDisabled
+		st.DisabledAt, st.FailingSince, st.FailedAttempts = &ad.At, &ad.FailingSince, ad.FailedAttempts
+	}
+	return st, st.FailingSince != nil || st.DisabledAt != nil
+}

@@ -89,6 +89,10 @@ func newAPIMux(cfg serveConfig, p *parts, log *zap.Logger) (*http.ServeMux, *con
 	}
 	if p.log.index != nil { // nil with --delivery-log=false: no log section
 		cc.Attempts = consoleAttempts{p.log.index}
+		cc.AutoDisable = consoleAutoDisable{t: p.log.auto, hooks: p.store}
+	}
+	if p.disp != nil {
+		cc.Tester = p.disp // a test goes through this process's guards
 	}
 	cons, err := console.New(cc)
 	if err != nil {
