@@ -8,8 +8,9 @@
 // a Client in.
 //
 // The Client does each of these once: the spans and offsets of
-// partitions (Spans, LogStart, After), reading a range of a partition
-// (Fetch, ReadRange: plain fetch requests, one response held), following
+// partitions (Spans, LogStart, After), a consumer group's commits beside
+// them (GroupOffsets: its lag), reading a range of a partition (Fetch,
+// ReadRange: plain fetch requests, one response held), following
 // a partition from an offset to its end and on (Follow: the one reader
 // configuration), appending a batch to a partition and getting its offset
 // (Produce), creating topics (EnsureTopics, EnsureCompacted), and consumer

@@ -19,7 +19,7 @@ import (
 
 // deliveryLog is the delivery log's parts in this process: the writer
 // where attempts are made (the dispatch or retry role), the index where
-// the API runs; nil where they do not, and both with --delivery-log=false.
+// the API or the operator's view runs; nil where they do not, and both with --delivery-log=false.
 type deliveryLog struct {
 	writer *attemptlog.Writer
 	index  *attemptlog.Index
@@ -51,7 +51,7 @@ func newDeliveryLog(cfg serveConfig, k *kafkaParts, log *zap.Logger) (deliveryLo
 			return d, err
 		}
 	}
-	if cfg.Roles.api {
+	if cfg.Roles.api || cfg.OperatorAddr != "" { // the operator's view reads it too
 		d.index, err = attemptlog.NewIndex(attemptlog.IndexConfig{Kafka: k.client, Topic: k.topics.Attempts,
 			PerHook: cfg.DeliveryLogPerHook, MaxBytes: cfg.DeliveryLogIndexBytes, Log: log.Named("attempts")})
 	}

@@ -13,12 +13,14 @@ import (
 	"github.com/postload/postload/console"
 	"github.com/postload/postload/dlq"
 	"github.com/postload/postload/httpapi"
+	"github.com/postload/postload/operator"
 	"github.com/postload/postload/token"
 )
 
-// listen makes the account API and the web console (with the api role)
-// and the ops endpoints (/metrics, /healthz, /readyz), on --listen and,
-// if set, on --metrics-listen and --console-addr, and listens on them:
+// listen makes the account API and the web console (with the api role),
+// the ops endpoints (/metrics, /healthz, /readyz) and the operator's view,
+// on --listen and, if set, on --metrics-listen, --console-addr and
+// --operator-addr (the operator's view only there), and listens on them:
 // the first server is --listen's.
 func listen(cfg serveConfig, p *parts, log *zap.Logger) ([]*server, error) {
 	apiMux, cons, err := newAPIMux(cfg, p, log)
@@ -43,6 +45,13 @@ func listen(cfg serveConfig, p *parts, log *zap.Logger) ([]*server, error) {
 			servers[0].console = true
 		}
 		mountConsole(consoleMux, cons)
+	}
+	if cfg.OperatorAddr != "" {
+		op, err := newOperator(cfg, p, log)
+		if err != nil {
+			return nil, err
+		}
+		servers = append(servers, &server{name: "operator-addr", addr: cfg.OperatorAddr, handler: op, operator: true})
 	}
 	for i, s := range servers {
 		if err := s.listen(); err != nil {
@@ -113,6 +122,7 @@ type server struct {
 	handler    http.Handler
 	ln         net.Listener
 	console    bool // it serves the console
+	operator   bool // it serves the operator's view
 }
 
 func (s *server) listen() error {
@@ -151,6 +161,16 @@ func consoleURL(servers []*server) string {
 	for _, s := range servers {
 		if s.console {
 			return "http://" + s.ln.Addr().String() + console.Prefix
+		}
+	}
+	return ""
+}
+
+// operatorURL is where the operator's view is served; empty without one.
+func operatorURL(servers []*server) string {
+	for _, s := range servers {
+		if s.operator {
+			return "http://" + s.ln.Addr().String() + operator.Prefix
 		}
 	}
 	return ""

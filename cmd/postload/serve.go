@@ -107,6 +107,7 @@ func serve(ctx context.Context, cfg serveConfig, log *zap.Logger, ready func(api
 	return runAll(ctx, p, servers, runners, func() {
 		log.Info("postload is running", zap.Stringer("roles", cfg.Roles), zap.String("listen", "http://"+servers[0].ln.Addr().String()),
 			zap.String("api", "http://"+servers[0].ln.Addr().String()+httpapi.BasePath), zap.String("console", consoleURL(servers)),
+			zap.String("operator", operatorURL(servers)),
 			zap.Strings("brokers", p.brokers))
 		if ready != nil {
 			ready(servers[0].ln.Addr().String(), p.brokers)

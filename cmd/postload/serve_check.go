@@ -30,13 +30,16 @@ func (c serveConfig) validateAddresses() error {
 			errs = append(errs, fmt.Errorf("--brokers: %q is not host:port", b))
 		}
 	}
-	for _, l := range []struct{ name, addr string }{{"listen", c.Listen}, {"metrics-listen", c.MetricsListen}, {"console-addr", c.ConsoleAddr}} {
+	for _, l := range []struct{ name, addr string }{{"listen", c.Listen}, {"metrics-listen", c.MetricsListen}, {"console-addr", c.ConsoleAddr}, {"operator-addr", c.OperatorAddr}} {
 		if l.addr == "" && l.name != "listen" {
 			continue
 		}
 		if _, _, err := net.SplitHostPort(l.addr); err != nil {
 			errs = append(errs, fmt.Errorf("--%s: %q is not host:port (e.g. 127.0.0.1:8080)", l.name, l.addr))
 		}
+	}
+	if c.OperatorAddr != "" && c.OperatorTokenFile == "" {
+		errs = append(errs, errors.New("--operator-addr: the operator's view needs a token: give --operator-token-file, "+operatorTokenHint))
 	}
 	if c.ConsoleAddr != "" && !c.Roles.api {
 		errs = append(errs, errors.New("--console-addr: the console runs with the api role: add api to --roles or drop --console-addr"))

@@ -24,32 +24,36 @@ import (
 // role's, the registry's, the embedded broker's) stands for the package's
 // default, as in the package's config.
 type serveConfig struct {
-	Brokers        []string // empty: embedded broker
-	EmbeddedAddr   string
-	Listen         string
-	MetricsListen  string
-	ConsoleAddr    string // empty: the console is on Listen
-	CPUProfile     string
-	DataDir        string
-	TokensFile     string
-	CAFile         string
-	TopicPrefix    string
-	Group          string
-	Partitions     int
-	RetryDelays    []time.Duration
-	NoRetryGroups  bool // --retry-groups=false
-	AttemptTimeout time.Duration
-	HTTP2          bool // --http2: HTTP/2 with receivers that offer it
-	DrainTimeout   time.Duration
-	SessionTimeout time.Duration
-	MaxInFlight    int
-	Breaker        dispatcher.EndpointConfig
-	AllowNetworks  []netip.Prefix // opened in the SSRF guard
-	SourceAddr     netip.Addr     // zero: any
-	MaxPerPart     int
-	MaxEventBytes  int
-	Retention      time.Duration
-	RetentionBytes int64
+	Brokers       []string // empty: embedded broker
+	EmbeddedAddr  string
+	Listen        string
+	MetricsListen string
+	ConsoleAddr   string // empty: the console is on Listen
+	// OperatorAddr: the operator's view; empty: none. OperatorTokenFile
+	// holds its token.
+	OperatorAddr      string
+	OperatorTokenFile string
+	CPUProfile        string
+	DataDir           string
+	TokensFile        string
+	CAFile            string
+	TopicPrefix       string
+	Group             string
+	Partitions        int
+	RetryDelays       []time.Duration
+	NoRetryGroups     bool // --retry-groups=false
+	AttemptTimeout    time.Duration
+	HTTP2             bool // --http2: HTTP/2 with receivers that offer it
+	DrainTimeout      time.Duration
+	SessionTimeout    time.Duration
+	MaxInFlight       int
+	Breaker           dispatcher.EndpointConfig
+	AllowNetworks     []netip.Prefix // opened in the SSRF guard
+	SourceAddr        netip.Addr     // zero: any
+	MaxPerPart        int
+	MaxEventBytes     int
+	Retention         time.Duration
+	RetentionBytes    int64
 	// RetentionInterval: how often the embedded broker applies retention
 	// (and postload trims what was read).
 	RetentionInterval time.Duration
@@ -118,6 +122,8 @@ func (c *serveConfig) processFlags(f *flags, t *serveText) {
 	twinVar(f, f.StringVar, &c.Listen, "listen", defaultListen, "address of the hook API")
 	twinVar(f, f.StringVar, &c.MetricsListen, "metrics-listen", "", "serve /metrics, /healthz and /readyz here instead of on --listen")
 	twinVar(f, f.StringVar, &c.ConsoleAddr, "console-addr", "", "serve the web console (/console/) here instead of on --listen")
+	twinVar(f, f.StringVar, &c.OperatorAddr, "operator-addr", "", "serve the operator's view (/operator/: every account's open breakers, dead letters, consumer lag, disabled hooks) here; off when empty; needs --operator-token-file")
+	twinVar(f, f.StringVar, &c.OperatorTokenFile, "operator-token-file", "", "file holding the operator's token (one line, at least 16 characters), for --operator-addr")
 	twinVar(f, f.StringVar, &c.DataDir, "data-dir", defaultDataDir, "directory for the embedded broker, tokens and outbox")
 	twinVar(f, f.StringVar, &c.TokensFile, "tokens-file", "", "API tokens file (default <data-dir>/tokens)")
 	twinVar(f, f.DurationVar, &c.RotationOverlap, "secret-rotation-overlap", hook.DefaultRotationOverlap, "after a hook's secret is rotated, how long requests carry a signature with the previous secret too (0: the default)")
