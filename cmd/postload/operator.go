@@ -48,10 +48,7 @@ func newOperator(cfg serveConfig, p *parts, log *zap.Logger) (*operator.Server, 
 		Token: tok, Hooks: p.store, DeadLetters: queue, Offsets: p.client, Groups: operatorGroups(p.topics, cfg.Group),
 		MinRequests:  cmp.Or(cfg.Breaker.MinRequests, dispatcher.DefaultMinRequests),
 		FailureRatio: cmp.Or(cfg.Breaker.FailureRatio, dispatcher.DefaultFailureRatio),
-		// AutoDisabled: where the hook record says that postload disabled
-		// the hook (auto-disable), read it here, e.g. from
-		// schema.Hook.AutoDisabled once the record has it.
-		AutoDisabled: nil,
+		AutoDisabled: operatorAutoDisabled,
 		Log:          log.Named("operator"),
 	}
 	if idx := p.log.index; idx != nil {
@@ -86,4 +83,12 @@ func operatorGroups(topics topicNames, group string) []operator.Group {
 		}
 	}
 	return out
+}
+
+// operatorAutoDisabled is what the hook record says auto-disable did.
+func operatorAutoDisabled(h schema.Hook) *operator.AutoDisabled {
+	if a := h.AutoDisabled; a != nil {
+		return &operator.AutoDisabled{FailingSince: a.FailingSince, FailedAttempts: a.FailedAttempts, LastError: a.LastError}
+	}
+	return nil
 }
