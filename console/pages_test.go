@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -224,4 +225,40 @@ func TestOptionalSectionsShowOnlyWithTheirSource(t *testing.T) {
 	if _, body = b.get("hooks/1"); !strings.Contains(body, "Test sent: delivered, HTTP 200, in 12 ms") {
 		t.Errorf("after send test:\n%s", body)
 	}
+}
+
+// TestComeBackFromAutoDisableIsOneAction: the page of an auto-disabled
+// hook offers the way back; it enables the hook and replays its dead
+// letters since the failing streak began, in one post.
+func TestComeBackFromAutoDisableIsOneAction(t *testing.T) {
+	since := t0.Add(-120 * time.Hour)
+	disabled := t0.Add(-time.Hour)
+	e := newEnv(t, func(c *Config) {
+		c.AutoDisable = fakeAutoDisable{AutoDisableState{FailingSince: &since, FailedAttempts: 40, DisabledAt: &disabled, After: 120 * time.Hour}}
+	})
+	b := e.signedIn(t, tokA)
+	b.submit("hooks", url.Values{"destination_id": {"7"}, "url": {"https://a.example/h"}})
+	if _, err := e.reg.SetHookEnabled(context.Background(), clientA, 1, false); err != nil {
+		t.Fatal(err)
+	}
+	_, body := b.get("hooks/1")
+	if !strings.Contains(body, `id="come-back"`) || !strings.Contains(body, "40 attempts") {
+		t.Fatalf("the auto-disabled hook's page offers no way back:\n%s", body)
+	}
+	resp, body := b.submit("hooks/1/come-back", url.Values{"since": {regexpValue(t, body, "since")}})
+	mustStatus(t, "come back", resp, body, http.StatusSeeOther)
+	if h, _ := e.reg.Hook(1); h.DisabledAt != nil {
+		t.Error("the hook is still disabled")
+	}
+	calls := e.dl.calls()
+	if len(calls) != 1 || calls[0].dry || !calls[0].f.Since.Equal(since) || !calls[0].f.Until.Equal(t0) || calls[0].f.HookID != 1 || calls[0].f.ClientID != clientA {
+		t.Errorf("replay calls %+v: want one replay of account A's hook 1 from %v to %v", calls, since, t0)
+	}
+	if _, body = b.get("hooks/1"); !strings.Contains(body, "Enabled. Replayed") {
+		t.Errorf("after coming back the page says:\n%s", body)
+	}
+	// Another account's hook: 404, nothing done.
+	other := e.signedIn(t, tokB)
+	resp, body = other.submit("hooks/1/come-back", url.Values{"since": {since.Format(time.RFC3339)}})
+	mustStatus(t, "another account", resp, body, http.StatusNotFound)
 }

@@ -104,3 +104,40 @@ func TestConsoleDeliveryLogInABrowser(t *testing.T) {
 		t.Errorf("filtered to failed: %d rows", n)
 	}
 }
+
+// TestConsoleSendTestInABrowser: "Send test" on a hook's page sends one
+// marked, signed webhook, says what the receiver answered, and the attempt
+// shows in the hook's delivery log as a test.
+func TestConsoleSendTestInABrowser(t *testing.T) {
+	rc := failOnceReceiver(t)
+	cfg := testConfig(t)
+	cfg.LogLevel = "info"
+	in, h, tok := startWithHook(t, cfg, rc)
+	b := newTab(t, consoleBase(in))
+	b.open("/console/signin")
+	b.fill("#token", tok)
+	b.click("#signin")
+	page := fmt.Sprintf("/console/hooks/%d", h.ID)
+	b.open(page)
+	b.click("#send-test")
+	if got := b.text("main"); !strings.Contains(got, "Test sent: failed, HTTP 500") {
+		t.Errorf("after the first test (the receiver fails once) the page says:\n%s", got)
+	}
+	b.click("#send-test")
+	if got := b.text("main"); !strings.Contains(got, "Test sent: delivered, HTTP 200") {
+		t.Errorf("after the second test the page says:\n%s", got)
+	}
+	reqs := rc.Requests()
+	if len(reqs) != 2 || reqs[1].Header.Get("Webhook-Test") != "true" || !strings.HasPrefix(reqs[1].Header.Get("Webhook-Id"), "test_") {
+		t.Fatalf("the receiver got %d requests; the last with headers %v", len(reqs), reqs[len(reqs)-1].Header)
+	}
+	wait.For(t, 30*time.Second, func() (bool, string) {
+		b.open(page)
+		n := b.count("#attempts tr.attempt")
+		return n == 2, fmt.Sprintf("%d attempt rows: %s", n, b.text("main"))
+	})
+	if ev := b.eval(`document.querySelector("#attempts tr.attempt .event").textContent.trim()`); !strings.HasPrefix(ev, "test_") {
+		t.Errorf("the logged test's event %q, want a test_ id", ev)
+	}
+	b.shot("console-send-test")
+}
