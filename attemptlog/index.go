@@ -28,8 +28,20 @@ type IndexConfig struct {
 	// of their records (plus entryOverhead each); the oldest go first,
 	// whichever hook they are of. Default DefaultIndexBytes (64 MiB).
 	MaxBytes int64
+	// Observer, if set, is told of every attempt the index reads, in each
+	// partition's order, and once it has read the topic up to where it
+	// ended at start (CaughtUp): one read of the log serves it too.
+	// autodisable.Tracker is one.
+	Observer Observer
 	// Log receives records that do not decode. Default: none.
 	Log *zap.Logger
+}
+
+// Observer is told of the attempts an Index reads; its methods are called
+// concurrently and must not block.
+type Observer interface {
+	Observe(schema.LoggedAttempt)
+	CaughtUp()
 }
 
 // Defaults of IndexConfig.
@@ -119,6 +131,9 @@ func (x *Index) Run(ctx context.Context) error {
 	wg.Go(func() {
 		pending.Wait()
 		close(x.ready)
+		if x.cfg.Observer != nil && ctx.Err() == nil { // read to the end, not stopped
+			x.cfg.Observer.CaughtUp()
+		}
 	})
 	for _, p := range parts {
 		wg.Go(func() {
@@ -166,6 +181,9 @@ func (x *Index) apply(partition int, offset int64, value []byte) {
 		return
 	}
 	x.add(position{at: a.At.UnixNano(), partition: int32(partition), offset: offset}, a, int64(len(value)))
+	if x.cfg.Observer != nil {
+		x.cfg.Observer.Observe(a)
+	}
 }
 
 // add keeps a at pos, evicting what the bounds need.

@@ -31,6 +31,10 @@ type WriterConfig struct {
 	// bounds a record batch, below the broker's default max.message.bytes
 	// (1 MiB). Default DefaultMaxBatchBytes (512 KiB).
 	MaxBatchBytes int
+	// Linger is how long a round waits for more records after its first,
+	// unless MaxBatchBytes is reached first: fewer, larger writes, for a
+	// record written that much later. Default DefaultLinger (10ms).
+	Linger time.Duration
 	// WriteTimeout bounds the writes of one round, retries included;
 	// records not written by then are dropped and counted. Default
 	// DefaultWriteTimeout (10s).
@@ -46,6 +50,7 @@ type WriterConfig struct {
 const (
 	DefaultQueueSize     = 8192
 	DefaultMaxBatchBytes = 512 << 10
+	DefaultLinger        = 10 * time.Millisecond
 	DefaultWriteTimeout  = 10 * time.Second
 	DefaultFlushTimeout  = 5 * time.Second
 )
@@ -54,6 +59,7 @@ func (c WriterConfig) withDefaults() WriterConfig {
 	c.Topic = cmp.Or(c.Topic, DefaultTopic)
 	c.QueueSize = cmp.Or(c.QueueSize, DefaultQueueSize)
 	c.MaxBatchBytes = cmp.Or(c.MaxBatchBytes, DefaultMaxBatchBytes)
+	c.Linger = cmp.Or(c.Linger, DefaultLinger)
 	c.WriteTimeout = cmp.Or(c.WriteTimeout, DefaultWriteTimeout)
 	c.FlushTimeout = cmp.Or(c.FlushTimeout, DefaultFlushTimeout)
 	c.Log = cmp.Or(c.Log, zap.NewNop())
@@ -66,8 +72,8 @@ func (c WriterConfig) Validate() error {
 	if c.Kafka == nil {
 		errs = append(errs, errors.New("attemptlog: WriterConfig.Kafka is nil: give the Kafka client"))
 	}
-	if c.QueueSize < 0 || c.MaxBatchBytes < 0 || c.WriteTimeout < 0 || c.FlushTimeout < 0 {
-		errs = append(errs, errors.New("attemptlog: QueueSize, MaxBatchBytes, WriteTimeout and FlushTimeout must not be negative (0: the default)"))
+	if c.QueueSize < 0 || c.MaxBatchBytes < 0 || c.Linger < 0 || c.WriteTimeout < 0 || c.FlushTimeout < 0 {
+		errs = append(errs, errors.New("attemptlog: QueueSize, MaxBatchBytes, Linger, WriteTimeout and FlushTimeout must not be negative (0: the default)"))
 	}
 	return errors.Join(errs...)
 }
@@ -134,7 +140,7 @@ func (w *Writer) Run(ctx context.Context) error {
 	for {
 		select {
 		case a := <-w.queue:
-			w.write(ctx, partitions, w.collect(a))
+			w.write(ctx, partitions, w.collect(ctx, a))
 		case <-ctx.Done():
 			w.flush(ctx, partitions)
 			return nil
@@ -155,7 +161,7 @@ func (w *Writer) flush(ctx context.Context, partitions int) {
 				w.cfg.Log.Warn("delivery log: records not written within the flush timeout on shutdown", zap.Duration("flush_timeout", w.cfg.FlushTimeout))
 				return
 			}
-			w.write(fctx, partitions, w.collect(a))
+			w.write(fctx, partitions, w.collect(fctx, a))
 		default:
 			return
 		}
@@ -187,9 +193,9 @@ type record struct {
 	key, value []byte
 }
 
-// collect is first and what else is queued now, encoded, up to
-// MaxBatchBytes.
-func (w *Writer) collect(first schema.LoggedAttempt) []record {
+// collect is first and what else is queued within Linger, encoded, up to
+// MaxBatchBytes; it returns early when ctx ends.
+func (w *Writer) collect(ctx context.Context, first schema.LoggedAttempt) []record {
 	var out []record
 	size := 0
 	add := func(a schema.LoggedAttempt) {
@@ -202,11 +208,15 @@ func (w *Writer) collect(first schema.LoggedAttempt) []record {
 		out, size = append(out, r), size+len(r.key)+len(r.value)
 	}
 	add(first)
+	linger := time.NewTimer(w.cfg.Linger)
+	defer linger.Stop()
 	for size < w.cfg.MaxBatchBytes {
 		select {
 		case a := <-w.queue:
 			add(a)
-		default:
+		case <-linger.C:
+			return out
+		case <-ctx.Done():
 			return out
 		}
 	}

@@ -10,7 +10,6 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/postload/postload/attemptlog"
 	"github.com/postload/postload/email"
 	"github.com/postload/postload/internal/smtptest"
 	"github.com/postload/postload/internal/wait"
@@ -68,23 +67,20 @@ func TestAutoDisableThroughServe(t *testing.T) {
 }
 
 // TestAutoDisableOff: --auto-disable-after 0 makes no tracker; a period
-// does, where the delivery log is read.
+// does, where the delivery log is read, and the index feeds it.
 func TestAutoDisableOff(t *testing.T) {
-	p := &parts{log: deliveryLog{index: new(attemptlog.Index)}}
 	cfg := testConfig(t)
+	p := &parts{}
 	for _, tt := range []struct {
 		after time.Duration
+		api   bool
 		want  bool
-	}{{0, false}, {time.Hour, true}} {
-		cfg.AutoDisableAfter = tt.after
+	}{{0, true, false}, {time.Hour, true, true}, {time.Hour, false, false}} {
+		cfg.AutoDisableAfter, cfg.Roles.api = tt.after, tt.api
 		tr, err := newAutoDisable(cfg, p, zap.NewNop())
 		if err != nil || (tr != nil) != tt.want {
-			t.Errorf("--auto-disable-after %v: tracker %v, error %v; want a tracker: %v", tt.after, tr != nil, err, tt.want)
+			t.Errorf("--auto-disable-after %v, api role %v: tracker %v, error %v; want a tracker: %v", tt.after, tt.api, tr != nil, err, tt.want)
 		}
-	}
-	cfg.AutoDisableAfter = time.Hour
-	if tr, _ := newAutoDisable(cfg, &parts{}, zap.NewNop()); tr != nil {
-		t.Error("a tracker where the delivery log is not read")
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"go.uber.org/zap"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/postload/postload/attemptlog"
 	"github.com/postload/postload/autodisable"
@@ -40,8 +39,8 @@ func (c serveConfig) attemptsTopic(topics topicNames) consumer.Topic {
 }
 
 // newDeliveryLog makes the delivery log's parts of cfg's roles.
-func newDeliveryLog(cfg serveConfig, k *kafkaParts, log *zap.Logger) (deliveryLog, error) {
-	var d deliveryLog
+func newDeliveryLog(cfg serveConfig, k *kafkaParts, auto *autodisable.Tracker, log *zap.Logger) (deliveryLog, error) {
+	d := deliveryLog{auto: auto}
 	if cfg.NoDeliveryLog {
 		return d, nil
 	}
@@ -51,11 +50,21 @@ func newDeliveryLog(cfg serveConfig, k *kafkaParts, log *zap.Logger) (deliveryLo
 			return d, err
 		}
 	}
-	if cfg.Roles.api || cfg.OperatorAddr != "" { // the operator's view reads it too
-		d.index, err = attemptlog.NewIndex(attemptlog.IndexConfig{Kafka: k.client, Topic: k.topics.Attempts,
-			PerHook: cfg.DeliveryLogPerHook, MaxBytes: cfg.DeliveryLogIndexBytes, Log: log.Named("attempts")})
+	if cfg.readsDeliveryLog() {
+		ic := attemptlog.IndexConfig{Kafka: k.client, Topic: k.topics.Attempts,
+			PerHook: cfg.DeliveryLogPerHook, MaxBytes: cfg.DeliveryLogIndexBytes, Log: log.Named("attempts")}
+		if auto != nil {
+			ic.Observer = auto // one read of the log serves both
+		}
+		d.index, err = attemptlog.NewIndex(ic)
 	}
 	return d, err
+}
+
+// readsDeliveryLog reports whether this process keeps the delivery log's
+// index: where the API or the operator's view runs.
+func (c serveConfig) readsDeliveryLog() bool {
+	return !c.NoDeliveryLog && (c.Roles.api || c.OperatorAddr != "")
 }
 
 // runWriter runs the writer, if any, until stop is called, which returns
@@ -73,12 +82,13 @@ func (d deliveryLog) runWriter(ctx context.Context) (stop func()) {
 // noKafka stands for a Kafka client in a config only validated.
 type noKafka struct{ attemptlog.Kafka }
 
-// newAutoDisable makes the tracker of failing hooks where the api role
-// reads the delivery log: it disables a hook through the registry, and its
-// notice reaches the email role on the failed-loads inbox, keyed by
-// account, which the email role mails once per hook and failing streak.
+// newAutoDisable makes the tracker of failing hooks where the delivery
+// log's index is kept, which feeds it: it disables a hook through the
+// registry, and its notice reaches the email role on the failed-loads
+// inbox, keyed by account, which the email role mails once per hook and
+// failing streak. nil with --auto-disable-after 0.
 func newAutoDisable(cfg serveConfig, p *parts, log *zap.Logger) (*autodisable.Tracker, error) {
-	if p.log.index == nil || cfg.AutoDisableAfter == 0 {
+	if !cfg.readsDeliveryLog() || cfg.AutoDisableAfter == 0 {
 		return nil, nil
 	}
 	notify := autodisable.NotifierFunc(func(ctx context.Context, n schema.AutoDisableNotice) error {
@@ -89,22 +99,6 @@ func newAutoDisable(cfg serveConfig, p *parts, log *zap.Logger) (*autodisable.Tr
 		return p.writer.Publish(ctx, p.topics.EmailFailed, key, record)
 	})
 	return autodisable.New(autodisable.Config{After: cfg.AutoDisableAfter, MinFailures: cfg.AutoDisableMinFailures, Log: log.Named("autodisable")}, p.store, notify)
-}
-
-// autoDisableRunner runs a tracker: it follows the delivery log and acts
-// on what it read.
-type autoDisableRunner struct {
-	t          *autodisable.Tracker
-	k          *consumer.Client
-	topic      string
-	partitions int
-}
-
-func (r autoDisableRunner) Run(ctx context.Context) error {
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return r.t.Run(gctx) })
-	g.Go(func() error { return r.t.Follow(gctx, r.k, r.topic, r.partitions) })
-	return g.Wait()
 }
 
 // consoleAttempts is the delivery log's index as the console's

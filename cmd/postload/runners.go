@@ -47,7 +47,7 @@ func roleRunners(cfg serveConfig, p *parts, log *zap.Logger) ([]runner, error) {
 		}
 	}
 	if p.log.auto != nil {
-		out = append(out, autoDisableRunner{t: p.log.auto, k: p.client, topic: p.topics.Attempts, partitions: cfg.Partitions})
+		out = append(out, p.log.auto) // the index feeds it
 	}
 	if cfg.Roles.email {
 		mail, failed, err := emailRole(cfg, p, log)

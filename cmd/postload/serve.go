@@ -135,7 +135,11 @@ func newParts(cfg serveConfig, k *kafkaParts, cl *closers, log *zap.Logger) (*pa
 		return nil, err
 	}
 	cl.add(sender.Close)
-	if p.log, err = newDeliveryLog(cfg, k, log); err != nil {
+	auto, err := newAutoDisable(cfg, p, log)
+	if err != nil {
+		return nil, fmt.Errorf("--auto-disable-after, --auto-disable-min-failures: %w", err)
+	}
+	if p.log, err = newDeliveryLog(cfg, k, auto, log); err != nil {
 		return nil, err
 	}
 	p.m.log = p.log
@@ -148,9 +152,6 @@ func newParts(cfg serveConfig, k *kafkaParts, cl *closers, log *zap.Logger) (*pa
 		return nil, err
 	}
 	cl.add(p.disp.Close) // after every group has stopped
-	if p.log.auto, err = newAutoDisable(cfg, p, log); err != nil {
-		return nil, fmt.Errorf("--auto-disable-after, --auto-disable-min-failures: %w", err)
-	}
 	return p, nil
 }
 
