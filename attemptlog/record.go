@@ -1,12 +1,9 @@
 package attemptlog
 
 import (
-	"encoding/json"
 	"errors"
 	"strconv"
 	"time"
-
-	"github.com/postload/postload/schema"
 )
 
 // DefaultTopic is the delivery log's topic (before --topic-prefix).
@@ -25,22 +22,7 @@ func partitionOf(hookID int64, n int) int {
 	return int(hookID % int64(n))
 }
 
-// encode is a's record value.
-func encode(a schema.LoggedAttempt) ([]byte, error) { return json.Marshal(a) }
-
 var errNoHook = errors.New("no hook_id")
-
-// decode reads a record value; a record without a hook id is refused.
-func decode(b []byte) (schema.LoggedAttempt, error) {
-	var a schema.LoggedAttempt
-	if err := json.Unmarshal(b, &a); err != nil {
-		return a, err
-	}
-	if a.HookID <= 0 {
-		return a, errNoHook
-	}
-	return a, nil
-}
 
 // Defaults of the topic's retention, which serve's flags use.
 const (
