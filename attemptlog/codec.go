@@ -57,6 +57,10 @@ func encode(a schema.LoggedAttempt) ([]byte, error) {
 	if a.Test {
 		b = append(b, `,"test":true`...)
 	}
+	if a.Deliveries != 0 {
+		b = append(b, `,"deliveries":`...)
+		b = strconv.AppendInt(b, int64(a.Deliveries), 10)
+	}
 	return append(b, '}'), nil
 }
 
@@ -144,6 +148,7 @@ func fastDecode(b []byte) (a schema.LoggedAttempt, ok bool) {
 var fields = map[string]int{
 	`"event_id"`: 0, `"hook_id"`: 1, `"client_id"`: 2, `"attempt"`: 3, `"at"`: 4, `"duration_ms"`: 5,
 	`"outcome"`: 6, `"status"`: 7, `"response"`: 8, `"error"`: 9, `"endpoint"`: 10, `"test"`: 11,
+	`"deliveries"`: 12,
 }
 
 // matchesFold reports whether key is one of fields in another case, which
@@ -180,7 +185,7 @@ func setField(a *schema.LoggedAttempt, i int, val gjson.Result) bool {
 		default:
 			a.Endpoint = val.Str
 		}
-	case 1, 2, 3, 5, 7:
+	case 1, 2, 3, 5, 7, 12:
 		n, ok := integer(val)
 		if !ok {
 			return val.Type == gjson.Null
@@ -194,8 +199,10 @@ func setField(a *schema.LoggedAttempt, i int, val gjson.Result) bool {
 			a.Attempt = int(n)
 		case 5:
 			a.DurationMS = n
-		default:
+		case 7:
 			a.Status = int(n)
+		default:
+			a.Deliveries = int(n)
 		}
 	case 4:
 		if val.Type != gjson.String {

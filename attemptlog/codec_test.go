@@ -16,7 +16,7 @@ var codecSamples = []schema.LoggedAttempt{
 		DurationMS: 18, Outcome: "delivered", Status: 200, Response: "thanks", Endpoint: "https://hooks.example.com"},
 	{EventID: "ev \"<&>\" \\ \n\t\x01 é€😀", HookID: 1, ClientID: 2, Attempt: 6, At: time.Date(2026, 1, 2, 3, 4, 5, 6, time.FixedZone("x", 3600)),
 		DurationMS: 30000, Outcome: "failed", Response: "bad \x7f\u2028 gateway", Error: "HTTP 502 Bad Gateway", Endpoint: "https://[::1]:8443", Test: true},
-	{EventID: "test_x", HookID: 9_000_000_000, ClientID: 1, Attempt: 1, Outcome: "skipped", Error: "circuit breaker open"},
+	{EventID: "test_x", HookID: 9_000_000_000, ClientID: 1, Attempt: 1, Outcome: "skipped", Error: "circuit breaker open", Deliveries: 100},
 }
 
 // TestCodecIsEncodingJSONs: what encode writes, encoding/json reads as the

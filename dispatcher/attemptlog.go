@@ -45,10 +45,16 @@ func attemptRecord(h schema.Hook, req Request, out Outcome, outcome string) sche
 	}
 }
 
-// logSkipped tells the AttemptLog of the attempt out of each event of
-// eventIDs to h, which the breaker refused (a tier's fast path, passOpen).
-func (d *Dispatcher) logSkipped(h schema.Hook, eventIDs []string, out Outcome) {
-	for _, id := range eventIDs {
-		d.logAttempt(h, Request{EventID: id}, out)
+// logSkipped tells the AttemptLog of the attempt out of the deliveries
+// of f to h, which the breaker refused (a tier's fast path, passOpen): one
+// record for them all, under the first one's event id.
+func (d *Dispatcher) logSkipped(h schema.Hook, f schema.Forward, out Outcome) {
+	if d.cfg.AttemptLog == nil {
+		return
 	}
+	a := attemptRecord(h, Request{EventID: f.FirstEventID()}, out, schema.LoggedSkipped)
+	if f.Deliveries > 1 {
+		a.Deliveries = f.Deliveries
+	}
+	d.cfg.AttemptLog.Log(a)
 }

@@ -150,9 +150,7 @@ func (d *Dispatcher) passOpen(ctx context.Context, src Source, value []byte) (bo
 	for range f.Deliveries {
 		d.observe(out)
 	}
-	if d.cfg.AttemptLog != nil {
-		d.logSkipped(h, f.EventIDs(), out)
-	}
+	d.logSkipped(h, f, out)
 	rec, err := f.Next(out.Attempt, p.due)
 	if err != nil {
 		return true, fmt.Errorf("encoding retry record: %w", err)

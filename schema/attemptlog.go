@@ -28,6 +28,12 @@ type LoggedAttempt struct {
 	Endpoint string `json:"endpoint"`
 	// Test marks a send-test attempt: no retry follows it.
 	Test bool `json:"test,omitempty"`
+	// Deliveries is how many deliveries the record stands for, when more
+	// than one: a group of deliveries the breaker refused, which a tier
+	// whose breaker still refuses hands on whole, is recorded once, under
+	// its first delivery's event id (a dead endpoint's deliveries pass
+	// every tier; one record each made the log cost as much as they did).
+	Deliveries int `json:"deliveries,omitempty"`
 }
 
 // MaxLoggedResponse bounds LoggedAttempt.Response.

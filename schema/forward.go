@@ -43,19 +43,13 @@ func PeekForward(b []byte) (Forward, bool) {
 	return Forward{HookID: d.HookID, Attempt: d.Attempt, Deliveries: 1, head: d, event: event.Raw}, true
 }
 
-// EventIDs returns the event id of each delivery f holds, in order ("" for
-// an event without one: the events are not checked here). It unescapes
-// each event, but does not validate it.
-func (f Forward) EventIDs() []string {
+// FirstEventID is the event id of f's first delivery ("" for an event
+// without one), without unescaping the others.
+func (f Forward) FirstEventID() string {
 	if !f.group {
-		return []string{eventIDOf(gjson.Parse(f.event))}
+		return eventIDOf(gjson.Parse(f.event))
 	}
-	out := make([]string, 0, f.Deliveries)
-	gjson.Parse(f.members).ForEach(func(_, m gjson.Result) bool {
-		out = append(out, eventIDOf(m.Get("event")))
-		return true
-	})
-	return out
+	return eventIDOf(gjson.Get(f.members, "0.event"))
 }
 
 // eventIDOf is the event_id of the event in the JSON string event.
