@@ -193,8 +193,8 @@ type record struct {
 	key, value []byte
 }
 
-// collect is first and what else is queued within Linger, encoded, up to
-// MaxBatchBytes; it returns early when ctx ends.
+// collect is first, what else is queued, and what comes within Linger of
+// the first, encoded, up to MaxBatchBytes; it returns early when ctx ends.
 func (w *Writer) collect(ctx context.Context, first schema.LoggedAttempt) []record {
 	var out []record
 	size := 0
@@ -211,6 +211,12 @@ func (w *Writer) collect(ctx context.Context, first schema.LoggedAttempt) []reco
 	linger := time.NewTimer(w.cfg.Linger)
 	defer linger.Stop()
 	for size < w.cfg.MaxBatchBytes {
+		select { // what is queued first, however long the linger
+		case a := <-w.queue:
+			add(a)
+			continue
+		default:
+		}
 		select {
 		case a := <-w.queue:
 			add(a)
