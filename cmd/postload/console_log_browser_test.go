@@ -139,5 +139,5 @@ func TestConsoleSendTestInABrowser(t *testing.T) {
 	if ev := b.eval(`document.querySelector("#attempts tr.attempt .event").textContent.trim()`); !strings.HasPrefix(ev, "test_") {
 		t.Errorf("the logged test's event %q, want a test_ id", ev)
 	}
-	b.shot("console-send-test")
+	b.shot("send-test")
 }
