@@ -51,7 +51,7 @@ func hostDispatcher(t *testing.T, rc *webhooktest.Receiver, hostCap int, http2 b
 	t.Helper()
 	pool := x509.NewCertPool()
 	pool.AddCert(rc.Certificate())
-	s, err := NewSender(ClientConfig{RootCAs: pool, Egress: loopbackAllowed, ConnsPerHost: hostCap, HTTP2: http2})
+	s, err := NewSender(ClientConfig{RootCAs: pool, Egress: loopbackAllowed, ConnsPerHost: hostCap, HTTP1Only: !http2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,15 +256,15 @@ func TestAHostThatFinishesNothingDefersItsWaiters(t *testing.T) {
 	}
 }
 
-// TestHTTP2OnlyWhenAskedFor: with HTTP2 off a receiver that offers HTTP/2
-// gets HTTP/1.1; with it on, HTTP/2.
-func TestHTTP2OnlyWhenAskedFor(t *testing.T) {
+// TestHTTP2UnlessHTTP1Only: a receiver that offers HTTP/2 gets it, unless
+// HTTP1Only.
+func TestHTTP2UnlessHTTP1Only(t *testing.T) {
 	for _, on := range []bool{false, true} {
 		rc := webhooktest.NewReceiver(t)
 		proto := make(chan int, 1)
 		rc.Respond(func(w http.ResponseWriter, r *http.Request) { proto <- r.ProtoMajor })
 		pool := mustSender(t, 5*time.Second, rc).cfg.RootCAs
-		s, err := NewSender(ClientConfig{RootCAs: pool, Egress: loopbackAllowed, HTTP2: on})
+		s, err := NewSender(ClientConfig{RootCAs: pool, Egress: loopbackAllowed, HTTP1Only: !on})
 		if err != nil {
 			t.Fatal(err)
 		}

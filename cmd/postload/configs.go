@@ -35,7 +35,7 @@ func (c serveConfig) dispatcherConfig(topics topicNames) dispatcher.Config {
 func (c serveConfig) clientConfig(cas *x509.CertPool, policy *egress.Policy) dispatcher.ClientConfig {
 	return dispatcher.ClientConfig{
 		AttemptTimeout: c.AttemptTimeout, RootCAs: cas,
-		ConnsPerHost: c.Breaker.HostMaxConcurrent, HTTP2: c.HTTP2,
+		ConnsPerHost: c.Breaker.HostMaxConcurrent, HTTP1Only: !c.HTTP2,
 		Egress: egress.TransportConfig{Dialer: egress.DialerConfig{Policy: policy, SourceAddr: c.SourceAddr}},
 	}
 }

@@ -169,7 +169,7 @@ func (c *serveConfig) endpointFlags(f *flags) {
 	twinVar(f, f.DurationVar, &b.OpenTimeout, "breaker-open-timeout", dispatcher.DefaultOpenTimeout, "how long an open breaker waits before one probe (0: the default)")
 	twinVar(f, f.IntVar, &b.MaxConcurrent, "endpoint-concurrency", dispatcher.DefaultMaxConcurrent, "requests in flight to one hook URL at most (bulkhead; 0: the default)")
 	twinVar(f, f.IntVar, &b.HostMaxConcurrent, "host-concurrency", dispatcher.DefaultHostMaxConcurrent, "requests in flight to one host (scheme, host, port) at most, whatever its URLs and accounts, shared in fair turns between accounts and their URLs; postload keeps as many connections to the host (0: the default)")
-	twinVar(f, f.BoolVar, &c.HTTP2, "http2", false, "use HTTP/2 with receivers that offer it (false: HTTP/1.1 to every receiver, --host-concurrency connections per host at most; see docs/benchmarks.md for which is faster)")
+	twinVar(f, f.BoolVar, &c.HTTP2, "http2", true, "use HTTP/2 with receivers that offer it, HTTP/1.1 with the others (false: HTTP/1.1 to every receiver); either way at most --host-concurrency requests, and connections, per host (see docs/benchmarks.md, Protocol)")
 	twinVar(f, f.DurationVar, &b.SlotWait, "endpoint-slot-wait", dispatcher.DefaultSlotWait, "an endpoint whose slots are all taken and that is watched finishing no request for this long is saturated: its deliveries are deferred to their tier without a request, not counted as attempts (0: the default)")
 }
 

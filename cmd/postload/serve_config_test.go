@@ -91,7 +91,7 @@ func TestServeFlagDefaultsAreThePackagesDefaults(t *testing.T) {
 		{"digest window", c.DigestWindow, email.DefaultDigestWindow},
 		{"failed-load window", c.FailedWindow, email.DefaultFailedLoadWindow},
 		{"retry groups", c.NoRetryGroups, false},
-		{"http2", c.HTTP2, false},
+		{"http2", c.HTTP2, true},
 		{"auto-disable after", c.AutoDisableAfter, autodisable.DefaultAfter},
 		{"auto-disable min failures", c.AutoDisableMinFailures, autodisable.DefaultMinFailures},
 	} {
