@@ -85,10 +85,10 @@ func (h *host) acquire(ctx context.Context, account int64, url string) error {
 		case <-w.ch:
 			return nil
 		case <-ctx.Done():
-			if h.withdraw(account, url, w) {
-				return ctx.Err()
+			if !h.withdraw(account, url, w) {
+				h.release() // granted meanwhile: pass the slot on
 			}
-			return nil // granted meanwhile: the caller frees it
+			return ctx.Err()
 		case <-t.C:
 			if p := h.progress.Load(); p != seen {
 				seen, armed = p, time.Now() // progress meanwhile: wait on
