@@ -3,6 +3,8 @@ package console
 import (
 	"net/http"
 	"strings"
+
+	"github.com/postload/postload/internal/websession"
 )
 
 // cookieName holds the session id: a random id that maps to the session
@@ -11,7 +13,8 @@ const cookieName = "postload_console"
 
 // account is the signed-in session of a request.
 type account struct {
-	session
+	id, csrf string // the session's
+	client   int64
 }
 
 // result is what a page or an action answers: a page rendered with a
@@ -37,15 +40,15 @@ func (s *Server) current(r *http.Request) *account {
 	if err != nil || c.Value == "" {
 		return nil
 	}
-	ss, ok := s.sessions.get(c.Value)
+	ss, ok := s.sessions.Get(c.Value)
 	if !ok {
 		return nil
 	}
-	if client, ok := s.cfg.Tokens.ClientID(ss.token); !ok || client != ss.client {
-		s.sessions.end(ss.id)
+	if client, ok := s.cfg.Tokens.ClientID(ss.Data.token); !ok || client != ss.Data.client {
+		s.sessions.End(ss.ID)
 		return nil
 	}
-	return &account{ss}
+	return &account{id: ss.ID, csrf: ss.CSRF, client: ss.Data.client}
 }
 
 // page serves a GET for a signed-in account.
@@ -75,7 +78,7 @@ func (s *Server) signedIn(h handler, change bool) http.Handler {
 				s.render(w, r, a, result{status: http.StatusBadRequest, page: "error", data: errorView{Message: msgBadForm}})
 				return
 			}
-			if !a.validCSRF(r.PostForm.Get("csrf")) {
+			if !websession.Equal(r.PostForm.Get("csrf"), a.csrf) {
 				s.render(w, r, a, result{status: http.StatusForbidden, page: "error", data: errorView{Message: msgCSRF}})
 				return
 			}
@@ -123,10 +126,10 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if old, err := r.Cookie(cookieName); err == nil {
-		s.sessions.end(old.Value) // a fresh id on every sign-in
+		s.sessions.End(old.Value) // a fresh id on every sign-in
 	}
-	ss := s.sessions.start(client, tok)
-	http.SetCookie(w, s.cookie(r, ss.id, int(s.cfg.SessionTTL.Seconds())))
+	ss := s.sessions.Start(signIn{client: client, token: tok})
+	http.SetCookie(w, s.cookie(r, ss.ID, int(s.cfg.SessionTTL.Seconds())))
 	http.Redirect(w, r, Prefix+"hooks", http.StatusSeeOther)
 }
 
@@ -135,7 +138,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 // posts are refused all the same.
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(cookieName); err == nil {
-		s.sessions.end(c.Value)
+		s.sessions.End(c.Value)
 	}
 	http.SetCookie(w, s.cookie(r, "", -1))
 	http.Redirect(w, r, Prefix+"signin", http.StatusSeeOther)

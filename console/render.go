@@ -87,7 +87,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, a *account, res 
 	f := frame{Body: res.data}
 	if a != nil {
 		f.Client, f.CSRF = a.client, a.csrf
-		f.Notice = s.sessions.takeNotice(a.id)
+		f.Notice = takeNotice(s.sessions, a.id)
 	}
 	var buf bytes.Buffer
 	if err := s.pages[res.page].Execute(&buf, f); err != nil {

@@ -177,7 +177,7 @@ func TestSessionsExpireAndAreBounded(t *testing.T) {
 	e.now = e.now.Add(time.Minute)
 	second := e.signedIn(t, tokA)
 	third := e.signedIn(t, tokB) // ends the one expiring first
-	if n := e.cons.sessions.len(); n != 2 {
+	if n := e.cons.sessions.Len(); n != 2 {
 		t.Errorf("%d sessions kept, want 2", n)
 	}
 	if resp, _ := first.get("hooks"); resp.StatusCode != http.StatusUnauthorized {

@@ -1,6 +1,8 @@
 package console
 
 import (
+	"github.com/postload/postload/internal/websession"
+
 	"net/http"
 )
 
@@ -34,14 +36,14 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, mux: http.NewServeMux(), pages: pg, replaying: make(chan struct{}, 1),
-		sessions: newSessions(cfg.MaxSessions, cfg.SessionTTL, cfg.Now),
+		sessions: websession.New[signIn](cfg.MaxSessions, cfg.SessionTTL, cfg.Now),
 	}
 	s.routes()
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, nil, result{status: http.StatusForbidden, page: "error", data: errorView{Message: msgCrossOrigin}})
 	}))
-	s.handler = secure(cop.Handler(s.mux))
+	s.handler = websession.Secure(cop.Handler(s.mux), csp)
 	return s, nil
 }
 
@@ -84,16 +86,3 @@ func (s *Server) routes() {
 // framing, forms posted to the console only.
 const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-
-// secure sets the security headers of every answer.
-func secure(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hd := w.Header()
-		hd.Set("Content-Security-Policy", csp)
-		hd.Set("X-Frame-Options", "DENY")
-		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("Referrer-Policy", "no-referrer")
-		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.ServeHTTP(w, r)
-	})
-}

@@ -1,6 +1,8 @@
 package operator
 
 import (
+	"github.com/postload/postload/internal/websession"
+
 	"net/http"
 	"strings"
 )
@@ -25,7 +27,7 @@ func (s *Server) current(r *http.Request) *session {
 	if err != nil || c.Value == "" {
 		return nil
 	}
-	ss, ok := s.sessions.get(c.Value)
+	ss, ok := s.sessions.Get(c.Value)
 	if !ok {
 		return nil
 	}
@@ -49,15 +51,15 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusBadRequest, "signin", nil, signInView{Message: msgBadForm})
 		return
 	}
-	if !equal(strings.TrimSpace(r.PostForm.Get("token")), s.cfg.Token) {
+	if !websession.Equal(strings.TrimSpace(r.PostForm.Get("token")), s.cfg.Token) {
 		s.render(w, http.StatusUnauthorized, "signin", nil, signInView{Message: msgBadToken})
 		return
 	}
 	if old, err := r.Cookie(cookieName); err == nil {
-		s.sessions.end(old.Value) // a fresh id on every sign-in
+		s.sessions.End(old.Value) // a fresh id on every sign-in
 	}
-	ss := s.sessions.start()
-	http.SetCookie(w, cookie(r, ss.id, int(s.cfg.SessionTTL.Seconds())))
+	ss := s.sessions.Start(struct{}{})
+	http.SetCookie(w, cookie(r, ss.ID, int(s.cfg.SessionTTL.Seconds())))
 	http.Redirect(w, r, Prefix, http.StatusSeeOther)
 }
 
@@ -74,11 +76,11 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusBadRequest, "error", ss, errorView{Message: msgBadForm})
 		return
 	}
-	if !equal(r.PostForm.Get("csrf"), ss.csrf) {
+	if !websession.Equal(r.PostForm.Get("csrf"), ss.CSRF) {
 		s.render(w, http.StatusForbidden, "error", ss, errorView{Message: msgCSRF})
 		return
 	}
-	s.sessions.end(ss.id)
+	s.sessions.End(ss.ID)
 	http.SetCookie(w, cookie(r, "", -1))
 	http.Redirect(w, r, Prefix+"signin", http.StatusSeeOther)
 }

@@ -89,7 +89,7 @@ func TestHTMLSignInAndOut(t *testing.T) {
 	if status, _ := page(); status != http.StatusUnauthorized {
 		t.Errorf("overview after sign-out: %d, want 401", status)
 	}
-	if n := e.op.sessions.len(); n != 0 {
+	if n := e.op.sessions.Len(); n != 0 {
 		t.Errorf("%d sessions kept after sign-out", n)
 	}
 
@@ -120,27 +120,6 @@ func TestSecurityHeadersAndNotFound(t *testing.T) {
 		if resp, _ := b.get(path); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("%s: %d, want 404", path, resp.StatusCode)
 		}
-	}
-}
-
-// Sessions expire, and at most MaxSessions are kept.
-func TestSessionsExpireAndAreBounded(t *testing.T) {
-	now := t0
-	ss := newSessions(2, time.Hour, func() time.Time { return now })
-	a := ss.start()
-	now = now.Add(time.Minute)
-	ss.start()
-	ss.start() // ends a, the first to expire
-	if _, ok := ss.get(a.id); ok || ss.len() != 2 {
-		t.Errorf("after a third sign-in: a kept %v, %d sessions; want a ended, 2", ok, ss.len())
-	}
-	now = now.Add(2 * time.Hour)
-	c := ss.start()
-	if ss.len() != 1 {
-		t.Errorf("%d sessions after the others expired, want 1", ss.len())
-	}
-	if _, ok := ss.get(c.id); !ok {
-		t.Error("the new session is not found")
 	}
 }
 

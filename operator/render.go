@@ -88,7 +88,7 @@ func newOverviewView(o Overview) overviewView {
 func (s *Server) render(w http.ResponseWriter, status int, page string, ss *session, data any) {
 	f := frame{Body: data}
 	if ss != nil {
-		f.SignedIn, f.CSRF = true, ss.csrf
+		f.SignedIn, f.CSRF = true, ss.CSRF
 	}
 	var buf bytes.Buffer
 	if err := s.pages[page].Execute(&buf, f); err != nil {

@@ -1,6 +1,8 @@
 package operator
 
 import (
+	"github.com/postload/postload/internal/websession"
+
 	"context"
 	"encoding/json"
 	"net/http"
@@ -39,13 +41,13 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), pages: pg, building: make(chan struct{}, 1),
-		sessions: newSessions(cfg.MaxSessions, cfg.SessionTTL, cfg.Now)}
+		sessions: websession.New[struct{}](cfg.MaxSessions, cfg.SessionTTL, cfg.Now)}
 	s.routes()
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusForbidden, "error", nil, errorView{Message: msgCrossOrigin})
 	}))
-	s.handler = secure(cop.Handler(s.mux))
+	s.handler = websession.Secure(cop.Handler(s.mux), csp)
 	return s, nil
 }
 
@@ -102,7 +104,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) {
 // bearer token.
 func (s *Server) overviewJSON(w http.ResponseWriter, r *http.Request) {
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || !equal(strings.TrimSpace(tok), s.cfg.Token) {
+	if !ok || !websession.Equal(strings.TrimSpace(tok), s.cfg.Token) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="postload operator"`)
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "give the operator token as Authorization: Bearer <token>"})
 		return
@@ -134,16 +136,3 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // csp allows the view's own stylesheet only: no script at all, no inline
 // style, no framing, forms posted to the view only.
 const csp = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-
-// secure sets the security headers of every answer.
-func secure(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hd := w.Header()
-		hd.Set("Content-Security-Policy", csp)
-		hd.Set("X-Frame-Options", "DENY")
-		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("Referrer-Policy", "no-referrer")
-		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.ServeHTTP(w, r)
-	})
-}
