@@ -37,6 +37,9 @@ type Config struct {
 	WireShapes    []int
 	WireReceivers []string
 	WireBrokers   []string
+	// LogRounds are the deliverylog scenario's runs with the log on, each
+	// between two with it off. Default DefaultLogRounds (3).
+	LogRounds int
 	// Concurrency is postload's in-flight events (--max-in-flight); the
 	// ceiling client runs Concurrency × hooks requests at once. Default
 	// DefaultConcurrency (256).
@@ -93,6 +96,7 @@ type Config struct {
 const (
 	DefaultWireDeliveries    = 200000
 	DefaultWireLatency       = 10 * time.Second
+	DefaultLogRounds         = 3
 	DefaultConcurrency       = 256
 	DefaultPartitions        = 4
 	DefaultLatencyDuration   = 30 * time.Second
@@ -126,6 +130,7 @@ func (c Config) withDefaults() Config {
 	c.BacklogWatch = cmp.Or(c.BacklogWatch, DefaultBacklogWatch)
 	c.WireDeliveries = cmp.Or(c.WireDeliveries, DefaultWireDeliveries)
 	c.WireLatency = cmp.Or(c.WireLatency, DefaultWireLatency)
+	c.LogRounds = cmp.Or(c.LogRounds, DefaultLogRounds)
 	if c.Sweep == nil {
 		c.Sweep = DefaultSweep
 	}
@@ -163,7 +168,7 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("unknown scenario %q: choose from %v", s, Scenarios))
 		}
 	}
-	if c.WireDeliveries < 0 || c.WireLatency < 0 || c.Concurrency < 0 || c.Partitions < 0 || c.IsolationEvents < 0 || c.RetryDeliveries < 0 || c.BacklogRecords < 0 ||
+	if c.WireDeliveries < 0 || c.WireLatency < 0 || c.LogRounds < 0 || c.Concurrency < 0 || c.Partitions < 0 || c.IsolationEvents < 0 || c.RetryDeliveries < 0 || c.BacklogRecords < 0 ||
 		c.LatencyDuration < 0 || c.IsolationDuration < 0 || c.IsolationTurn < 0 || c.BacklogWatch < 0 || c.CrashRate < 0 || c.CrashDuration < 0 {
 		errs = append(errs, errors.New("sizes must be positive"))
 	}

@@ -73,8 +73,8 @@ func runDeliveryLog(ctx context.Context, cfg Config, r *Report) error {
 		return fmt.Errorf("delivery log: %w", err)
 	}
 	r.DeliveryLog = res
-	cfg.printf("deliverylog %s, http1 receiver: log off %.0f deliveries/s (ratio %.2f), on %.0f/s (ratio %.2f): on/off %.2f; CPU %.1f vs %.1f µs/delivery",
-		res.On.Shape.Name, res.Off.PerSec, res.Off.Ratio, res.On.PerSec, res.On.Ratio, res.Ratio, res.Off.CPUPerDeliveryUS, res.On.CPUPerDeliveryUS)
+	cfg.printf("deliverylog %s, http1 receiver, broker process: on/off %.2f (median of %d rounds), CPU per delivery on/off %.2f×",
+		Shapes[1].Name, res.Ratio, len(res.On), res.CPURatio)
 	return nil
 }
 

@@ -274,28 +274,60 @@ func freePort() (string, error) {
 }
 
 // DeliveryLogResult is the throughput of one shape with the delivery log
-// on and off, one run right after the other.
+// off and on. The machine drifts by ±10 % over minutes, more than the
+// log's cost, so one run of each side by side would measure the drift:
+// the runs alternate, off first and last (off, on, off, ..., on, off), and
+// each run with the log on is compared with the mean of the two runs
+// either side of it, which cancels a steady drift; the figure is the
+// median of those comparisons.
 type DeliveryLogResult struct {
-	On    WireResult `json:"on"`
-	Off   WireResult `json:"off"`
-	Ratio float64    `json:"ratio"` // on / off
+	Off       []WireResult `json:"off"`        // rounds+1, in the order they ran
+	On        []WireResult `json:"on"`         // rounds: On[i] ran between Off[i] and Off[i+1]
+	Ratios    []float64    `json:"ratios"`     // On[i]'s deliveries per second over its neighbours' mean
+	CPURatios []float64    `json:"cpu_ratios"` // the same for CPU per delivery
+	Ratio     float64      `json:"ratio"`      // median of Ratios
+	CPURatio  float64      `json:"cpu_ratio"`  // median of CPURatios
 }
 
 // deliveryLog measures what the delivery log costs: 10 hooks on one
-// HTTP/1.1-only host, the broker as a process, with the log off, then on.
+// HTTP/1.1-only host, the broker as a process, in cfg.LogRounds runs with
+// the log on, each between two with it off.
 func deliveryLog(ctx context.Context, cfg Config) (*DeliveryLogResult, error) {
 	ps, err := sweep(ctx, cfg, ReceiverHTTP1)
 	if err != nil {
 		return nil, err
 	}
 	top := best(ps)
+	run := func(on bool) (WireResult, error) {
+		r, err := wire(ctx, cfg, Shapes[1], ReceiverHTTP1, BrokerProcess, top, fmt.Sprintf("--delivery-log=%t", on))
+		if err != nil {
+			return r, fmt.Errorf("log on %t: %w", on, err)
+		}
+		return r, nil
+	}
 	var res DeliveryLogResult
-	if res.Off, err = wire(ctx, cfg, Shapes[1], ReceiverHTTP1, BrokerProcess, top, "--delivery-log=false"); err != nil {
-		return nil, fmt.Errorf("log off: %w", err)
+	off, err := run(false)
+	if err != nil {
+		return nil, err
 	}
-	if res.On, err = wire(ctx, cfg, Shapes[1], ReceiverHTTP1, BrokerProcess, top, "--delivery-log=true"); err != nil {
-		return nil, fmt.Errorf("log on: %w", err)
+	res.Off = append(res.Off, off)
+	for i := range cfg.LogRounds {
+		on, err := run(true)
+		if err != nil {
+			return nil, err
+		}
+		off, err := run(false)
+		if err != nil {
+			return nil, err
+		}
+		before := res.Off[i]
+		res.On, res.Off = append(res.On, on), append(res.Off, off)
+		r := on.PerSec / ((before.PerSec + off.PerSec) / 2)
+		c := on.CPUPerDeliveryUS / ((before.CPUPerDeliveryUS + off.CPUPerDeliveryUS) / 2)
+		res.Ratios, res.CPURatios = append(res.Ratios, r), append(res.CPURatios, c)
+		cfg.printf("deliverylog round %d: log off %.0f deliveries/s (%.1f µs CPU each), on %.0f/s (%.1f µs), off %.0f/s (%.1f µs): on/off %.2f, CPU %.2f×",
+			i+1, before.PerSec, before.CPUPerDeliveryUS, on.PerSec, on.CPUPerDeliveryUS, off.PerSec, off.CPUPerDeliveryUS, r, c)
 	}
-	res.Ratio = res.On.PerSec / res.Off.PerSec
+	res.Ratio, res.CPURatio = median(res.Ratios), median(res.CPURatios)
 	return &res, nil
 }

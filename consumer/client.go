@@ -21,6 +21,12 @@ type ClientConfig struct {
 	// yet: how late Follow passes a record on after it was appended (plus
 	// a round trip). At most 1s. Default DefaultMaxWait (250ms).
 	MaxWait time.Duration
+	// FollowMinBytes is how many bytes of records one fetch of Follow
+	// waits for, up to MaxWait: fewer, larger fetches of a busy partition
+	// (for the client and the broker), for a record passed on up to
+	// MaxWait after it was appended when the partition is quiet. Default
+	// 1: a record is passed on as soon as it is appended.
+	FollowMinBytes int
 	// Log receives kafka-go's error lines and the retries of Follow and
 	// OwnPartitions. Default: no logging.
 	Log *zap.Logger
@@ -50,6 +56,9 @@ func (c ClientConfig) Validate() error {
 	if c.MaxWait < 0 || c.MaxWait > time.Second {
 		errs = append(errs, fmt.Errorf("consumer: MaxWait is %v: set it between 0 (default %v) and 1s", c.MaxWait, DefaultMaxWait))
 	}
+	if c.FollowMinBytes < 0 || c.FollowMinBytes > fetchBytes {
+		errs = append(errs, fmt.Errorf("consumer: FollowMinBytes is %d: set it between 0 (default 1) and %d", c.FollowMinBytes, fetchBytes))
+	}
 	return errors.Join(errs...)
 }
 
@@ -57,6 +66,7 @@ func (c ClientConfig) Validate() error {
 func (c ClientConfig) withDefaults() ClientConfig {
 	c.Timeout = cmp.Or(c.Timeout, DefaultClientTimeout)
 	c.MaxWait = cmp.Or(c.MaxWait, DefaultMaxWait)
+	c.FollowMinBytes = cmp.Or(c.FollowMinBytes, 1)
 	c.Log = cmp.Or(c.Log, zap.NewNop())
 	return c
 }
@@ -96,7 +106,8 @@ func (c *Client) Close() { c.transport.CloseIdleConnections() }
 
 // reader is the one configuration of a reader that follows a partition:
 // a fetch of up to fetchBytes (the broker may exceed it by one record
-// batch: a larger one is returned whole) waits up to MaxWait, and a few
+// batch: a larger one is returned whole) waits up to MaxWait for
+// FollowMinBytes, and a few
 // records are read ahead (records can be large: a dead letter carries its
 // event).
 func (c *Client) reader(topic string, partition int, log *zap.Logger) *kafka.Reader {
@@ -104,7 +115,7 @@ func (c *Client) reader(topic string, partition int, log *zap.Logger) *kafka.Rea
 		Brokers:         c.cfg.Brokers,
 		Topic:           topic,
 		Partition:       partition,
-		MinBytes:        1,
+		MinBytes:        c.cfg.FollowMinBytes,
 		MaxBytes:        fetchBytes,
 		MaxWait:         c.cfg.MaxWait,
 		QueueCapacity:   16,

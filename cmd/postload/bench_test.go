@@ -26,7 +26,7 @@ func TestBenchSmallRun(t *testing.T) {
 	report := filepath.Join(t.TempDir(), "report.json")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "bench", "--json", report, "--deliveries", "2000", "--sweep", "4,8", "--throughput-latency", "1s",
+	cmd := exec.CommandContext(ctx, bin, "bench", "--json", report, "--deliveries", "2000", "--sweep", "4,8", "--throughput-latency", "1s", "--log-rounds", "2",
 		"--shapes", "1,4", "--receivers", "http1", "--brokers", "process,embedded",
 		"--latency-rate", "200", "--latency-duration", "1s", "--isolation-events", "200", "--isolation-duration", "1s", "--isolation-turn", "500ms",
 		"--retry-deliveries", "50", "--backlog-records", "2000", "--backlog-watch", "1s",
@@ -36,7 +36,7 @@ func TestBenchSmallRun(t *testing.T) {
 	if err != nil {
 		t.Fatalf("postload bench: %v\n%s", err, out)
 	}
-	for _, want := range []string{"ceiling     http1 receiver: best", "throughput  1 hook ", "throughput  1000 hooks of 100 accounts, 1 host", "broker embedded", "latency ", "isolation ", "retry ", "backlog     2000 records waiting on load-completed", "backlog     2000 records waiting on retry-tier", "crash       2 instances"} {
+	for _, want := range []string{"ceiling     http1 receiver: best", "throughput  1 hook ", "throughput  1000 hooks of 100 accounts, 1 host", "broker embedded", "deliverylog round 2: ", "latency ", "isolation ", "retry ", "backlog     2000 records waiting on load-completed", "backlog     2000 records waiting on retry-tier", "crash       2 instances"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("no line %q in the output:\n%s", want, out)
 		}
@@ -58,6 +58,15 @@ func TestBenchSmallRun(t *testing.T) {
 	for _, tp := range r.Throughput {
 		if tp.Deliveries != 2000 || tp.Ratio <= 0 || tp.Ceiling.PerSec <= 0 || tp.CPUPerDeliveryUS <= 0 || tp.Ceiling.CPUPerReqUS <= 0 || tp.P99MS <= 0 || tp.Cores.Postload <= 0 {
 			t.Errorf("throughput %s, broker %s: %+v", tp.Shape.Name, tp.Broker, tp)
+		}
+	}
+	if d := r.DeliveryLog; d == nil || len(d.Off) != 3 || len(d.On) != 2 || len(d.Ratios) != 2 || d.Ratio <= 0 || d.CPURatio <= 0 {
+		t.Errorf("delivery log: %+v", r.DeliveryLog)
+	} else {
+		for _, w := range append(d.Off, d.On...) {
+			if w.Deliveries != 2000 || w.PerSec <= 0 {
+				t.Errorf("delivery log run: %+v", w)
+			}
 		}
 	}
 	if r.Latency == nil || r.Latency.Deliveries != 200 || r.Latency.P99MS <= 0 {

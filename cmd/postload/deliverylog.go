@@ -51,7 +51,7 @@ func newDeliveryLog(cfg serveConfig, k *kafkaParts, auto *autodisable.Tracker, l
 		}
 	}
 	if cfg.readsDeliveryLog() {
-		ic := attemptlog.IndexConfig{Kafka: k.client, Topic: k.topics.Attempts,
+		ic := attemptlog.IndexConfig{Kafka: k.logReader, Topic: k.topics.Attempts,
 			PerHook: cfg.DeliveryLogPerHook, MaxBytes: cfg.DeliveryLogIndexBytes, Log: log.Named("attempts")}
 		if auto != nil {
 			ic.Observer = auto // one read of the log serves both

@@ -19,9 +19,21 @@ type kafkaParts struct {
 	// fetching: the registry, the DLQ routes, the email role, takeovers,
 	// retention.
 	client *consumer.Client
-	topics topicNames
-	trim   runner // the embedded broker's retention; nil with --brokers
+	// logReader follows the delivery log (the api role's index): its
+	// fetches wait for logFollowBytes of records, or logFollowWait, so
+	// that a busy log is read in a few large fetches rather than one per
+	// batch the writers make, and an attempt reaches the console at most
+	// logFollowWait late.
+	logReader *consumer.Client
+	topics    topicNames
+	trim      runner // the embedded broker's retention; nil with --brokers
 }
+
+// How the delivery log is followed (kafkaParts.logReader).
+const (
+	logFollowBytes = 64 << 10
+	logFollowWait  = 500 * time.Millisecond
+)
 
 // startKafka starts the embedded broker unless cfg has brokers, makes the
 // client, creates the topics that are missing and, embedded, takes the
@@ -45,6 +57,11 @@ func startKafka(ctx context.Context, cfg serveConfig, cl *closers, log *zap.Logg
 	}
 	k.client = client
 	cl.add(client.Close) // after everything that uses it has stopped
+	if k.logReader, err = consumer.NewClient(consumer.ClientConfig{Brokers: k.brokers, Log: log.Named("kafka"),
+		MaxWait: logFollowWait, FollowMinBytes: logFollowBytes}); err != nil {
+		return nil, err
+	}
+	cl.add(k.logReader.Close)
 	specs := k.topics.specs(cfg.Partitions, cfg.Retention, cfg.RetentionBytes, cfg.MaxEventBytes)
 	if !cfg.NoDeliveryLog {
 		specs = append(specs, cfg.attemptsTopic(k.topics))
