@@ -1,20 +1,25 @@
 package console
 
 import (
+	"crypto/sha256"
 	"net/http"
 	"strings"
+
+	"go.uber.org/zap"
 
 	"github.com/postload/postload/internal/websession"
 )
 
-// cookieName holds the session id: a random id that maps to the session
-// in this process, never the token.
+// cookieName holds the session id: a random id that names the session
+// (see websession.Store), never the token.
 const cookieName = "postload_console"
 
 // account is the signed-in session of a request.
 type account struct {
 	id, csrf string // the session's
 	client   int64
+	// notice, if set, is for the page this request leads to (notify).
+	notice *notice
 }
 
 // result is what a page or an action answers: a page rendered with a
@@ -40,15 +45,17 @@ func (s *Server) current(r *http.Request) *account {
 	if err != nil || c.Value == "" {
 		return nil
 	}
-	ss, ok := s.sessions.Get(c.Value)
+	ss, ok := s.sessions.Get(r.Context(), c.Value)
 	if !ok {
 		return nil
 	}
-	if client, ok := s.cfg.Tokens.ClientID(ss.Data.token); !ok || client != ss.Data.client {
-		s.sessions.End(ss.ID)
+	var sum [sha256.Size]byte
+	ok = copy(sum[:], ss.Data.TokenSHA256) == len(sum)
+	if client, known := s.cfg.Tokens.ClientIDOfDigest(sum); !ok || !known || client != ss.Data.Client {
+		s.endSession(r, ss.ID)
 		return nil
 	}
-	return &account{id: ss.ID, csrf: ss.CSRF, client: ss.Data.client}
+	return &account{id: ss.ID, csrf: ss.CSRF, client: ss.Data.Client}
 }
 
 // page serves a GET for a signed-in account.
@@ -126,9 +133,16 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if old, err := r.Cookie(cookieName); err == nil {
-		s.sessions.End(old.Value) // a fresh id on every sign-in
+		s.endSession(r, old.Value) // a fresh id on every sign-in
 	}
-	ss := s.sessions.Start(signIn{client: client, token: tok})
+	sum := sha256.Sum256([]byte(tok))
+	ss, err := s.sessions.Start(r.Context(), signIn{Client: client, TokenSHA256: sum[:]})
+	if err != nil {
+		s.cfg.Log.Error("starting a console session", zap.Int64("client_id", client), zap.Error(err))
+		w.Header().Set("Retry-After", "1")
+		s.render(w, r, nil, result{status: http.StatusServiceUnavailable, page: "signin", data: signInView{Message: msgSessionsDown}})
+		return
+	}
 	http.SetCookie(w, s.cookie(r, ss.ID, int(s.cfg.SessionTTL.Seconds())))
 	http.Redirect(w, r, Prefix+"hooks", http.StatusSeeOther)
 }
@@ -138,7 +152,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 // posts are refused all the same.
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(cookieName); err == nil {
-		s.sessions.End(c.Value)
+		s.endSession(r, c.Value)
 	}
 	http.SetCookie(w, s.cookie(r, "", -1))
 	http.Redirect(w, r, Prefix+"signin", http.StatusSeeOther)
@@ -147,8 +161,21 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
 // cookie is the session cookie: HttpOnly, SameSite=Strict, for the
 // console's paths only, Secure when the request came over TLS.
 func (s *Server) cookie(r *http.Request, value string, maxAge int) *http.Cookie {
+	return s.cookieNamed(r, cookieName, value, maxAge)
+}
+
+// cookieNamed is a cookie of the console (see cookie).
+func (s *Server) cookieNamed(r *http.Request, name, value string, maxAge int) *http.Cookie {
 	return &http.Cookie{
-		Name: cookieName, Value: value, Path: Prefix, MaxAge: maxAge,
+		Name: name, Value: value, Path: Prefix, MaxAge: maxAge,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+	}
+}
+
+// endSession ends session id, logging a failure to end it on the
+// sessions' topic (it then ends on the other instances at its expiry).
+func (s *Server) endSession(r *http.Request, id string) {
+	if err := s.sessions.End(r.Context(), id); err != nil {
+		s.cfg.Log.Warn("ending a console session", zap.Error(err))
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/postload/postload/internal/websession"
 )
 
 // Defaults of Config.
@@ -38,6 +40,13 @@ type Config struct {
 	// ends the session that would expire first. Default (0):
 	// DefaultMaxSessions; negative is refused.
 	MaxSessions int
+	// Sessions, if set, keeps the sessions on the compacted topic
+	// SessionTopic, which every console instance follows: any instance
+	// serves any session, and a restart keeps them (websession.Store).
+	// Nil: this process's memory only.
+	Sessions websession.Kafka
+	// SessionTopic is the sessions' topic. Default websession.DefaultTopic.
+	SessionTopic string
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
 	// Log receives the failures answered 503. Default: none.

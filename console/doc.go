@@ -27,11 +27,15 @@
 //   - Sign-in is with an API token of the token file, the API's. The
 //     token never goes into a cookie or a URL: the session cookie
 //     (HttpOnly, SameSite=Strict, Path=/console/, Secure when the request
-//     came over TLS) carries a random 256-bit session id, mapped in this
-//     process's memory to the session. Sessions are bounded
+//     came over TLS) carries a random 256-bit session id. The session is
+//     kept on a compacted topic (Config.Sessions, websession.Store) under
+//     the SHA-256 of its id, with the SHA-256 of its token: every instance
+//     knows every session, and a restart keeps them. Sessions are bounded
 //     (Config.MaxSessions; the one expiring first is ended to make room)
-//     and last Config.SessionTTL. A restart ends every session. A token
-//     removed from the token file ends its sessions at their next request.
+//     and last Config.SessionTTL. A token removed from the token file ends
+//     its sessions at their next request. An action's notice for the next
+//     page is a cookie signed with a key derived from the session id
+//     (flash.go), so that another instance can show it.
 //   - Every change is a POST that carries the session's CSRF token (a
 //     random 256-bit value per session, in a hidden field, compared in
 //     constant time): without it, 403. Every POST, sign-in included, also

@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"slices"
@@ -38,6 +39,17 @@ func (f *fakeTokens) ClientID(tok string) (int64, bool) {
 	defer f.mu.Unlock()
 	id, ok := f.m[tok]
 	return id, ok
+}
+
+func (f *fakeTokens) ClientIDOfDigest(sum [sha256.Size]byte) (int64, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for tok, id := range f.m {
+		if sha256.Sum256([]byte(tok)) == sum {
+			return id, true
+		}
+	}
+	return 0, false
 }
 
 func (f *fakeTokens) remove(tok string) {

@@ -196,7 +196,8 @@ func pathID(r *http.Request) (int64, bool) {
 	return id, err == nil && id > 0
 }
 
-func (s *Server) notify(a *account, n notice) { setNotice(s.sessions, a.id, n) }
+// notify leaves n for the page the request leads to.
+func (s *Server) notify(a *account, n notice) { a.notice = &n }
 
 // failed answers a failure of the registry or of Kafka, logged with the
 // method, the route and the account (never the token or a URL).

@@ -12,6 +12,7 @@ const (
 	msgRecipientLimit   = "Account not authorized to create additional custom notification email addresses."
 	msgBadToken         = "Unknown token: give an API token made by `postload token create --client N`."
 	msgSignedOut        = "Sign in with an API token."
+	msgSessionsDown     = "Signing in is not possible right now (the sessions' store is unreachable): try again in a moment."
 	msgNotFound         = "Not found."
 	msgCSRF             = "This form has expired or did not come from this console: reload the page and try again."
 	msgCrossOrigin      = "Cross-origin request refused."

@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"time"
 
@@ -13,6 +14,9 @@ import (
 // satisfies it: the console signs in with the API's tokens.
 type Tokens interface {
 	ClientID(token string) (int64, bool)
+	// ClientIDOfDigest is ClientID of the token whose SHA-256 is sum: a
+	// session keeps no more of its token.
+	ClientIDOfDigest(sum [sha256.Size]byte) (int64, bool)
 }
 
 // Registry is the hook and recipient registry. *hook.Store satisfies it;

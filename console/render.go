@@ -77,6 +77,9 @@ type frame struct {
 // no caching (pages show secrets and an account's data).
 func (s *Server) render(w http.ResponseWriter, r *http.Request, a *account, res result) {
 	if res.redirect != "" {
+		if a != nil && a.notice != nil {
+			s.setFlash(w, r, a.id, a.notice)
+		}
 		http.Redirect(w, r, res.redirect, http.StatusSeeOther)
 		return
 	}
@@ -87,7 +90,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, a *account, res 
 	f := frame{Body: res.data}
 	if a != nil {
 		f.Client, f.CSRF = a.client, a.csrf
-		f.Notice = takeNotice(s.sessions, a.id)
+		f.Notice = a.notice
+		if f.Notice == nil {
+			f.Notice = s.takeFlash(w, r, a.id)
+		}
 	}
 	var buf bytes.Buffer
 	if err := s.pages[res.page].Execute(&buf, f); err != nil {

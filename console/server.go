@@ -1,9 +1,10 @@
 package console
 
 import (
-	"github.com/postload/postload/internal/websession"
-
+	"context"
 	"net/http"
+
+	"github.com/postload/postload/internal/websession"
 )
 
 // Prefix is where the console is served; cmd mounts the Server there.
@@ -34,10 +35,12 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{
-		cfg: cfg, mux: http.NewServeMux(), pages: pg, replaying: make(chan struct{}, 1),
-		sessions: websession.New[signIn](cfg.MaxSessions, cfg.SessionTTL, cfg.Now),
+	ss, err := websession.NewStore[signIn](websession.Config{Kind: "console", Kafka: cfg.Sessions, Topic: cfg.SessionTopic,
+		Max: cfg.MaxSessions, TTL: cfg.SessionTTL, Now: cfg.Now, Log: cfg.Log})
+	if err != nil {
+		return nil, err
 	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), pages: pg, replaying: make(chan struct{}, 1), sessions: ss}
 	s.routes()
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -46,6 +49,10 @@ func New(cfg Config) (*Server, error) {
 	s.handler = websession.Secure(cop.Handler(s.mux), csp)
 	return s, nil
 }
+
+// Run follows the sessions' topic (Config.Sessions) and drops expired
+// sessions, until ctx ends; it returns nil then.
+func (s *Server) Run(ctx context.Context) error { return s.sessions.Run(ctx) }
 
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

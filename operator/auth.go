@@ -1,10 +1,12 @@
 package operator
 
 import (
-	"github.com/postload/postload/internal/websession"
-
 	"net/http"
 	"strings"
+
+	"go.uber.org/zap"
+
+	"github.com/postload/postload/internal/websession"
 )
 
 // cookieName holds the session id, a random value, never the token.
@@ -12,13 +14,14 @@ const cookieName = "postload_operator"
 
 // Messages of the pages.
 const (
-	msgBadToken    = "That is not the operator token."
-	msgSignedOut   = "Sign in with the operator token."
-	msgBadForm     = "The form could not be read."
-	msgCSRF        = "The form is stale: reload the page and try again."
-	msgCrossOrigin = "Cross-origin requests are refused."
-	msgNotFound    = "Not found."
-	msgUnavailable = "The hook registry is catching up: reload in a moment."
+	msgBadToken     = "That is not the operator token."
+	msgSignedOut    = "Sign in with the operator token."
+	msgBadForm      = "The form could not be read."
+	msgCSRF         = "The form is stale: reload the page and try again."
+	msgCrossOrigin  = "Cross-origin requests are refused."
+	msgNotFound     = "Not found."
+	msgUnavailable  = "The hook registry is catching up: reload in a moment."
+	msgSessionsDown = "Signing in is not possible right now (the sessions' store is unreachable): try again in a moment."
 )
 
 // current returns the request's live session, nil when there is none.
@@ -27,7 +30,7 @@ func (s *Server) current(r *http.Request) *session {
 	if err != nil || c.Value == "" {
 		return nil
 	}
-	ss, ok := s.sessions.Get(c.Value)
+	ss, ok := s.sessions.Get(r.Context(), c.Value)
 	if !ok {
 		return nil
 	}
@@ -56,9 +59,15 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if old, err := r.Cookie(cookieName); err == nil {
-		s.sessions.End(old.Value) // a fresh id on every sign-in
+		s.endSession(r, old.Value) // a fresh id on every sign-in
 	}
-	ss := s.sessions.Start(struct{}{})
+	ss, err := s.sessions.Start(r.Context(), struct{}{})
+	if err != nil {
+		s.cfg.Log.Error("starting an operator session", zap.Error(err))
+		w.Header().Set("Retry-After", "1")
+		s.render(w, http.StatusServiceUnavailable, "signin", nil, signInView{Message: msgSessionsDown})
+		return
+	}
 	http.SetCookie(w, cookie(r, ss.ID, int(s.cfg.SessionTTL.Seconds())))
 	http.Redirect(w, r, Prefix, http.StatusSeeOther)
 }
@@ -80,7 +89,7 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusForbidden, "error", ss, errorView{Message: msgCSRF})
 		return
 	}
-	s.sessions.End(ss.ID)
+	s.endSession(r, ss.ID)
 	http.SetCookie(w, cookie(r, "", -1))
 	http.Redirect(w, r, Prefix+"signin", http.StatusSeeOther)
 }
@@ -91,5 +100,13 @@ func cookie(r *http.Request, value string, maxAge int) *http.Cookie {
 	return &http.Cookie{
 		Name: cookieName, Value: value, Path: Prefix, MaxAge: maxAge,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+	}
+}
+
+// endSession ends session id, logging a failure to end it on the
+// sessions' topic (it then ends on the other instances at its expiry).
+func (s *Server) endSession(r *http.Request, id string) {
+	if err := s.sessions.End(r.Context(), id); err != nil {
+		s.cfg.Log.Warn("ending an operator session", zap.Error(err))
 	}
 }

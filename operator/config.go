@@ -8,6 +8,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/postload/postload/internal/websession"
 	"github.com/postload/postload/schema"
 )
 
@@ -67,6 +68,11 @@ type Config struct {
 	// DefaultSessionTTL, DefaultMaxSessions.
 	SessionTTL  time.Duration
 	MaxSessions int
+	// Sessions, if set, keeps the sessions on the compacted topic
+	// SessionTopic, which every instance's view follows (see
+	// websession.Store). Nil: this process's memory only.
+	Sessions     websession.Kafka
+	SessionTopic string
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
 	// Log receives the sections that could not be read. Default: none.

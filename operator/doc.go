@@ -27,8 +27,10 @@
 //   - The JSON variant (JSONPath) takes the token as a bearer token:
 //     without it or with another, 401. The HTML one takes it in a
 //     sign-in form; the session cookie (HttpOnly, SameSite=Strict,
-//     Path=/operator/, Secure over TLS) carries a random 256-bit id mapped
-//     in this process to the session, never the token. Tokens are
+//     Path=/operator/, Secure over TLS) carries a random 256-bit id, never
+//     the token; the session is on the sessions' topic
+//     (Config.Sessions, websession.Store), known to every instance and
+//     kept across restarts. Tokens are
 //     compared in constant time. Sign-out is a POST with the session's
 //     CSRF token; every POST also passes net/http's
 //     CrossOriginProtection. Every answer has a Content-Security-Policy

@@ -1,12 +1,12 @@
 package operator
 
 import (
-	"github.com/postload/postload/internal/websession"
-
 	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
+
+	"github.com/postload/postload/internal/websession"
 )
 
 // Prefix is where the view is served on its listener; / leads to it.
@@ -40,8 +40,12 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), pages: pg, building: make(chan struct{}, 1),
-		sessions: websession.New[struct{}](cfg.MaxSessions, cfg.SessionTTL, cfg.Now)}
+	ss, err := websession.NewStore[struct{}](websession.Config{Kind: "operator", Kafka: cfg.Sessions, Topic: cfg.SessionTopic,
+		Max: cfg.MaxSessions, TTL: cfg.SessionTTL, Now: cfg.Now, Log: cfg.Log})
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), pages: pg, building: make(chan struct{}, 1), sessions: ss}
 	s.routes()
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -50,6 +54,10 @@ func New(cfg Config) (*Server, error) {
 	s.handler = websession.Secure(cop.Handler(s.mux), csp)
 	return s, nil
 }
+
+// Run follows the sessions' topic (Config.Sessions) and drops expired
+// sessions, until ctx ends; it returns nil then.
+func (s *Server) Run(ctx context.Context) error { return s.sessions.Run(ctx) }
 
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

@@ -64,6 +64,13 @@ func (f *File) ClientID(tok string) (int64, bool) {
 	return id, ok
 }
 
+// ClientIDOfDigest is ClientID of the token whose SHA-256 is sum.
+func (f *File) ClientIDOfDigest(sum [sha256.Size]byte) (int64, bool) {
+	f.refresh()
+	id, ok := (*f.tokens.Load())[sum]
+	return id, ok
+}
+
 // refresh reloads the file if it changed, checking at most once per
 // CheckInterval. A failed reload keeps the tokens already loaded.
 func (f *File) refresh() {

@@ -40,9 +40,9 @@ func listen(cfg serveConfig, p *parts, log *zap.Logger) ([]*server, error) {
 		consoleMux := apiMux
 		if cfg.ConsoleAddr != "" {
 			consoleMux = http.NewServeMux()
-			servers = append(servers, &server{name: "console-addr", addr: cfg.ConsoleAddr, handler: consoleMux, console: true})
+			servers = append(servers, &server{name: "console-addr", addr: cfg.ConsoleAddr, handler: consoleMux, console: true, sessions: cons})
 		} else {
-			servers[0].console = true
+			servers[0].console, servers[0].sessions = true, cons
 		}
 		mountConsole(consoleMux, cons)
 	}
@@ -51,7 +51,7 @@ func listen(cfg serveConfig, p *parts, log *zap.Logger) ([]*server, error) {
 		if err != nil {
 			return nil, err
 		}
-		servers = append(servers, &server{name: "operator-addr", addr: cfg.OperatorAddr, handler: op, operator: true})
+		servers = append(servers, &server{name: "operator-addr", addr: cfg.OperatorAddr, handler: op, operator: true, sessions: op})
 	}
 	for i, s := range servers {
 		if err := s.listen(); err != nil {
@@ -92,7 +92,8 @@ func newAPIMux(cfg serveConfig, p *parts, log *zap.Logger) (*http.ServeMux, *con
 		return nil, nil, err
 	}
 	mux.Handle(httpapi.BasePath+"/", srv)
-	cc := console.Config{Tokens: tokens, Registry: p.store, DeadLetters: queue, Log: log.Named("console")}
+	cc := console.Config{Tokens: tokens, Registry: p.store, DeadLetters: queue, Log: log.Named("console"),
+		Sessions: p.client, SessionTopic: p.topics.Sessions}
 	if cfg.Roles.dispatch || cfg.Roles.retry {
 		cc.Breakers = p.disp // the breakers are this process's: shown where it sends
 	}
@@ -123,6 +124,9 @@ type server struct {
 	ln         net.Listener
 	console    bool // it serves the console
 	operator   bool // it serves the operator's view
+	// sessions, if set, follows the sign-ins of the pages it serves (the
+	// console's or the operator view's) while it serves.
+	sessions runner
 }
 
 func (s *server) listen() error {

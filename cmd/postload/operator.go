@@ -46,6 +46,7 @@ func newOperator(cfg serveConfig, p *parts, log *zap.Logger) (*operator.Server, 
 	}
 	oc := operator.Config{
 		Token: tok, Hooks: p.store, DeadLetters: queue, Offsets: p.client, Groups: operatorGroups(p.topics, cfg.Group),
+		Sessions: p.client, SessionTopic: p.topics.Sessions,
 		MinRequests:  cmp.Or(cfg.Breaker.MinRequests, dispatcher.DefaultMinRequests),
 		FailureRatio: cmp.Or(cfg.Breaker.FailureRatio, dispatcher.DefaultFailureRatio),
 		AutoDisabled: operatorAutoDisabled,

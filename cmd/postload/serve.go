@@ -191,6 +191,9 @@ func runAll(ctx context.Context, p *parts, servers []*server, runners []runner, 
 			}
 			return nil
 		})
+		if s.sessions != nil {
+			g.Go(func() error { return s.sessions.Run(gctx) })
+		}
 	}
 	if p.log.index != nil { // read from the start while the registry catches up
 		g.Go(func() error { return p.log.index.Run(gctx) })

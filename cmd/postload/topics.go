@@ -10,6 +10,7 @@ import (
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/dispatcher"
 	"github.com/postload/postload/embedded"
+	"github.com/postload/postload/internal/websession"
 )
 
 // topicNames are every topic postload uses, with the prefix applied.
@@ -24,6 +25,9 @@ type topicNames struct {
 	EmailFailed, EmailState string
 	// Attempts is the delivery log (attemptlog), keyed by hook id.
 	Attempts string
+	// Sessions are the console's and the operator view's sign-ins
+	// (websession), compacted.
+	Sessions string
 }
 
 func newTopicNames(prefix string, retries int) topicNames {
@@ -42,6 +46,7 @@ func newTopicNames(prefix string, retries int) topicNames {
 		EmailFailed: prefix + "postload.email-failed-loads",
 		EmailState:  prefix + "postload.email-windows",
 		Attempts:    prefix + attemptlog.DefaultTopic,
+		Sessions:    prefix + websession.DefaultTopic,
 	}
 }
 
@@ -62,7 +67,7 @@ func (t topicNames) specs(partitions int, retention time.Duration, retentionByte
 	for _, name := range []string{t.Failed, t.EmailFailed} {
 		out = append(out, consumer.Topic{Name: name, Partitions: partitions, RetentionTime: retention, RetentionBytes: retentionBytes})
 	}
-	for _, name := range []string{t.Hooks, t.Recipients, t.IDs, t.Replayed, t.EmailState} {
+	for _, name := range []string{t.Hooks, t.Recipients, t.IDs, t.Replayed, t.EmailState, t.Sessions} {
 		out = append(out, consumer.Topic{Name: name, Partitions: 1, Compacted: true})
 	}
 	return out

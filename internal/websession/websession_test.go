@@ -1,42 +1,91 @@
 package websession
 
 import (
+	"bytes"
+	"context"
+	"sync"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/postload/postload/consumer"
+	"github.com/postload/postload/internal/kafkatest"
 )
 
-// TestStoreBoundsAgeAndNumber: a session lives ttl; past max, the expired
-// go first, then the one that expires first; Update reaches the data.
-func TestStoreBoundsAgeAndNumber(t *testing.T) {
-	now := time.Unix(1_000_000, 0)
-	st := New[int](2, time.Hour, func() time.Time { return now })
-	a := st.Start(1)
-	now = now.Add(time.Minute)
-	b := st.Start(2)
-	if a.ID == b.ID || a.CSRF == a.ID || a.ID == "" {
-		t.Fatalf("ids %q %q, csrf %q: want fresh random values", a.ID, b.ID, a.CSRF)
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var _ Kafka = (*consumer.Client)(nil)
+
+// clock is a test's time, safe for the stores' goroutines.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// mustStart starts a session of st.
+func mustStart[T any](t *testing.T, st *Store[T], data T) Session[T] {
+	t.Helper()
+	s, err := st.Start(context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
 	}
-	now = now.Add(time.Minute)
-	c := st.Start(3) // full: a expires first
-	if _, ok := st.Get(a.ID); ok || st.Len() != 2 {
+	return s
+}
+
+// TestStoreBoundsAgeAndNumber: a session lives ttl; past max, the expired
+// go first, then the one that expires first.
+func TestStoreBoundsAgeAndNumber(t *testing.T) {
+	c := &clock{now: time.Unix(1_000_000, 0)}
+	st := New[int](2, time.Hour, c.Now)
+	ctx := context.Background()
+	a := mustStart(t, st, 1)
+	c.add(time.Minute)
+	b := mustStart(t, st, 2)
+	if a.ID == b.ID || a.CSRF == a.ID || a.ID == "" || a.CSRF == b.CSRF {
+		t.Fatalf("ids %q %q, csrf %q %q: want fresh random values", a.ID, b.ID, a.CSRF, b.CSRF)
+	}
+	if got, ok := st.Get(ctx, b.ID); !ok || got.Data != 2 || got.CSRF != b.CSRF || got.ID != b.ID {
+		t.Errorf("Get(b) = %+v, %v; want b", got, ok)
+	}
+	c.add(time.Minute)
+	s3 := mustStart(t, st, 3) // full: a expires first
+	if _, ok := st.Get(ctx, a.ID); ok || st.Len() != 2 {
 		t.Errorf("after a third sign-in: the first kept %v, %d kept; want it ended, 2 kept", ok, st.Len())
 	}
-	if !st.Update(b.ID, func(d *int) { *d = 20 }) || st.Update("nope", func(*int) {}) {
-		t.Error("Update: want true for a session, false for none")
-	}
-	if got, _ := st.Get(b.ID); got.Data != 20 {
-		t.Errorf("data %d after Update, want 20", got.Data)
-	}
-	now = now.Add(59 * time.Minute) // b's hour is up, c's is not
-	if _, ok := st.Get(c.ID); !ok {
+	c.add(59 * time.Minute) // b's hour is up, s3's is not
+	if _, ok := st.Get(ctx, s3.ID); !ok {
 		t.Error("the last session ended before its hour")
 	}
-	if _, ok := st.Get(b.ID); ok {
+	if _, ok := st.Get(ctx, b.ID); ok {
 		t.Error("a session lived past its hour")
 	}
-	st.End(c.ID)
-	if st.Len() != 0 {
-		t.Errorf("%d kept after End, want 0", st.Len())
+	if err := st.End(ctx, s3.ID); err != nil || st.Len() != 0 {
+		t.Errorf("End: %v, %d kept; want 0", err, st.Len())
+	}
+	c.add(2 * time.Hour)
+	mustStart(t, st, 4)
+	mustStart(t, st, 5)
+	c.add(2 * time.Hour)
+	d := mustStart(t, st, 6) // the others expired: they go, whatever max
+	if st.Len() != 1 {
+		t.Errorf("%d sessions after the others expired, want 1", st.Len())
+	}
+	if _, ok := st.Get(ctx, d.ID); !ok {
+		t.Error("the new session is not found")
 	}
 }
 
@@ -51,24 +100,132 @@ func TestEqual(t *testing.T) {
 	}
 }
 
-// Sessions expire, and at most max are kept (moved from the operator's
-// tests with its store).
-func TestSessionsExpireAndAreBounded(t *testing.T) {
-	now := time.Unix(1_000_000, 0)
-	ss := New[struct{}](2, time.Hour, func() time.Time { return now })
-	a := ss.Start(struct{}{})
-	now = now.Add(time.Minute)
-	ss.Start(struct{}{})
-	ss.Start(struct{}{}) // ends a, the first to expire
-	if _, ok := ss.Get(a.ID); ok || ss.Len() != 2 {
-		t.Errorf("after a third sign-in: a kept %v, %d sessions; want a ended, 2", ok, ss.Len())
+// kafkaStore is a Store of kind on the sessions' topic of the cluster at
+// addr, running until the test ends.
+func kafkaStore(t *testing.T, addr, kind string, max int, c *clock) *Store[string] {
+	t.Helper()
+	k, err := consumer.NewClient(consumer.ClientConfig{Brokers: []string{addr}, Timeout: 5 * time.Second, MaxWait: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
 	}
-	now = now.Add(2 * time.Hour)
-	c := ss.Start(struct{}{})
-	if ss.Len() != 1 {
-		t.Errorf("%d sessions after the others expired, want 1", ss.Len())
+	st, err := NewStore[string](Config{Kind: kind, Kafka: k, Max: max, TTL: time.Hour, Now: c.Now, Log: zaptest.NewLogger(t)})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, ok := ss.Get(c.ID); !ok {
-		t.Error("the new session is not found")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- st.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done; k.Close() })
+	return st
+}
+
+// TestSessionsAreSharedByInstancesOnTheTopic: two instances (stores on one
+// topic): a session started on one is known to the other at once (its
+// first lookup reads the topic up to its end), including its data and
+// CSRF token; ending it on either ends it on both; a restart keeps it;
+// another kind's sessions are not seen; the topic holds no session id.
+func TestSessionsAreSharedByInstancesOnTheTopic(t *testing.T) {
+	cl := kafkatest.NewCluster(t)
+	cl.CreateTopic(t, DefaultTopic, 1, true)
+	c := &clock{now: time.Now()}
+	a := kafkaStore(t, cl.Addr, "console", 10, c)
+	b := kafkaStore(t, cl.Addr, "console", 10, c)
+	op := kafkaStore(t, cl.Addr, "operator", 10, c)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	s, err := a.Start(ctx, "account 7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := b.Get(ctx, s.ID)
+	if !ok || got.Data != "account 7" || got.CSRF != s.CSRF || !got.Expires.Equal(s.Expires) {
+		t.Fatalf("the other instance: %+v, %v; want %+v", got, ok, s)
+	}
+	if _, ok := op.Get(ctx, s.ID); ok {
+		t.Error("the operator's store knows a console session")
+	}
+	if _, ok := b.Get(ctx, "not-a-session"); ok {
+		t.Error("an unknown id has a session")
+	}
+
+	// A restart: a new store reads the session back from the topic.
+	restarted := kafkaStore(t, cl.Addr, "console", 10, c)
+	if _, ok := restarted.Get(ctx, s.ID); !ok {
+		t.Error("a restarted instance does not know the session")
+	}
+
+	// Ending on b ends it on a, once a has read the tombstone (a's own
+	// lookup finds it until then: wait with a deadline).
+	if err := b.End(ctx, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := b.Get(ctx, s.ID); ok {
+		t.Error("the session lives on where it was ended")
+	}
+	for {
+		if _, ok := a.Get(ctx, s.ID); !ok {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the session still lives on the other instance")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+
+	// The topic holds keys and expiries, not the id.
+	kc, err := consumer.NewClient(consumer.ClientConfig{Brokers: []string{cl.Addr}, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kc.Close()
+	var records int
+	if _, err := kc.ReadRange(ctx, DefaultTopic, 0, -1, -1, func(_ int64, _ time.Time, k, value []byte) {
+		records++
+		if string(k) != "console/"+key(s.ID) {
+			t.Errorf("record key %q, want console/<sha256 of the id>", k)
+		}
+		if bytes.Contains(k, []byte(s.ID)) || bytes.Contains(value, []byte(s.ID)) {
+			t.Errorf("a record holds the session id: %q = %q", k, value)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if records != 2 { // the session, its tombstone
+		t.Errorf("%d records on the topic, want 2", records)
+	}
+}
+
+// TestSessionsBeyondMaxEndTheFirstToExpireEverywhere: the instance that
+// starts one session too many ends the one that expires first, on the
+// topic, so that every instance drops it.
+func TestSessionsBeyondMaxEndTheFirstToExpireEverywhere(t *testing.T) {
+	cl := kafkatest.NewCluster(t)
+	cl.CreateTopic(t, DefaultTopic, 1, true)
+	c := &clock{now: time.Now()}
+	a := kafkaStore(t, cl.Addr, "console", 2, c)
+	b := kafkaStore(t, cl.Addr, "console", 2, c)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	first := mustStart(t, a, "1")
+	c.add(time.Minute)
+	mustStart(t, a, "2")
+	c.add(time.Minute)
+	third := mustStart(t, b, "3") // b reads the first two before it counts
+	if _, ok := b.Get(ctx, third.ID); !ok {
+		t.Fatal("the third session is not found")
+	}
+	for {
+		_, okA := a.Get(ctx, first.ID)
+		_, okB := b.Get(ctx, first.ID)
+		if !okA && !okB {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the first session lives on: on a %v, on b %v", okA, okB)
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 }
