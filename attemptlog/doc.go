@@ -1,6 +1,6 @@
 // Package attemptlog owns the delivery log: a record of every attempt the
 // dispatcher makes (schema.LoggedAttempt), on a Kafka topic of its own
-// (DefaultTopic, postload.attempts), keyed by hook id, and an in-memory
+// (DefaultTopic, postload.attempts), in the partition of its hook id, and an in-memory
 // index of each hook's recent attempts that the API answers from.
 //
 // The Writer is the dispatcher's AttemptLog. Its Log never blocks: it puts
@@ -8,7 +8,10 @@
 // the queue is full the record is dropped and counted (Stats.Dropped), so
 // a delivery never waits on the log, and the log may miss attempts while
 // Kafka is slower than the deliveries. Run writes the queue in batches:
-// what is queued, up to MaxBatchBytes, one produce request per partition.
+// what is queued, up to MaxBatchBytes, one produce request per partition,
+// and in it the partition's attempts packed into Kafka records of one
+// attempt per line, up to maxPack (64 KiB) each: Kafka's work, and the
+// index's reading, is per record.
 // A hook's records go to partition hookID mod partitions, so one hook's
 // attempts are in one partition in the order they were logged (per
 // process; attempts of one hook made by two processes interleave as they
@@ -25,7 +28,8 @@
 // oldest read go first). Queries (Attempts) are answered from memory,
 // newest first (by start time, then by place in the topic), in pages
 // with opaque cursors that stay valid across restarts and processes: a
-// cursor is the place of the last attempt of its page, in the topic.
+// cursor is the place of the last attempt of its page, in the topic
+// (partition, offset, line).
 //
 // Both reach Kafka through the interface Kafka (kafka.go);
 // *consumer.Client is one.

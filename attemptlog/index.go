@@ -1,6 +1,7 @@
 package attemptlog
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -171,18 +172,26 @@ func (x *Index) Wait(ctx context.Context) error {
 	}
 }
 
-// apply adds one record of the topic.
+// apply adds the attempts of one record of the topic: one per line.
 func (x *Index) apply(partition int, offset int64, value []byte) {
-	a, err := decode(value)
-	if err != nil {
-		x.skipped.Add(1)
-		x.cfg.Log.Warn("delivery log index: skipping a record that does not decode",
-			zap.Int("partition", partition), zap.Int64("offset", offset), zap.Error(err))
-		return
-	}
-	x.add(position{at: a.At.UnixNano(), partition: int32(partition), offset: offset}, a, int64(len(value)))
-	if x.cfg.Observer != nil {
-		x.cfg.Observer.Observe(a)
+	for n := int32(0); len(value) > 0; n++ {
+		line := value
+		if i := bytes.IndexByte(value, '\n'); i >= 0 {
+			line, value = value[:i], value[i+1:]
+		} else {
+			value = nil
+		}
+		a, err := decode(line)
+		if err != nil {
+			x.skipped.Add(1)
+			x.cfg.Log.Warn("delivery log index: skipping an attempt that does not decode",
+				zap.Int("partition", partition), zap.Int64("offset", offset), zap.Int32("line", n), zap.Error(err))
+			continue
+		}
+		x.add(position{at: a.At.UnixNano(), partition: int32(partition), offset: offset, line: n}, a, int64(len(line)))
+		if x.cfg.Observer != nil {
+			x.cfg.Observer.Observe(a)
+		}
 	}
 }
 
@@ -307,7 +316,7 @@ type IndexStats struct {
 	Attempts int   // kept
 	Bytes    int64 // counted against MaxBytes
 	Hooks    int   // with attempts kept
-	Skipped  int64 // records that did not decode, since start
+	Skipped  int64 // attempts that did not decode, since start
 }
 
 // Stats returns the Index's figures.

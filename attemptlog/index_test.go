@@ -1,6 +1,7 @@
 package attemptlog
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"testing"
@@ -236,4 +237,37 @@ func TestIndexRebuildsFromTheTopicAndFollowsIt(t *testing.T) {
 		got := events(mustAttempts(t, x, 2, Query{Limit: 1}))
 		return slices.Equal(got, []string{"later"}), fmt.Sprint(got)
 	})
+}
+
+// A record packs a hook's attempts, one per line: each is its own entry
+// (same start time, same offset, told apart by its line), pages walk
+// through them one by one, and a line that does not decode is skipped
+// alone.
+func TestIndexReadsPackedRecords(t *testing.T) {
+	x := mustIndex(t, IndexConfig{})
+	var lines [][]byte
+	for i := range 3 {
+		v, err := encode(attempt(1, fmt.Sprint("ev-", i), 1, t0, schema.LoggedDelivered))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, v)
+	}
+	lines = slices.Insert(lines, 1, []byte(`{"hook_id":`))
+	x.apply(0, 7, bytes.Join(lines, []byte("\n")))
+	if st := x.Stats(); st.Attempts != 3 || st.Skipped != 1 {
+		t.Fatalf("stats %+v: want 3 attempts kept, 1 skipped", st)
+	}
+	var got []string
+	for q := (Query{Limit: 1}); ; {
+		p := mustAttempts(t, x, 1, q)
+		got = append(got, events(p)...)
+		if p.Next == "" {
+			break
+		}
+		q.Cursor = p.Next
+	}
+	if want := []string{"ev-2", "ev-1", "ev-0"}; !slices.Equal(got, want) {
+		t.Errorf("pages of one: %v, want %v (newest, by line, first)", got, want)
+	}
 }

@@ -42,6 +42,7 @@ type position struct {
 	at        int64 // unix nanoseconds
 	partition int32
 	offset    int64
+	line      int32 // the attempt's line in its record (see Writer.write)
 }
 
 func (p position) less(q position) bool {
@@ -51,12 +52,15 @@ func (p position) less(q position) bool {
 	if p.partition != q.partition {
 		return p.partition < q.partition
 	}
-	return p.offset < q.offset
+	if p.offset != q.offset {
+		return p.offset < q.offset
+	}
+	return p.line < q.line
 }
 
 // cursor is p as an opaque cursor.
 func (p position) cursor() string {
-	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "1:%d:%d:%d", p.at, p.partition, p.offset))
+	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "2:%d:%d:%d:%d", p.at, p.partition, p.offset, p.line))
 }
 
 // parseCursor reads a cursor that position.cursor made.
@@ -67,7 +71,8 @@ func parseCursor(s string) (position, error) {
 	}
 	var p position
 	var v int
-	if n, err := fmt.Sscanf(string(b), "%d:%d:%d:%d", &v, &p.at, &p.partition, &p.offset); err != nil || n != 4 || v != 1 || p.offset < 0 || p.partition < 0 {
+	if n, err := fmt.Sscanf(string(b), "%d:%d:%d:%d:%d", &v, &p.at, &p.partition, &p.offset, &p.line); err != nil || n != 5 || v != 2 ||
+		p.offset < 0 || p.partition < 0 || p.line < 0 {
 		return position{}, ErrBadCursor
 	}
 	if p.cursor() != s { // trailing bytes, or a number written otherwise

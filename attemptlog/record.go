@@ -2,15 +2,11 @@ package attemptlog
 
 import (
 	"errors"
-	"strconv"
 	"time"
 )
 
 // DefaultTopic is the delivery log's topic (before --topic-prefix).
 const DefaultTopic = "postload.attempts"
-
-// key is the record key of a's hook: its decimal id.
-func key(hookID int64) []byte { return strconv.AppendInt(nil, hookID, 10) }
 
 // partitionOf is the partition of hookID's records among n: the hook id
 // modulo n, so one hook's attempts are in one partition, in the order

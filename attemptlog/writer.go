@@ -26,7 +26,7 @@ type WriterConfig struct {
 	// DefaultQueueSize (8192: a few hundred milliseconds of attempts at
 	// the rates postload reaches, and at most about 20 MiB of records).
 	QueueSize int
-	// MaxBatchBytes bounds the records (keys and values) written in one
+	// MaxBatchBytes bounds the attempts' records written in one
 	// round: each partition's share is one produce request, so this also
 	// bounds a record batch, below the broker's default max.message.bytes
 	// (1 MiB). Default DefaultMaxBatchBytes (512 KiB).
@@ -115,9 +115,9 @@ func (w *Writer) Log(a schema.LoggedAttempt) {
 
 // WriterStats are a Writer's counts since it was made.
 type WriterStats struct {
-	Written int64 // records Kafka acknowledged
+	Written int64 // attempts Kafka acknowledged
 	Dropped int64 // records that found the queue full (or came after Run ended)
-	Failed  int64 // records dropped after their write failed for WriteTimeout (or FlushTimeout)
+	Failed  int64 // attempts dropped after their write failed for WriteTimeout (or FlushTimeout)
 }
 
 // Stats returns the Writer's counts.
@@ -187,10 +187,10 @@ func (w *Writer) partitions(ctx context.Context) (int, bool) {
 	return n, ok
 }
 
-// record is one encoded record with its hook.
+// record is one encoded attempt with its hook.
 type record struct {
-	hookID     int64
-	key, value []byte
+	hookID int64
+	value  []byte
 }
 
 // collect is first, what else is queued, and what comes within Linger of
@@ -204,8 +204,8 @@ func (w *Writer) collect(ctx context.Context, first schema.LoggedAttempt) []reco
 			w.failed.Add(1)
 			return
 		}
-		r := record{hookID: a.HookID, key: key(a.HookID), value: v}
-		out, size = append(out, r), size+len(r.key)+len(r.value)
+		r := record{hookID: a.HookID, value: v}
+		out, size = append(out, r), size+len(r.value)
 	}
 	add(first)
 	linger := time.NewTimer(w.cfg.Linger)
@@ -231,34 +231,66 @@ func (w *Writer) collect(ctx context.Context, first schema.LoggedAttempt) []reco
 
 // write produces recs, each partition's as one batch, concurrently,
 // retrying a failed batch until WriteTimeout; what is not written by then
-// is counted as failed.
+// is counted as failed. A partition's attempts of the round are packed
+// into as few Kafka records as maxPack allows (see pack).
 func (w *Writer) write(ctx context.Context, partitions int, recs []record) {
-	byPart := map[int][][2][]byte{}
+	byPart := map[int]*batch{}
 	for _, r := range recs {
 		p := partitionOf(r.hookID, partitions)
-		byPart[p] = append(byPart[p], [2][]byte{r.key, r.value})
+		b := byPart[p]
+		if b == nil {
+			b = &batch{}
+			byPart[p] = b
+		}
+		b.pack(r)
 	}
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.WriteTimeout)
 	defer cancel()
 	var wg sync.WaitGroup
-	for p, batch := range byPart {
-		wg.Go(func() { w.produce(wctx, p, batch) })
+	for p, b := range byPart {
+		wg.Go(func() { w.produce(wctx, p, b) })
 	}
 	wg.Wait()
 }
 
-// produce writes batch to partition p, retrying until ctx ends.
-func (w *Writer) produce(ctx context.Context, p int, batch [][2][]byte) {
+// maxPack bounds the value of a Kafka record that packs attempts: far
+// below the broker's default max.message.bytes (1 MiB).
+const maxPack = 64 << 10
+
+// batch is one partition's records of a round: its attempts, of any of
+// its hooks, packed into records of one attempt per line, up to maxPack
+// each. Kafka's work and the index's reading are per record: packing by
+// partition, not by hook, keeps a record per few hundred attempts however
+// many hooks share them. The records have no key (the partition is the
+// writer's choice: partitionOf).
+type batch struct {
+	recs     [][2][]byte
+	attempts int
+}
+
+// pack adds r to the last record, or to a new one when that would pass
+// maxPack.
+func (b *batch) pack(r record) {
+	b.attempts++
+	if n := len(b.recs); n > 0 && len(b.recs[n-1][1])+1+len(r.value) <= maxPack {
+		b.recs[n-1][1] = append(append(b.recs[n-1][1], '\n'), r.value...)
+		return
+	}
+	b.recs = append(b.recs, [2][]byte{nil, r.value})
+}
+
+// produce writes b to partition p, retrying until ctx ends.
+func (w *Writer) produce(ctx context.Context, p int, b *batch) {
 	for n := 1; ; n++ {
-		_, err := w.cfg.Kafka.Produce(ctx, w.cfg.Topic, p, batch...)
+		_, err := w.cfg.Kafka.Produce(ctx, w.cfg.Topic, p, b.recs...)
 		if err == nil {
-			w.written.Add(int64(len(batch)))
+			w.written.Add(int64(b.attempts))
 			return
 		}
 		if ctx.Err() != nil || !backoff.Sleep(ctx, backoff.Wait(n, 100*time.Millisecond, time.Second)) {
-			w.failed.Add(int64(len(batch)))
+			w.failed.Add(int64(b.attempts))
 			w.cfg.Log.Warn("delivery log: records not written; dropped", zap.String("topic", w.cfg.Topic), zap.Int("partition", p),
-				zap.Int("records", len(batch)), zap.Error(err))
+				zap.Int("attempts", b.attempts), zap.Error(err))
 			return
 		}
 	}

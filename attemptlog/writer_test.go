@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,7 +25,8 @@ func mustWriter(tb testing.TB, cfg WriterConfig) *Writer {
 }
 
 // Records queued together are written in few produce requests, each hook's
-// to one partition in the order they were logged.
+// to one partition in the order they were logged, a partition's attempts
+// of a round packed in one Kafka record.
 func TestWriterWritesInBatchesKeyedByHook(t *testing.T) {
 	c := mustCluster(t, 3)
 	k := &kafkaFunc{Kafka: mustKafka(t, c)}
@@ -42,6 +44,9 @@ func TestWriterWritesInBatchesKeyedByHook(t *testing.T) {
 	})
 	if n := k.calls.Load(); n > 3 {
 		t.Errorf("%d produce requests for %d records queued at once, want one per partition (3)", n, hooks*per)
+	}
+	if n := k.records.Load(); n != 3 {
+		t.Errorf("%d Kafka records for %d attempts queued at once, want one per partition (3)", n, hooks*per)
 	}
 	got := readTopic(t, mustKafka(t, c))
 	for p, recs := range got {
@@ -143,5 +148,37 @@ func TestWriterGivesUpOnFailedWritesWithinItsTimeouts(t *testing.T) {
 	}
 	if s := w.Stats(); s.Failed != 3 || s.Written != 0 {
 		t.Errorf("stats %+v, want 3 failed", s)
+	}
+}
+
+// Attempts are packed up to maxPack bytes a record: many large ones take
+// several records, none larger, every attempt in order.
+func TestWriterPacksAHooksAttemptsUpToMaxPack(t *testing.T) {
+	c := mustCluster(t, 1)
+	k := &kafkaFunc{Kafka: mustKafka(t, c)}
+	w := mustWriter(t, WriterConfig{Kafka: k})
+	const n = 200
+	t0 := time.Now()
+	for i := range n {
+		a := attempt(1, fmt.Sprintf("ev-%03d", i), 1, t0, schema.LoggedFailed)
+		a.Response = strings.Repeat("é", schema.MaxLoggedResponse/2) // 1 KiB, and JSON escapes none of it
+		w.Log(a)
+	}
+	mustRun(t, w.Run)
+	wait.For(t, 10*time.Second, func() (bool, string) { return w.Stats().Written == n, fmt.Sprintf("%+v", w.Stats()) })
+	if l := k.largest.Load(); l > maxPack {
+		t.Errorf("a record of %d bytes, want at most %d", l, maxPack)
+	}
+	if r := k.records.Load(); r < n*1024/maxPack || r >= n/2 {
+		t.Errorf("%d Kafka records for %d attempts of 1 KiB, want about %d", r, n, n*1024/maxPack+1)
+	}
+	got := readTopic(t, mustKafka(t, c))[0]
+	if len(got) != n {
+		t.Fatalf("%d attempts on the topic, want %d", len(got), n)
+	}
+	for i, a := range got {
+		if want := fmt.Sprintf("ev-%03d", i); a.EventID != want || a.Response != strings.Repeat("é", schema.MaxLoggedResponse/2) {
+			t.Fatalf("attempt %d: %s (response of %d bytes), want %s, whole", i, a.EventID, len(a.Response), want)
+		}
 	}
 }

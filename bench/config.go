@@ -40,6 +40,9 @@ type Config struct {
 	// LogRounds are the deliverylog scenario's runs with the log on, each
 	// between two with it off. Default DefaultLogRounds (3).
 	LogRounds int
+	// LogShape is the deliverylog scenario's hook layout, by number in
+	// Shapes (1-based). Default DefaultLogShape (2: 10 hooks, 1 host).
+	LogShape int
 	// Concurrency is postload's in-flight events (--max-in-flight); the
 	// ceiling client runs Concurrency × hooks requests at once. Default
 	// DefaultConcurrency (256).
@@ -97,6 +100,7 @@ const (
 	DefaultWireDeliveries    = 200000
 	DefaultWireLatency       = 10 * time.Second
 	DefaultLogRounds         = 3
+	DefaultLogShape          = 2
 	DefaultConcurrency       = 256
 	DefaultPartitions        = 4
 	DefaultLatencyDuration   = 30 * time.Second
@@ -131,6 +135,7 @@ func (c Config) withDefaults() Config {
 	c.WireDeliveries = cmp.Or(c.WireDeliveries, DefaultWireDeliveries)
 	c.WireLatency = cmp.Or(c.WireLatency, DefaultWireLatency)
 	c.LogRounds = cmp.Or(c.LogRounds, DefaultLogRounds)
+	c.LogShape = cmp.Or(c.LogShape, DefaultLogShape)
 	if c.Sweep == nil {
 		c.Sweep = DefaultSweep
 	}
@@ -167,6 +172,9 @@ func (c Config) Validate() error {
 		if !slices.Contains(Scenarios, s) {
 			errs = append(errs, fmt.Errorf("unknown scenario %q: choose from %v", s, Scenarios))
 		}
+	}
+	if c.LogShape < 1 || c.LogShape > len(Shapes) {
+		errs = append(errs, fmt.Errorf("log shape %d: choose 1 to %d", c.LogShape, len(Shapes)))
 	}
 	if c.WireDeliveries < 0 || c.WireLatency < 0 || c.LogRounds < 0 || c.Concurrency < 0 || c.Partitions < 0 || c.IsolationEvents < 0 || c.RetryDeliveries < 0 || c.BacklogRecords < 0 ||
 		c.LatencyDuration < 0 || c.IsolationDuration < 0 || c.IsolationTurn < 0 || c.BacklogWatch < 0 || c.CrashRate < 0 || c.CrashDuration < 0 {

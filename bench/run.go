@@ -74,7 +74,7 @@ func runDeliveryLog(ctx context.Context, cfg Config, r *Report) error {
 	}
 	r.DeliveryLog = res
 	cfg.printf("deliverylog %s, http1 receiver, broker process: on/off %.2f (median of %d rounds), CPU per delivery on/off %.2f×",
-		Shapes[1].Name, res.Ratio, len(res.On), res.CPURatio)
+		Shapes[cfg.LogShape-1].Name, res.Ratio, len(res.On), res.CPURatio)
 	return nil
 }
 

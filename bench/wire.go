@@ -289,9 +289,9 @@ type DeliveryLogResult struct {
 	CPURatio  float64      `json:"cpu_ratio"`  // median of CPURatios
 }
 
-// deliveryLog measures what the delivery log costs: 10 hooks on one
-// HTTP/1.1-only host, the broker as a process, in cfg.LogRounds runs with
-// the log on, each between two with it off.
+// deliveryLog measures what the delivery log costs: the hooks of
+// cfg.LogShape on HTTP/1.1-only hosts, the broker as a process, in
+// cfg.LogRounds runs with the log on, each between two with it off.
 func deliveryLog(ctx context.Context, cfg Config) (*DeliveryLogResult, error) {
 	ps, err := sweep(ctx, cfg, ReceiverHTTP1)
 	if err != nil {
@@ -299,7 +299,7 @@ func deliveryLog(ctx context.Context, cfg Config) (*DeliveryLogResult, error) {
 	}
 	top := best(ps)
 	run := func(on bool) (WireResult, error) {
-		r, err := wire(ctx, cfg, Shapes[1], ReceiverHTTP1, BrokerProcess, top, fmt.Sprintf("--delivery-log=%t", on))
+		r, err := wire(ctx, cfg, Shapes[cfg.LogShape-1], ReceiverHTTP1, BrokerProcess, top, fmt.Sprintf("--delivery-log=%t", on))
 		if err != nil {
 			return r, fmt.Errorf("log on %t: %w", on, err)
 		}

@@ -24,24 +24,24 @@ func (r Result) logged() string {
 	return ""
 }
 
-// logAttempt tells the AttemptLog of out, the attempt req to h, if out
-// is an attempt.
-func (d *Dispatcher) logAttempt(h schema.Hook, req Request, out Outcome) {
+// logAttempt tells the AttemptLog of out, the attempt req to h (whose URL
+// the log shows as endpoint: Redact's), if out is an attempt.
+func (d *Dispatcher) logAttempt(h schema.Hook, endpoint string, req Request, out Outcome) {
 	outcome := out.Result.logged()
 	if d.cfg.AttemptLog == nil || outcome == "" {
 		return
 	}
-	d.cfg.AttemptLog.Log(attemptRecord(h, req, out, outcome))
+	d.cfg.AttemptLog.Log(attemptRecord(h, endpoint, req, out, outcome))
 }
 
 // attemptRecord is the delivery log's record of out, the attempt req to h
 // (its EventID and Test), which came to outcome.
-func attemptRecord(h schema.Hook, req Request, out Outcome, outcome string) schema.LoggedAttempt {
+func attemptRecord(h schema.Hook, endpoint string, req Request, out Outcome, outcome string) schema.LoggedAttempt {
 	return schema.LoggedAttempt{
 		EventID: req.EventID, HookID: h.ID, ClientID: h.ClientID, Attempt: out.Attempt.Number,
 		At: out.Attempt.StartedAt, DurationMS: out.Attempt.DurationMS, Outcome: outcome,
 		Status: out.Attempt.Status, Response: out.Response, Error: out.Attempt.Error,
-		Endpoint: Redact(h.Config.URL), Test: req.Test,
+		Endpoint: endpoint, Test: req.Test,
 	}
 }
 
@@ -52,7 +52,7 @@ func (d *Dispatcher) logSkipped(h schema.Hook, f schema.Forward, out Outcome) {
 	if d.cfg.AttemptLog == nil {
 		return
 	}
-	a := attemptRecord(h, Request{EventID: f.FirstEventID()}, out, schema.LoggedSkipped)
+	a := attemptRecord(h, Redact(h.Config.URL), Request{EventID: f.FirstEventID()}, out, schema.LoggedSkipped)
 	if f.Deliveries > 1 {
 		a.Deliveries = f.Deliveries
 	}

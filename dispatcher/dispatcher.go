@@ -198,15 +198,16 @@ func (d *Dispatcher) log(ev schema.LoadEvent, dl schema.Delivery) *zap.Logger {
 // either refuses, the attempt fails at once without a request. The
 // attempt is observed and, if it counts, logged.
 func (d *Dispatcher) send(ctx context.Context, h schema.Hook, req Request) Outcome {
-	out := d.try(ctx, h, req)
+	ep := d.endpoints.get(h.Config.URL, h.ID)
+	out := d.try(ctx, ep, h.ClientID, req)
 	d.observe(out)
-	d.logAttempt(h, req, out)
+	d.logAttempt(h, ep.redacted, req, out)
 	return out
 }
 
-// try is send's attempt.
-func (d *Dispatcher) try(ctx context.Context, h schema.Hook, req Request) Outcome {
-	done, err := d.endpoints.get(h.Config.URL, h.ID).acquire(ctx, h.ClientID)
+// try is send's attempt, through ep's guard, for account clientID.
+func (d *Dispatcher) try(ctx context.Context, ep *endpoint, clientID int64, req Request) Outcome {
+	done, err := ep.acquire(ctx, clientID)
 	if err != nil {
 		return refusal(ctx, req.Number, d.now(), err)
 	}

@@ -116,7 +116,8 @@ var errNotCounted = errors.New("not counted")
 // endpoint guards one hook URL.
 type endpoint struct {
 	url      string
-	host     *host // the URL's host, shared with its other URLs
+	redacted string // Redact(url), for the delivery log
+	host     *host  // the URL's host, shared with its other URLs
 	breaker  *gobreaker.TwoStepCircuitBreaker[struct{}]
 	slots    chan struct{}
 	slotWait time.Duration
@@ -215,9 +216,10 @@ func (e *endpoints) get(url string, hookID int64) *endpoint {
 
 // newEndpoint makes the guard of url.
 func (e *endpoints) newEndpoint(url string) *endpoint {
-	log := e.log.With(zap.String("endpoint", Redact(url)))
+	redacted := Redact(url)
+	log := e.log.With(zap.String("endpoint", redacted))
 	cfg := e.cfg
-	ep := &endpoint{url: url, slots: make(chan struct{}, cfg.MaxConcurrent), slotWait: cfg.SlotWait, users: map[int64]struct{}{}}
+	ep := &endpoint{url: url, redacted: redacted, slots: make(chan struct{}, cfg.MaxConcurrent), slotWait: cfg.SlotWait, users: map[int64]struct{}{}}
 	ep.breaker = gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
 		Name:         url,
 		MaxRequests:  probes,

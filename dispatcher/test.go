@@ -67,5 +67,5 @@ func testResult(h schema.Hook, req Request, out Outcome) schema.LoggedAttempt {
 	case out.Result.RequestSent():
 		outcome = schema.LoggedFailed
 	}
-	return attemptRecord(h, req, out, outcome)
+	return attemptRecord(h, Redact(h.Config.URL), req, out, outcome)
 }

@@ -3,7 +3,7 @@ package schema
 import "time"
 
 // LoggedAttempt is one record of the delivery log (the postload.attempts
-// topic, keyed by hook id): one attempt of one delivery, or one test send,
+// topic, in its hook's partition): one attempt of one delivery, or one test send,
 // as the API's attempts log and the console show it.
 type LoggedAttempt struct {
 	EventID  string `json:"event_id"`

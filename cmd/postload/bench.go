@@ -26,6 +26,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	sweep := f.String("sweep", formatInts(bench.DefaultSweep), "the plain client's concurrencies tried for the ceiling")
 	f.DurationVar(&cfg.WireLatency, "throughput-latency", bench.DefaultWireLatency, "how long each throughput run then produces at half its rate, for p50/p99")
 	f.IntVar(&cfg.LogRounds, "log-rounds", bench.DefaultLogRounds, "runs of the deliverylog scenario with the log on, each between two with it off (off, on, off, ...); its figure is the median of each on-run against the mean of its neighbours")
+	f.IntVar(&cfg.LogShape, "log-shape", bench.DefaultLogShape, "the deliverylog scenario's hook layout by number: "+shapeList())
 	shapes := f.String("shapes", "", "throughput runs' hook layouts by number (default all): "+shapeList())
 	receivers := f.String("receivers", "", "throughput runs' receivers: http2 (offers HTTP/2 and HTTP/1.1), http1 (HTTP/1.1 only) (default both)")
 	brokers := f.String("brokers", "", "throughput runs' broker: process (its own), embedded (in serve, the README default) (default both)")

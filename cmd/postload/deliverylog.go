@@ -27,7 +27,7 @@ type deliveryLog struct {
 	auto *autodisable.Tracker
 }
 
-// attemptsTopic is postload.attempts as it is created: keyed by hook id,
+// attemptsTopic is postload.attempts as it is created: partitioned by hook id,
 // its own retention (by the broker, read or not, embedded too: no
 // consumer group reads it), records of at most a few KiB.
 func (c serveConfig) attemptsTopic(topics topicNames) consumer.Topic {

@@ -23,7 +23,7 @@ type topicNames struct {
 	// EmailFailed holds the failed loads the email role re-keyed by
 	// client id; EmailState its windows and owed emails (compacted).
 	EmailFailed, EmailState string
-	// Attempts is the delivery log (attemptlog), keyed by hook id.
+	// Attempts is the delivery log (attemptlog), partitioned by hook id.
 	Attempts string
 	// Sessions are the console's and the operator view's sign-ins
 	// (websession), compacted.
