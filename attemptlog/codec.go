@@ -98,8 +98,13 @@ func appendString(b []byte, s string) []byte {
 }
 
 // decode reads a record value; a record without a hook id is refused.
+// The record as encode writes it is read by exactDecode; other shapes of
+// the same JSON by fastDecode; what neither is sure of by encoding/json.
 func decode(b []byte) (schema.LoggedAttempt, error) {
-	a, ok := fastDecode(b)
+	a, ok := exactDecode(b)
+	if !ok {
+		a, ok = fastDecode(b)
+	}
 	if !ok {
 		a = schema.LoggedAttempt{}
 		if err := json.Unmarshal(b, &a); err != nil {
@@ -230,4 +235,124 @@ func integer(val gjson.Result) (int64, bool) {
 	}
 	n, err := strconv.ParseInt(val.Raw, 10, 64)
 	return n, err == nil
+}
+
+// exactDecode reads a record written by encode, field by field in encode's
+// order, without escapes in its strings; false for anything else (which
+// the other decoders read). Its strings share one copy of b.
+func exactDecode(b []byte) (a schema.LoggedAttempt, ok bool) {
+	d := exact{s: string(b)}
+	a.EventID = d.str(`{"event_id":`)
+	a.HookID = d.int(`,"hook_id":`)
+	a.ClientID = d.int(`,"client_id":`)
+	a.Attempt = int(d.int(`,"attempt":`))
+	at := d.raw(`,"at":`)
+	a.DurationMS = d.int(`,"duration_ms":`)
+	a.Outcome = d.str(`,"outcome":`)
+	if d.next(`,"status":`) {
+		a.Status = int(d.int(`,"status":`))
+	}
+	if d.next(`,"response":`) {
+		a.Response = d.str(`,"response":`)
+	}
+	if d.next(`,"error":`) {
+		a.Error = d.str(`,"error":`)
+	}
+	a.Endpoint = d.str(`,"endpoint":`)
+	if d.next(`,"test":true`) {
+		d.lit(`,"test":true`)
+		a.Test = true
+	}
+	if d.next(`,"deliveries":`) {
+		a.Deliveries = int(d.int(`,"deliveries":`))
+	}
+	d.lit("}")
+	if d.bad || d.s != "" || a.At.UnmarshalJSON([]byte(at)) != nil {
+		return schema.LoggedAttempt{}, false
+	}
+	return a, true
+}
+
+// exact is exactDecode's reader: s is what is left to read; bad, once
+// set, stays set.
+type exact struct {
+	s   string
+	bad bool
+}
+
+// next reports whether what is left starts with p.
+func (d *exact) next(p string) bool { return strings.HasPrefix(d.s, p) }
+
+// lit reads p.
+func (d *exact) lit(p string) {
+	if d.bad || !strings.HasPrefix(d.s, p) {
+		d.bad = true
+		return
+	}
+	d.s = d.s[len(p):]
+}
+
+// raw reads key, then a string without escapes, and returns it quoted.
+func (d *exact) raw(key string) string {
+	d.lit(key)
+	if d.bad || len(d.s) < 2 || d.s[0] != '"' {
+		d.bad = true
+		return ""
+	}
+	end := strings.IndexByte(d.s[1:], '"') + 1
+	if end == 0 {
+		d.bad = true
+		return ""
+	}
+	v := d.s[:end+1]
+	for i := 1; i < end; i++ {
+		if c := v[i]; c < 0x20 || c == '\\' {
+			d.bad = true // an escape, or what JSON does not allow raw
+			return ""
+		}
+	}
+	if !utf8.ValidString(v) {
+		d.bad = true
+		return ""
+	}
+	d.s = d.s[end+1:]
+	return v
+}
+
+// str reads key, then a string without escapes.
+func (d *exact) str(key string) string {
+	v := d.raw(key)
+	if d.bad {
+		return ""
+	}
+	return v[1 : len(v)-1]
+}
+
+// int reads key, then an integer as encode writes it: an optional minus
+// and digits, no leading zero.
+func (d *exact) int(key string) int64 {
+	d.lit(key)
+	if d.bad {
+		return 0
+	}
+	i := 0
+	if i < len(d.s) && d.s[i] == '-' {
+		i++
+	}
+	start := i
+	for i < len(d.s) && d.s[i] >= '0' && d.s[i] <= '9' {
+		i++
+	}
+	digits := d.s[start:i]
+	if digits == "" || len(digits) > 1 && digits[0] == '0' {
+		d.bad = true
+		return 0
+	}
+	n, err := strconv.ParseInt(d.s[:i], 10, 64)
+	if err != nil {
+		d.bad = true
+		return 0
+	}
+	d.s = d.s[i:]
+	return n
 }

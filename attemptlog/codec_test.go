@@ -42,6 +42,9 @@ func TestCodecIsEncodingJSONs(t *testing.T) {
 		if _, ok := fastDecode(b); !ok && !bytes.ContainsRune(b, '\\') {
 			t.Errorf("the fast path declined a record without escapes: %s", b)
 		}
+		if got, ok := exactDecode(b); ok != !bytes.ContainsRune(b, '\\') || ok && !sameAttempt(got, a) {
+			t.Errorf("exactDecode(%s) = %+v, %v; want the record unless it has escapes", b, got, ok)
+		}
 	}
 }
 
