@@ -153,7 +153,7 @@ func TestWriterGivesUpOnFailedWritesWithinItsTimeouts(t *testing.T) {
 
 // Attempts are packed up to maxPack bytes a record: many large ones take
 // several records, none larger, every attempt in order.
-func TestWriterPacksAHooksAttemptsUpToMaxPack(t *testing.T) {
+func TestWriterPacksAttemptsUpToMaxPack(t *testing.T) {
 	c := mustCluster(t, 1)
 	k := &kafkaFunc{Kafka: mustKafka(t, c)}
 	w := mustWriter(t, WriterConfig{Kafka: k})
