@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 	"github.com/postload/postload/consumer"
 	"github.com/postload/postload/dlq"
 	"github.com/postload/postload/internal/kafkatest"
+	"github.com/postload/postload/internal/wait"
 	"github.com/postload/postload/internal/websession"
 	"github.com/postload/postload/schema"
 )
@@ -91,19 +93,11 @@ func TestTwoInstancesBehindARoundRobinBalancer(t *testing.T) {
 	}
 	resp, body = b.post("signout", nil)
 	mustStatus(t, "sign out", resp, body, http.StatusSeeOther)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
 	for i := range instances {
-		for {
-			if _, ok := instances[i].Load().sessions.Get(ctx, id); !ok {
-				break
-			}
-			select {
-			case <-ctx.Done():
-				t.Fatalf("instance %d still has the session after sign-out", i)
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
+		wait.For(t, 10*time.Second, func() (bool, string) {
+			_, ok := instances[i].Load().sessions.Get(context.Background(), id)
+			return !ok, fmt.Sprintf("instance %d still has the session after sign-out", i)
+		})
 	}
 	b.c.Jar.SetCookies(u, []*http.Cookie{{Name: cookieName, Value: id, Path: Prefix}})
 	for range 2 {

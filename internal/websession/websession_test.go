@@ -3,7 +3,7 @@ package websession
 import (
 	"bytes"
 	"context"
-	"sync"
+	"fmt"
 	"testing"
 	"time"
 
@@ -11,30 +11,14 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/postload/postload/consumer"
+	"github.com/postload/postload/internal/clock"
 	"github.com/postload/postload/internal/kafkatest"
+	"github.com/postload/postload/internal/wait"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 var _ Kafka = (*consumer.Client)(nil)
-
-// clock is a test's time, safe for the stores' goroutines.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // mustStart starts a session of st.
 func mustStart[T any](t *testing.T, st *Store[T], data T) Session[T] {
@@ -49,11 +33,11 @@ func mustStart[T any](t *testing.T, st *Store[T], data T) Session[T] {
 // TestStoreBoundsAgeAndNumber: a session lives ttl; past max, the expired
 // go first, then the one that expires first.
 func TestStoreBoundsAgeAndNumber(t *testing.T) {
-	c := &clock{now: time.Unix(1_000_000, 0)}
+	c := clock.NewFake(time.Unix(1_000_000, 0))
 	st := New[int](2, time.Hour, c.Now)
 	ctx := context.Background()
 	a := mustStart(t, st, 1)
-	c.add(time.Minute)
+	c.Advance(time.Minute)
 	b := mustStart(t, st, 2)
 	if a.ID == b.ID || a.CSRF == a.ID || a.ID == "" || a.CSRF == b.CSRF {
 		t.Fatalf("ids %q %q, csrf %q %q: want fresh random values", a.ID, b.ID, a.CSRF, b.CSRF)
@@ -61,12 +45,12 @@ func TestStoreBoundsAgeAndNumber(t *testing.T) {
 	if got, ok := st.Get(ctx, b.ID); !ok || got.Data != 2 || got.CSRF != b.CSRF || got.ID != b.ID {
 		t.Errorf("Get(b) = %+v, %v; want b", got, ok)
 	}
-	c.add(time.Minute)
+	c.Advance(time.Minute)
 	s3 := mustStart(t, st, 3) // full: a expires first
 	if _, ok := st.Get(ctx, a.ID); ok || st.Len() != 2 {
 		t.Errorf("after a third sign-in: the first kept %v, %d kept; want it ended, 2 kept", ok, st.Len())
 	}
-	c.add(59 * time.Minute) // b's hour is up, s3's is not
+	c.Advance(59 * time.Minute) // b's hour is up, s3's is not
 	if _, ok := st.Get(ctx, s3.ID); !ok {
 		t.Error("the last session ended before its hour")
 	}
@@ -76,10 +60,10 @@ func TestStoreBoundsAgeAndNumber(t *testing.T) {
 	if err := st.End(ctx, s3.ID); err != nil || st.Len() != 0 {
 		t.Errorf("End: %v, %d kept; want 0", err, st.Len())
 	}
-	c.add(2 * time.Hour)
+	c.Advance(2 * time.Hour)
 	mustStart(t, st, 4)
 	mustStart(t, st, 5)
-	c.add(2 * time.Hour)
+	c.Advance(2 * time.Hour)
 	d := mustStart(t, st, 6) // the others expired: they go, whatever max
 	if st.Len() != 1 {
 		t.Errorf("%d sessions after the others expired, want 1", st.Len())
@@ -102,7 +86,7 @@ func TestEqual(t *testing.T) {
 
 // kafkaStore is a Store of kind on the sessions' topic of the cluster at
 // addr, running until the test ends.
-func kafkaStore(t *testing.T, addr, kind string, max int, c *clock) *Store[string] {
+func kafkaStore(t *testing.T, addr, kind string, max int, c *clock.Fake) *Store[string] {
 	t.Helper()
 	k, err := consumer.NewClient(consumer.ClientConfig{Brokers: []string{addr}, Timeout: 5 * time.Second, MaxWait: 50 * time.Millisecond})
 	if err != nil {
@@ -127,7 +111,7 @@ func kafkaStore(t *testing.T, addr, kind string, max int, c *clock) *Store[strin
 func TestSessionsAreSharedByInstancesOnTheTopic(t *testing.T) {
 	cl := kafkatest.NewCluster(t)
 	cl.CreateTopic(t, DefaultTopic, 1, true)
-	c := &clock{now: time.Now()}
+	c := clock.NewFake(time.Now())
 	a := kafkaStore(t, cl.Addr, "console", 10, c)
 	b := kafkaStore(t, cl.Addr, "console", 10, c)
 	op := kafkaStore(t, cl.Addr, "operator", 10, c)
@@ -163,16 +147,10 @@ func TestSessionsAreSharedByInstancesOnTheTopic(t *testing.T) {
 	if _, ok := b.Get(ctx, s.ID); ok {
 		t.Error("the session lives on where it was ended")
 	}
-	for {
-		if _, ok := a.Get(ctx, s.ID); !ok {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatal("the session still lives on the other instance")
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	wait.For(t, 10*time.Second, func() (bool, string) {
+		_, ok := a.Get(ctx, s.ID)
+		return !ok, "the session still lives on the other instance"
+	})
 
 	// The topic holds keys and expiries, not the id.
 	kc, err := consumer.NewClient(consumer.ClientConfig{Brokers: []string{cl.Addr}, Timeout: 5 * time.Second})
@@ -203,29 +181,22 @@ func TestSessionsAreSharedByInstancesOnTheTopic(t *testing.T) {
 func TestSessionsBeyondMaxEndTheFirstToExpireEverywhere(t *testing.T) {
 	cl := kafkatest.NewCluster(t)
 	cl.CreateTopic(t, DefaultTopic, 1, true)
-	c := &clock{now: time.Now()}
+	c := clock.NewFake(time.Now())
 	a := kafkaStore(t, cl.Addr, "console", 2, c)
 	b := kafkaStore(t, cl.Addr, "console", 2, c)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	first := mustStart(t, a, "1")
-	c.add(time.Minute)
+	c.Advance(time.Minute)
 	mustStart(t, a, "2")
-	c.add(time.Minute)
+	c.Advance(time.Minute)
 	third := mustStart(t, b, "3") // b reads the first two before it counts
 	if _, ok := b.Get(ctx, third.ID); !ok {
 		t.Fatal("the third session is not found")
 	}
-	for {
+	wait.For(t, 10*time.Second, func() (bool, string) {
 		_, okA := a.Get(ctx, first.ID)
 		_, okB := b.Get(ctx, first.ID)
-		if !okA && !okB {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("the first session lives on: on a %v, on b %v", okA, okB)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+		return !okA && !okB, fmt.Sprintf("the first session lives on: on a %v, on b %v", okA, okB)
+	})
 }
