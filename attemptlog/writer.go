@@ -235,14 +235,17 @@ func (w *Writer) collect(ctx context.Context, first schema.LoggedAttempt) []reco
 // into as few Kafka records as maxPack allows (see pack).
 func (w *Writer) write(ctx context.Context, partitions int, recs []record) {
 	byPart := map[int]*batch{}
-	for _, r := range recs {
+	for _, r := range recs { // the bytes of each partition, to size its records
 		p := partitionOf(r.hookID, partitions)
 		b := byPart[p]
 		if b == nil {
 			b = &batch{}
 			byPart[p] = b
 		}
-		b.pack(r)
+		b.left += len(r.value) + 1
+	}
+	for _, r := range recs {
+		byPart[partitionOf(r.hookID, partitions)].pack(r)
 	}
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.WriteTimeout)
 	defer cancel()
@@ -266,17 +269,20 @@ const maxPack = 64 << 10
 type batch struct {
 	recs     [][2][]byte
 	attempts int
+	left     int // bytes of the attempts still to pack, a separator each
 }
 
-// pack adds r to the last record, or to a new one when that would pass
-// maxPack.
+// pack adds r to the last record, or to a new one, sized for what is left
+// up to maxPack, when that would pass maxPack.
 func (b *batch) pack(r record) {
 	b.attempts++
+	b.left -= len(r.value) + 1
 	if n := len(b.recs); n > 0 && len(b.recs[n-1][1])+1+len(r.value) <= maxPack {
 		b.recs[n-1][1] = append(append(b.recs[n-1][1], '\n'), r.value...)
 		return
 	}
-	b.recs = append(b.recs, [2][]byte{nil, r.value})
+	v := append(make([]byte, 0, min(maxPack, len(r.value)+max(b.left, 0))), r.value...)
+	b.recs = append(b.recs, [2][]byte{nil, v})
 }
 
 // produce writes b to partition p, retrying until ctx ends.
