@@ -1,6 +1,7 @@
 package operator
 
 import (
+	"bytes"
 	"net/http"
 	"strings"
 
@@ -24,7 +25,9 @@ const (
 	msgSessionsDown = "Signing in is not possible right now (the sessions' store is unreachable): try again in a moment."
 )
 
-// current returns the request's live session, nil when there is none.
+// current returns the request's live session, nil when there is none or
+// it was signed in with another token than this process's (such a
+// session is ended).
 func (s *Server) current(r *http.Request) *session {
 	c, err := r.Cookie(cookieName)
 	if err != nil || c.Value == "" {
@@ -32,6 +35,10 @@ func (s *Server) current(r *http.Request) *session {
 	}
 	ss, ok := s.sessions.Get(r.Context(), c.Value)
 	if !ok {
+		return nil
+	}
+	if !bytes.Equal(ss.Data.TokenSHA256, tokenSum(s.cfg.Token)) {
+		s.endSession(r, ss.ID)
 		return nil
 	}
 	return &ss
@@ -61,7 +68,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	if old, err := r.Cookie(cookieName); err == nil {
 		s.endSession(r, old.Value) // a fresh id on every sign-in
 	}
-	ss, err := s.sessions.Start(r.Context(), struct{}{})
+	ss, err := s.sessions.Start(r.Context(), signIn{TokenSHA256: tokenSum(s.cfg.Token)})
 	if err != nil {
 		s.cfg.Log.Error("starting an operator session", zap.Error(err))
 		w.Header().Set("Retry-After", "1")

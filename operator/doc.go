@@ -30,7 +30,9 @@
 //     Path=/operator/, Secure over TLS) carries a random 256-bit id, never
 //     the token; the session is on the sessions' topic
 //     (Config.Sessions, websession.Store), known to every instance and
-//     kept across restarts. Tokens are
+//     kept across restarts, with the SHA-256 of the token it signed in
+//     with: a session ends where that is not Config.Token (the token was
+//     changed). Tokens are
 //     compared in constant time. Sign-out is a POST with the session's
 //     CSRF token; every POST also passes net/http's
 //     CrossOriginProtection. Every answer has a Content-Security-Policy

@@ -40,7 +40,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	ss, err := websession.NewStore[struct{}](websession.Config{Kind: "operator", Kafka: cfg.Sessions, Topic: cfg.SessionTopic,
+	ss, err := websession.NewStore[signIn](websession.Config{Kind: "operator", Kafka: cfg.Sessions, Topic: cfg.SessionTopic,
 		Max: cfg.MaxSessions, TTL: cfg.SessionTTL, Now: cfg.Now, Log: cfg.Log})
 	if err != nil {
 		return nil, err
