@@ -27,7 +27,7 @@ type WriterConfig struct {
 	// the rates postload reaches, and at most about 20 MiB of records).
 	QueueSize int
 	// MaxBatchBytes bounds the attempts' records written in one
-	// round: each partition's share is one produce request, so this also
+	// write: each partition's share is one produce request, so this also
 	// bounds a record batch, below the broker's default max.message.bytes
 	// (1 MiB). Default DefaultMaxBatchBytes (512 KiB).
 	MaxBatchBytes int
@@ -81,8 +81,13 @@ func (c WriterConfig) Validate() error {
 // Writer writes the delivery log: Log queues a record and returns at once,
 // Run writes what is queued in batches. Safe for concurrent use.
 type Writer struct {
-	cfg     WriterConfig
-	queue   chan schema.LoggedAttempt
+	cfg WriterConfig
+	// queue holds at most QueueSize attempts; wake has a token when it
+	// went from empty to not. A slice under a lock, not a channel: a
+	// round wakes the writer once, not once per attempt.
+	mu      sync.Mutex
+	queue   []schema.LoggedAttempt
+	wake    chan struct{}
 	stopped atomic.Bool
 	written atomic.Int64
 	dropped atomic.Int64 // queue full, or logged after Run ended
@@ -95,7 +100,7 @@ func NewWriter(cfg WriterConfig) (*Writer, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	return &Writer{cfg: cfg, queue: make(chan schema.LoggedAttempt, cfg.QueueSize)}, nil
+	return &Writer{cfg: cfg, wake: make(chan struct{}, 1)}, nil
 }
 
 // Log queues a for writing, without blocking: when the queue is full (Kafka
@@ -106,11 +111,30 @@ func (w *Writer) Log(a schema.LoggedAttempt) {
 		w.dropped.Add(1)
 		return
 	}
-	select {
-	case w.queue <- a:
-	default:
+	w.mu.Lock()
+	if len(w.queue) >= w.cfg.QueueSize {
+		w.mu.Unlock()
 		w.dropped.Add(1)
+		return
 	}
+	w.queue = append(w.queue, a)
+	first := len(w.queue) == 1
+	w.mu.Unlock()
+	if first {
+		select {
+		case w.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// take returns what is queued and empties the queue.
+func (w *Writer) take() []schema.LoggedAttempt {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	q := w.queue
+	w.queue = nil
+	return q
 }
 
 // WriterStats are a Writer's counts since it was made.
@@ -134,13 +158,25 @@ func (w *Writer) Run(ctx context.Context) error {
 	partitions, ok := w.partitions(ctx)
 	if !ok { // stopped before the topic was known
 		w.stopped.Store(true)
-		w.failed.Add(int64(len(w.queue)))
+		w.failed.Add(int64(len(w.take())))
 		return nil
 	}
+	linger := time.NewTimer(w.cfg.Linger)
+	linger.Stop()
 	for {
 		select {
-		case a := <-w.queue:
-			w.write(ctx, partitions, w.collect(ctx, a))
+		case <-w.wake:
+			linger.Reset(w.cfg.Linger) // let the round's attempts come
+			select {
+			case <-linger.C:
+				// A round taken is written whole, each write within
+				// WriteTimeout, even if ctx ends meanwhile.
+				w.writeAll(context.WithoutCancel(ctx), partitions, w.take())
+			case <-ctx.Done():
+				linger.Stop()
+				w.flush(ctx, partitions)
+				return nil
+			}
 		case <-ctx.Done():
 			w.flush(ctx, partitions)
 			return nil
@@ -153,18 +189,35 @@ func (w *Writer) flush(ctx context.Context, partitions int) {
 	w.stopped.Store(true)
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.FlushTimeout)
 	defer cancel()
-	for {
-		select {
-		case a := <-w.queue:
-			if fctx.Err() != nil {
-				w.failed.Add(1 + int64(len(w.queue)))
-				w.cfg.Log.Warn("delivery log: records not written within the flush timeout on shutdown", zap.Duration("flush_timeout", w.cfg.FlushTimeout))
-				return
-			}
-			w.write(fctx, partitions, w.collect(fctx, a))
-		default:
+	w.writeAll(fctx, partitions, w.take())
+	if fctx.Err() != nil {
+		w.cfg.Log.Warn("delivery log: records not written within the flush timeout on shutdown", zap.Duration("flush_timeout", w.cfg.FlushTimeout))
+	}
+}
+
+// writeAll writes q, encoded, in writes of up to MaxBatchBytes; what is
+// left once ctx has ended (the flush's deadline) is counted as failed.
+func (w *Writer) writeAll(ctx context.Context, partitions int, q []schema.LoggedAttempt) {
+	var recs []record
+	size := 0
+	for i, a := range q {
+		if ctx.Err() != nil {
+			w.failed.Add(int64(len(q) - i))
 			return
 		}
+		v, err := encode(a)
+		if err != nil { // not for the types of LoggedAttempt
+			w.failed.Add(1)
+			continue
+		}
+		recs, size = append(recs, record{hookID: a.HookID, value: v}), size+len(v)
+		if size >= w.cfg.MaxBatchBytes {
+			w.write(ctx, partitions, recs)
+			recs, size = nil, 0
+		}
+	}
+	if len(recs) > 0 {
+		w.write(ctx, partitions, recs)
 	}
 }
 
@@ -191,42 +244,6 @@ func (w *Writer) partitions(ctx context.Context) (int, bool) {
 type record struct {
 	hookID int64
 	value  []byte
-}
-
-// collect is first, what else is queued, and what comes within Linger of
-// the first, encoded, up to MaxBatchBytes; it returns early when ctx ends.
-func (w *Writer) collect(ctx context.Context, first schema.LoggedAttempt) []record {
-	var out []record
-	size := 0
-	add := func(a schema.LoggedAttempt) {
-		v, err := encode(a)
-		if err != nil { // not for the types of LoggedAttempt
-			w.failed.Add(1)
-			return
-		}
-		r := record{hookID: a.HookID, value: v}
-		out, size = append(out, r), size+len(r.value)
-	}
-	add(first)
-	linger := time.NewTimer(w.cfg.Linger)
-	defer linger.Stop()
-	for size < w.cfg.MaxBatchBytes {
-		select { // what is queued first, however long the linger
-		case a := <-w.queue:
-			add(a)
-			continue
-		default:
-		}
-		select {
-		case a := <-w.queue:
-			add(a)
-		case <-linger.C:
-			return out
-		case <-ctx.Done():
-			return out
-		}
-	}
-	return out
 }
 
 // write produces recs, each partition's as one batch, concurrently,
