@@ -88,7 +88,7 @@ type Writer struct {
 	mu      sync.Mutex
 	queue   []schema.LoggedAttempt
 	wake    chan struct{}
-	stopped atomic.Bool
+	stopped bool // guarded by mu: Log drops from then on
 	written atomic.Int64
 	dropped atomic.Int64 // queue full, or logged after Run ended
 	failed  atomic.Int64 // not written: Kafka refused or timed out, or did not decode
@@ -107,12 +107,8 @@ func NewWriter(cfg WriterConfig) (*Writer, error) {
 // is slower than the attempts, or unreachable) or Run has ended, a is
 // dropped and counted in Stats.Dropped.
 func (w *Writer) Log(a schema.LoggedAttempt) {
-	if w.stopped.Load() {
-		w.dropped.Add(1)
-		return
-	}
 	w.mu.Lock()
-	if len(w.queue) >= w.cfg.QueueSize {
+	if w.stopped || len(w.queue) >= w.cfg.QueueSize { // under the lock: none is left behind by flush's take
 		w.mu.Unlock()
 		w.dropped.Add(1)
 		return
@@ -128,10 +124,14 @@ func (w *Writer) Log(a schema.LoggedAttempt) {
 	}
 }
 
-// take returns what is queued and empties the queue.
-func (w *Writer) take() []schema.LoggedAttempt {
+// take returns what is queued and empties the queue; with stop, Log
+// drops from then on.
+func (w *Writer) take(stop bool) []schema.LoggedAttempt {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if stop {
+		w.stopped = true
+	}
 	q := w.queue
 	w.queue = nil
 	return q
@@ -157,8 +157,7 @@ func (w *Writer) Stats() WriterStats {
 func (w *Writer) Run(ctx context.Context) error {
 	partitions, ok := w.partitions(ctx)
 	if !ok { // stopped before the topic was known
-		w.stopped.Store(true)
-		w.failed.Add(int64(len(w.take())))
+		w.failed.Add(int64(len(w.take(true))))
 		return nil
 	}
 	linger := time.NewTimer(w.cfg.Linger)
@@ -171,7 +170,7 @@ func (w *Writer) Run(ctx context.Context) error {
 			case <-linger.C:
 				// A round taken is written whole, each write within
 				// WriteTimeout, even if ctx ends meanwhile.
-				w.writeAll(context.WithoutCancel(ctx), partitions, w.take())
+				w.writeAll(context.WithoutCancel(ctx), partitions, w.take(false))
 			case <-ctx.Done():
 				linger.Stop()
 				w.flush(ctx, partitions)
@@ -186,24 +185,24 @@ func (w *Writer) Run(ctx context.Context) error {
 
 // flush writes what is queued within FlushTimeout; Log drops from now on.
 func (w *Writer) flush(ctx context.Context, partitions int) {
-	w.stopped.Store(true)
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.FlushTimeout)
 	defer cancel()
-	w.writeAll(fctx, partitions, w.take())
-	if fctx.Err() != nil {
-		w.cfg.Log.Warn("delivery log: records not written within the flush timeout on shutdown", zap.Duration("flush_timeout", w.cfg.FlushTimeout))
+	if left := w.writeAll(fctx, partitions, w.take(true)); left > 0 {
+		w.cfg.Log.Warn("delivery log: records not written within the flush timeout on shutdown",
+			zap.Duration("flush_timeout", w.cfg.FlushTimeout), zap.Int("attempts", left))
 	}
 }
 
 // writeAll writes q, encoded, in writes of up to MaxBatchBytes; what is
-// left once ctx has ended (the flush's deadline) is counted as failed.
-func (w *Writer) writeAll(ctx context.Context, partitions int, q []schema.LoggedAttempt) {
+// left once ctx has ended (the flush's deadline) is counted as failed, and
+// returned.
+func (w *Writer) writeAll(ctx context.Context, partitions int, q []schema.LoggedAttempt) (left int) {
 	var recs []record
 	size := 0
 	for i, a := range q {
 		if ctx.Err() != nil {
 			w.failed.Add(int64(len(q) - i))
-			return
+			return len(q) - i
 		}
 		v, err := encode(a)
 		if err != nil { // not for the types of LoggedAttempt
@@ -219,6 +218,7 @@ func (w *Writer) writeAll(ctx context.Context, partitions int, q []schema.Logged
 	if len(recs) > 0 {
 		w.write(ctx, partitions, recs)
 	}
+	return 0
 }
 
 // partitions asks Kafka how many partitions the topic has, retrying until
