@@ -250,13 +250,13 @@ func (st *Store[T]) Start(ctx context.Context, data T) (Session[T], error) {
 	for sk, old := range st.byKey {
 		if !now.Before(old.Expires) {
 			ended = append(ended, sk)
+			delete(st.byKey, sk)
 		}
 	}
-	if len(st.byKey)-len(ended) >= st.cfg.Max {
-		ended = append(ended, st.firstToExpire())
-	}
-	for _, sk := range ended {
-		delete(st.byKey, sk)
+	if len(st.byKey) >= st.cfg.Max { // the live ones: end the first to expire
+		first := st.firstToExpire()
+		ended = append(ended, first)
+		delete(st.byKey, first)
 	}
 	if st.cfg.Kafka == nil {
 		st.byKey[k] = &s

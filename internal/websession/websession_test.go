@@ -200,3 +200,27 @@ func TestSessionsBeyondMaxEndTheFirstToExpireEverywhere(t *testing.T) {
 		return !okA && !okB, fmt.Sprintf("the first session lives on: on a %v, on b %v", okA, okB)
 	})
 }
+
+// TestStartEndsExpiredSessionsBeforeCountingTheLiveOnes: a full store that
+// holds an expired session ends it, then the live one that expires first
+// when the live ones fill it: never more than max kept.
+func TestStartEndsExpiredSessionsBeforeCountingTheLiveOnes(t *testing.T) {
+	c := clock.NewFake(time.Unix(1_000_000, 0))
+	st := New[int](2, time.Hour, c.Now)
+	mustStart(t, st, 1)
+	c.Advance(30 * time.Minute)
+	a := mustStart(t, st, 2)
+	c.Advance(31 * time.Minute) // the first expired, a lives
+	// A third: the expired one goes, and the two live ones stay.
+	b := mustStart(t, st, 3)
+	if st.Len() != 2 {
+		t.Fatalf("%d kept, want 2", st.Len())
+	}
+	mustStart(t, st, 4) // full of live ones: a, the first to expire, goes
+	if _, ok := st.Get(context.Background(), a.ID); ok || st.Len() != 2 {
+		t.Errorf("a kept %v, %d kept; want a ended, 2 kept", ok, st.Len())
+	}
+	if _, ok := st.Get(context.Background(), b.ID); !ok {
+		t.Error("b ended before the first to expire")
+	}
+}
