@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -92,7 +93,12 @@ type Store[T any] struct {
 	applied int64                  // the next offset of the topic to apply
 	moved   chan struct{}          // closed (and replaced) when applied moves
 
-	syncMu sync.Mutex // one lookup of the topic's end at a time
+	// One lookup of the topic's end runs at a time (syncMu); syncs counts
+	// those begun, synced is the count of the last that succeeded (under
+	// syncMu): a lookup begun after a caller came serves it too.
+	syncMu sync.Mutex
+	syncs  atomic.Uint64
+	synced uint64
 }
 
 // NewStore returns an empty Store.
@@ -328,12 +334,18 @@ func (st *Store[T]) lookup(k, id string) (Session[T], bool) {
 	return out, true
 }
 
-// sync waits until the topic is read up to where it ends now. One lookup
-// of the end runs at a time: a flood of unknown cookies costs the broker
-// one small request at a time.
+// sync waits until the topic is read up to where it ended when sync was
+// called. One lookup of the end runs at a time, and callers that waited
+// for it are served by the next one to succeed: a flood of unknown
+// cookies costs the broker one small request at a time, not one each.
 func (st *Store[T]) sync(ctx context.Context) error {
+	after := st.syncs.Load() // a lookup numbered above this began after the call
 	st.syncMu.Lock()
 	defer st.syncMu.Unlock()
+	if st.synced > after {
+		return nil
+	}
+	n := st.syncs.Add(1)
 	ctx, cancel := context.WithTimeout(ctx, syncWait)
 	defer cancel()
 	end := int64(-1)
@@ -345,7 +357,11 @@ func (st *Store[T]) sync(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sessions: the end of %s: %w", st.cfg.Topic, err)
 	}
-	return st.waitApplied(ctx, end)
+	if err := st.waitApplied(ctx, end); err != nil {
+		return err
+	}
+	st.synced = n
+	return nil
 }
 
 // End ends the session with id: here at once and, with Kafka, on every
