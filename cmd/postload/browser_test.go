@@ -45,11 +45,19 @@ func mustBrowser(t *testing.T) context.Context {
 		t.Skip("no Chromium on this machine: the browser tests need the Debian package chromium (apt-get install chromium; .ci/run installs it)")
 	}
 	shared.once.Do(func() {
+		// A Chromium that fails to start is tried again, twice: on a
+		// loaded machine it sometimes exits before it serves DevTools,
+		// and every browser test shares this start.
 		opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.WindowSize(1280, 900))
-		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-		ctx, cancelCtx := chromedp.NewContext(alloc)
-		shared.ctx, shared.cancel = ctx, func() { cancelCtx(); cancelAlloc() }
-		shared.err = chromedp.Do(ctx) // starts the browser
+		for range 3 {
+			alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+			ctx, cancelCtx := chromedp.NewContext(alloc)
+			shared.ctx, shared.cancel = ctx, func() { cancelCtx(); cancelAlloc() }
+			if shared.err = chromedp.Do(ctx); shared.err == nil { // starts the browser
+				return
+			}
+			shared.cancel()
+		}
 	})
 	if shared.err != nil {
 		t.Fatalf("start Chromium %s: %v", path, shared.err)
