@@ -35,11 +35,15 @@ type receiver struct {
 	last      atomic.Int64 // unix nanos of the latest receipt
 	latencies *samples     // emitted → receipt
 
-	mu        sync.Mutex
-	failedAt  map[string]time.Time // failOnce: when the first answer was sent
-	lateness  *samples             // failOnce: receipt of the retry − (first answer + delay)
-	early     atomic.Int64
-	tierDelay time.Duration
+	mu       sync.Mutex
+	failedAt map[string]time.Time // failOnce: when the first answer was sent
+	lateness *samples             // failOnce: receipt of the retry − (first answer + delay)
+	early    atomic.Int64         // failOnce: requests before the retry was due
+	earlyIDs map[string]bool
+	// failOnce: early requests followed by a request on time, so
+	// repeats of the first attempt
+	repeatedFirst atomic.Int64
+	tierDelay     time.Duration
 
 	// ids, when set (trackIDs), are the distinct webhook-ids received:
 	// count minus their number is the requests that were repeats. Off by
@@ -86,7 +90,7 @@ func newReceiver(m mode, capacity int) *receiver { return newReceiverOf(m, capac
 // newReceiverOf is newReceiver for a receiver that offers HTTP/2 (and
 // HTTP/1.1) when http2, HTTP/1.1 only otherwise.
 func newReceiverOf(m mode, capacity int, http2 bool) *receiver {
-	rc := &receiver{mode: m, latencies: newSamples(capacity), lateness: newSamples(capacity), failedAt: map[string]time.Time{}}
+	rc := &receiver{mode: m, latencies: newSamples(capacity), lateness: newSamples(capacity), failedAt: map[string]time.Time{}, earlyIDs: map[string]bool{}}
 	rc.srv = httptest.NewUnstartedServer(http.HandlerFunc(rc.serve))
 	rc.srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
 		if st == http.StateNew {
@@ -120,7 +124,9 @@ func (rc *receiver) reset() {
 	}
 	rc.mu.Lock()
 	rc.failedAt = map[string]time.Time{}
+	rc.earlyIDs = map[string]bool{}
 	rc.mu.Unlock()
+	rc.repeatedFirst.Store(0)
 }
 
 func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
@@ -137,18 +143,33 @@ func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
 		rc.mu.Lock()
 		at, seen := rc.failedAt[id]
 		if !seen {
-			rc.failedAt[id] = time.Now()
+			// Wall-clock times (Round(0) drops the monotonic reading):
+			// postload's due_at is wall-clock time, so a clock stepped
+			// between the two attempts moves both alike.
+			rc.failedAt[id] = time.Now().Round(0)
 		}
 		rc.mu.Unlock()
 		if !seen {
 			w.WriteHeader(http.StatusInternalServerError)
 			return
 		}
-		late := now.Sub(at.Add(rc.tierDelay))
-		if late < 0 {
-			rc.early.Add(1)
+		late := now.Round(0).Sub(at.Add(rc.tierDelay))
+		rc.mu.Lock()
+		if rc.earlyIDs[id] {
+			// An earlier request of id came before its retry was due, and
+			// this one after: that one was the first attempt again (a
+			// record read twice), not a retry.
+			delete(rc.earlyIDs, id)
+			rc.early.Add(-1)
+			rc.repeatedFirst.Add(1)
 		}
-		rc.lateness.add(late)
+		if late < 0 {
+			rc.earlyIDs[id] = true
+			rc.early.Add(1)
+		} else {
+			rc.lateness.add(late)
+		}
+		rc.mu.Unlock()
 	}
 	rc.record(now, id)
 	w.WriteHeader(http.StatusOK)

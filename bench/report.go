@@ -81,12 +81,17 @@ type IsolationResult struct {
 
 // RetryResult is when retries happen relative to their tier's delay.
 type RetryResult struct {
-	Deliveries int64   `json:"deliveries"`
-	TierDelay  string  `json:"tier_delay"`
-	Early      int64   `json:"early"`
-	LateP50MS  float64 `json:"late_p50_ms"`
-	LateP99MS  float64 `json:"late_p99_ms"`
-	LateMaxMS  float64 `json:"late_max_ms"`
+	Deliveries int64  `json:"deliveries"`
+	TierDelay  string `json:"tier_delay"`
+	// Early is the retries that came before their tier's delay had
+	// passed since the first attempt's answer; RepeatedFirst the early
+	// requests that another request of the same id followed on time, so
+	// repeats of the first attempt (at-least-once), not early retries.
+	Early         int64   `json:"early"`
+	RepeatedFirst int64   `json:"repeated_first"`
+	LateP50MS     float64 `json:"late_p50_ms"`
+	LateP99MS     float64 `json:"late_p99_ms"`
+	LateMaxMS     float64 `json:"late_max_ms"`
 }
 
 // BacklogResult is postload's peak RSS while a backlog waits.

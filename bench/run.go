@@ -139,8 +139,8 @@ func runRetry(ctx context.Context, cfg Config, r *Report) error {
 		return fmt.Errorf("retry: %w", err)
 	}
 	r.Retry = res
-	cfg.printf("retry       %d deliveries failing once, %s tier: %d early, late p50 %.1f ms, p99 %.1f ms, max %.1f ms",
-		res.Deliveries, res.TierDelay, res.Early, res.LateP50MS, res.LateP99MS, res.LateMaxMS)
+	cfg.printf("retry       %d deliveries failing once, %s tier: %d early (%d first attempts repeated), late p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+		res.Deliveries, res.TierDelay, res.Early, res.RepeatedFirst, res.LateP50MS, res.LateP99MS, res.LateMaxMS)
 	return nil
 }
 

@@ -164,22 +164,26 @@ func (d *Dispatcher) passOpen(ctx context.Context, src Source, value []byte) (bo
 
 // WaitDue blocks until the retry record in value is due, or ctx ends. It
 // reads only due_at; a record without one is due at once (HandleRetry
-// then rejects it).
+// then rejects it). due_at is wall-clock time (it crosses processes), and
+// a timer runs on the monotonic clock, so when the timer fires the wall
+// clock is asked again: a clock stepped back meanwhile must not start the
+// attempt before its due_at.
 func (d *Dispatcher) WaitDue(ctx context.Context, value []byte) error {
 	due, ok := schema.PeekDueAt(value)
 	if !ok {
 		return nil
 	}
-	wait := due.Sub(d.now())
-	if wait <= 0 {
-		return nil
-	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	for {
+		wait := due.Sub(d.now())
+		if wait <= 0 {
+			return nil
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
 	}
 }

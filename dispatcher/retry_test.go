@@ -247,3 +247,35 @@ func TestNoGroupsHandsRefusedDeliveriesOnOneEach(t *testing.T) {
 		}
 	}
 }
+
+// WaitDue holds a record until the wall clock says it is due, asking the
+// clock again when its timer fires: a clock stepped back meanwhile holds
+// it longer, and a cancelled context ends the wait.
+func TestWaitDueHoldsUntilTheWallClockSaysDue(t *testing.T) {
+	var w written
+	d := groupDispatcher(t, &w, testHook)
+	due := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	value := fmt.Appendf(nil, `{"hook_id":7,"attempt":2,"due_at":%q}`, due.Format(time.RFC3339Nano))
+	// The clock reads 20 ms before due, then (stepped back) 20 ms before
+	// due again, then due.
+	readings := []time.Time{due.Add(-20 * time.Millisecond), due.Add(-20 * time.Millisecond), due}
+	calls := 0
+	d.now = func() time.Time {
+		r := readings[min(calls, len(readings)-1)]
+		calls++
+		return r
+	}
+	if err := d.WaitDue(context.Background(), value); err != nil {
+		t.Fatal(err)
+	}
+	if calls != 3 {
+		t.Errorf("WaitDue returned after %d readings of the clock, want 3 (the last one due)", calls)
+	}
+
+	readings, calls = []time.Time{due.Add(-time.Hour)}, 0
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := d.WaitDue(ctx, value); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("WaitDue an hour before due, with the context ending = %v, want its error", err)
+	}
+}
