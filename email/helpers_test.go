@@ -329,6 +329,19 @@ func messages(t *testing.T, srv *smtptest.Server, n int) []parsedMessage {
 	return out
 }
 
+// messagesAdvancing is messages for emails that wait on a backoff: it
+// moves the clock a minute on at every look, since a try that failed just
+// before the server came back may set its timer after any one move.
+func messagesAdvancing(t *testing.T, e *env, n int) []parsedMessage {
+	t.Helper()
+	wait.For(t, 30*time.Second, func() (bool, string) {
+		e.clock.Advance(time.Minute)
+		got := len(e.srv.Messages())
+		return got >= n, fmt.Sprintf("SMTP server accepted %d messages, want %d", got, n)
+	})
+	return messages(t, e.srv, n)
+}
+
 // parsedMessage is an accepted message: its envelope and its parsed content.
 type parsedMessage struct {
 	Env smtptest.Message

@@ -49,8 +49,7 @@ func TestRebalanceMovesWindowsExactlyOnce(t *testing.T) {
 	waitStats(t, b.Sender, func(st email.Stats) bool { return st.Partitions > 0 })
 	waitStats(t, a.Sender, func(st email.Stats) bool { return st.Partitions > 0 && st.Partitions < 2*partitions })
 	e.srv.Up()
-	e.clock.Advance(time.Minute) // past any backoff
-	msgs := messages(t, e.srv, 2*len(hooks))
+	msgs := messagesAdvancing(t, e, 2*len(hooks))
 	waitStats(t, a.Sender, func(st email.Stats) bool { return st.Pending == 0 })
 	waitStats(t, b.Sender, func(st email.Stats) bool { return st.Pending == 0 })
 	if sa, sb := a.Stats(), b.Stats(); sb.Sent == 0 {
