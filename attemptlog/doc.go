@@ -24,9 +24,14 @@
 // start, then follows it: it is Ready once it has read what the topic
 // held when Run began. It keeps per hook at most PerHook attempts (the
 // oldest by start time go first) and, all hooks together, at most
-// MaxBytes (counted as the records' bytes plus a fixed overhead each; the
-// oldest read go first). Queries (Attempts) are answered from memory,
-// newest first (by start time, then by place in the topic), in pages
+// MaxBytes of memory. An attempt is kept as its line of the record,
+// copied into a block of lines, and an entry (its position, account and
+// where its line is), neither with a pointer, so what the index holds
+// costs the garbage collector next to nothing; a page decodes its
+// attempts again. Blocks go whole, the oldest read first, when MaxBytes
+// is reached. A record read twice (a follow that started again) is kept
+// once. Queries (Attempts) are answered from memory, newest first (by
+// start time, then by place in the topic), in pages
 // with opaque cursors that stay valid across restarts and processes: a
 // cursor is the place of the last attempt of its page, in the topic
 // (partition, offset, line).

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,7 +36,7 @@ func addN(x *Index, hook int64, n int, off int64) {
 	outcomes := []string{schema.LoggedDelivered, schema.LoggedFailed, schema.LoggedSkipped}
 	for i := range n {
 		a := attempt(hook, fmt.Sprint("ev-", i), 1, t0.Add(time.Duration(i)*time.Second), outcomes[i%3])
-		x.add(position{at: a.At.UnixNano(), offset: off + int64(i)}, a, 300)
+		keep(x, position{at: a.At.UnixNano(), offset: off + int64(i)}, a, 300)
 	}
 }
 
@@ -66,12 +68,14 @@ func TestIndexKeepsPerHookNewest(t *testing.T) {
 	if got := events(mustAttempts(t, x, 2, Query{Limit: 10})); !slices.Equal(got, []string{"ev-1", "ev-0"}) {
 		t.Errorf("hook 2: %v", got)
 	}
-	if s := x.Stats(); s.Attempts != 5 || s.Hooks != 2 || s.Bytes != 5*(300+entryOverhead) {
-		t.Errorf("stats %+v", s)
+	if s := x.Stats(); s.Attempts != 5 || s.Hooks != 2 || s.Bytes != maxBlock+5*entryOverhead {
+		t.Errorf("stats %+v, want 5 attempts of 2 hooks in one block", s)
 	}
 }
 
-// Over MaxBytes, the attempts read first go, whichever hook they are of.
+// Over MaxBytes, the attempts read first go, whichever hook they are of
+// (here each line is a block of its own: a block, MaxBytes/16, is smaller
+// than a line).
 func TestIndexEvictsOldestOverItsByteBound(t *testing.T) {
 	const each = 300 + entryOverhead
 	x := mustIndex(t, IndexConfig{MaxBytes: 4 * each})
@@ -92,32 +96,60 @@ func TestIndexEvictsOldestOverItsByteBound(t *testing.T) {
 	}
 }
 
-// Evicting by PerHook and by MaxBytes together keeps the counts right and
-// the bookkeeping bounded.
-func TestIndexBoundsHoldUnderChurn(t *testing.T) {
-	x := mustIndex(t, IndexConfig{PerHook: 7, MaxBytes: 50 * (300 + entryOverhead)})
-	for i := range 3000 {
-		h := int64(i%13 + 1)
-		a := attempt(h, fmt.Sprint("ev-", i), 1, t0.Add(time.Duration(i)*time.Millisecond), schema.LoggedDelivered)
-		x.add(position{at: a.At.UnixNano(), offset: int64(i)}, a, 300)
+// Blocks of lines go whole, the oldest first: what is kept is the newest
+// attempts read, from the start of a block, within MaxBytes.
+func TestIndexEvictsWholeBlocks(t *testing.T) {
+	const line, perBlock = 300, 4
+	x := mustIndex(t, IndexConfig{MaxBytes: 16 * perBlock * line}) // a block holds 4 lines
+	for i := range 200 {
+		a := attempt(int64(i%5+1), fmt.Sprint("ev-", i), 1, t0.Add(time.Duration(i)*time.Millisecond), schema.LoggedDelivered)
+		keep(x, position{at: a.At.UnixNano(), offset: int64(i)}, a, line)
 	}
 	s := x.Stats()
-	if s.Attempts != 50 || s.Bytes != 50*(300+entryOverhead) {
-		t.Errorf("stats %+v, want 50 attempts", s)
-	}
-	n := 0
-	for h := int64(1); h <= 13; h++ {
-		got := len(mustAttempts(t, x, h, Query{Limit: 1000}).Attempts)
-		if got > 7 {
-			t.Errorf("hook %d keeps %d, more than PerHook", h, got)
+	var oldest = 200
+	for h := int64(1); h <= 5; h++ {
+		for _, a := range mustAttempts(t, x, h, Query{Limit: 1000}).Attempts {
+			var i int
+			fmt.Sscanf(a.EventID, "ev-%d", &i)
+			oldest = min(oldest, i)
 		}
-		n += got
 	}
-	if n != 50 {
-		t.Errorf("%d attempts listed, stats say 50", n)
+	blockCost := int64(perBlock * (line + entryOverhead))
+	if s.Bytes > 16*perBlock*line || s.Bytes <= 16*perBlock*line-blockCost {
+		t.Errorf("stats %+v: want within one block (%d bytes) of MaxBytes", s, blockCost)
 	}
-	if len(x.arrival)-x.head > 2*x.live+1024 {
-		t.Errorf("arrival list of %d for %d live entries", len(x.arrival)-x.head, x.live)
+	if oldest%perBlock != 0 || s.Attempts != 200-oldest {
+		t.Errorf("kept %d attempts from ev-%d on: want the newest, from the start of a block", s.Attempts, oldest)
+	}
+}
+
+// Evicting by PerHook and by MaxBytes together keeps the counts right and
+// the memory within MaxBytes (a line PerHook dropped stays in its block
+// until the block goes, and is counted until then).
+func TestIndexBoundsHoldUnderChurn(t *testing.T) {
+	const maxBytes = 50 * (300 + entryOverhead)
+	for _, hooks := range []int{13, 1} {
+		x := mustIndex(t, IndexConfig{PerHook: 7, MaxBytes: maxBytes})
+		for i := range 3000 {
+			h := int64(i%hooks + 1)
+			a := attempt(h, fmt.Sprint("ev-", i), 1, t0.Add(time.Duration(i)*time.Millisecond), schema.LoggedDelivered)
+			keep(x, position{at: a.At.UnixNano(), offset: int64(i)}, a, 300)
+		}
+		s := x.Stats()
+		if s.Bytes > maxBytes || s.Attempts < 7 || s.Attempts > 50 || len(x.blocks) > 17 {
+			t.Errorf("%d hooks: stats %+v in %d blocks: want within %d bytes", hooks, s, len(x.blocks), maxBytes)
+		}
+		n := 0
+		for h := int64(1); h <= int64(hooks); h++ {
+			got := len(mustAttempts(t, x, h, Query{Limit: 1000}).Attempts)
+			if got > 7 {
+				t.Errorf("%d hooks: hook %d keeps %d, more than PerHook", hooks, h, got)
+			}
+			n += got
+		}
+		if n != s.Attempts {
+			t.Errorf("%d hooks: %d attempts listed, stats say %d", hooks, n, s.Attempts)
+		}
 	}
 }
 
@@ -127,7 +159,7 @@ func TestIndexOrdersByStartTime(t *testing.T) {
 	x := mustIndex(t, IndexConfig{})
 	for i, sec := range []int{5, 1, 3, 2, 4} {
 		a := attempt(1, fmt.Sprint("at-", sec), 1, t0.Add(time.Duration(sec)*time.Second), schema.LoggedDelivered)
-		x.add(position{at: a.At.UnixNano(), offset: int64(i)}, a, 100)
+		keep(x, position{at: a.At.UnixNano(), offset: int64(i)}, a, 300)
 	}
 	if got := events(mustAttempts(t, x, 1, Query{Limit: 10})); !slices.Equal(got, []string{"at-5", "at-4", "at-3", "at-2", "at-1"}) {
 		t.Errorf("order %v", got)
@@ -137,7 +169,7 @@ func TestIndexOrdersByStartTime(t *testing.T) {
 func TestIndexFilters(t *testing.T) {
 	x := mustIndex(t, IndexConfig{})
 	addN(x, 1, 9, 0) // ev-0..8 at t0+0..8s; delivered 0,3,6; failed 1,4,7; skipped 2,5,8
-	x.add(position{at: t0.Add(time.Hour).UnixNano(), offset: 50}, attempt(1, "ev-4", 2, t0.Add(time.Hour), schema.LoggedDelivered), 100)
+	keep(x, position{at: t0.Add(time.Hour).UnixNano(), offset: 50}, attempt(1, "ev-4", 2, t0.Add(time.Hour), schema.LoggedDelivered), 300)
 	for _, tt := range []struct {
 		name string
 		q    Query
@@ -178,7 +210,7 @@ func TestIndexPages(t *testing.T) {
 		p := mustAttempts(t, x, 1, q)
 		all = append(all, events(p)...)
 		if pages == 0 { // a newer attempt, and the oldest evicted, between pages
-			x.add(position{at: t0.Add(time.Hour).UnixNano(), offset: 99}, attempt(1, "new", 1, t0.Add(time.Hour), schema.LoggedDelivered), 300)
+			keep(x, position{at: t0.Add(time.Hour).UnixNano(), offset: 99}, attempt(1, "new", 1, t0.Add(time.Hour), schema.LoggedDelivered), 300)
 		}
 		if p.Next == "" {
 			break
@@ -270,4 +302,41 @@ func TestIndexReadsPackedRecords(t *testing.T) {
 	if want := []string{"ev-2", "ev-1", "ev-0"}; !slices.Equal(got, want) {
 		t.Errorf("pages of one: %v, want %v (newest, by line, first)", got, want)
 	}
+}
+
+// A record read twice (a follow that started again) is kept and observed
+// once.
+func TestIndexKeepsARecordReadTwiceOnce(t *testing.T) {
+	var seen observed
+	x := mustIndex(t, IndexConfig{Observer: &seen})
+	v, err := encode(attempt(1, "ev-0", 1, t0, schema.LoggedDelivered))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.apply(0, 7, v)
+	x.apply(0, 7, v)
+	x.apply(0, 8, v) // another record of the same content is another attempt
+	if st := x.Stats(); st.Attempts != 2 || seen.n.Load() != 2 {
+		t.Errorf("stats %+v, observed %d: want 2 attempts kept and observed", st, seen.n.Load())
+	}
+}
+
+// observed counts the attempts an Index tells it of.
+type observed struct{ n atomic.Int64 }
+
+func (o *observed) Observe(schema.LoggedAttempt) { o.n.Add(1) }
+func (o *observed) CaughtUp()                    {}
+
+// keep adds a to x at pos as a line of size bytes (a's endpoint padded to
+// make it so), as the index reads it from the topic.
+func keep(x *Index, pos position, a schema.LoggedAttempt, size int) {
+	line, err := encode(a)
+	if err != nil || len(line) > size {
+		panic(fmt.Sprintf("attempt %+v encodes to %d bytes (%v), over %d", a, len(line), err, size))
+	}
+	a.Endpoint += strings.Repeat("x", size-len(line))
+	if line, err = encode(a); err != nil || len(line) != size {
+		panic(fmt.Sprintf("padded attempt: %d bytes, %v", len(line), err))
+	}
+	x.add(a.HookID, a.ClientID, pos, line)
 }

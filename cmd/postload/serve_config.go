@@ -190,7 +190,7 @@ func (c *serveConfig) deliveryLogFlags(f *flags, t *serveText) {
 	twinVar(f, f.IntVar, &c.DeliveryLogPerHook, "delivery-log-index-per-hook", attemptlog.DefaultPerHook, "with the api role: the most recent attempts kept in memory per hook (0: the default)")
 	twinVar(f, f.DurationVar, &c.AutoDisableAfter, "auto-disable-after", autodisable.DefaultAfter, "with the api role and the delivery log: disable a hook whose every attempt has failed for this long (with at least --auto-disable-min-failures failed attempts) and mail the account why; 0 turns auto-disable off. Keep --delivery-log-retention longer, so a restart still sees the failing streak")
 	twinVar(f, f.IntVar, &c.AutoDisableMinFailures, "auto-disable-min-failures", autodisable.DefaultMinFailures, "failed attempts a hook's failing streak must hold before it is auto-disabled (0: the default)")
-	twinVar(f, f.Int64Var, &c.DeliveryLogIndexBytes, "delivery-log-index-bytes", attemptlog.DefaultIndexBytes, "with the api role: bytes of attempts kept in memory, all hooks together; the oldest go first (0: the default)")
+	twinVar(f, f.Int64Var, &c.DeliveryLogIndexBytes, "delivery-log-index-bytes", attemptlog.DefaultIndexBytes, "with the api role: memory for the attempts kept, all hooks together (their lines in blocks of 1/16 of it up to 1 MiB, plus 64 bytes an attempt); the oldest block goes first (0: the default)")
 }
 
 // parseText parses what the flags gave as text into c.
