@@ -88,7 +88,10 @@ func (c IndexConfig) Validate() error {
 // lines (MaxBytes/16, at most maxBlock), and an entry in its hook's list:
 // its position, its account and where its line is. It is decoded again
 // when a page shows it. Blocks go whole, the oldest first, when MaxBytes
-// is reached, taking their attempts with them. Neither blocks nor
+// is reached, taking their attempts with them; the memory of the last to
+// go is kept for the next (so the index holds up to a block more than
+// MaxBytes). Blocks are outside the Go heap where the system allows it
+// (blockMem). Neither blocks nor
 // entries hold pointers, so the garbage collector has next to nothing to
 // trace however many attempts are kept, and there is no allocation an
 // attempt: kept as decoded attempts (two allocations and five pointers
@@ -106,15 +109,19 @@ type Index struct {
 	// the order they were made.
 	blocks []*block
 	first  uint64
+	spare  block // the memory of the last block to go, for the next one
 	live   int
 	bytes  int64 // the blocks' capacities, plus entryOverhead an attempt
 
 	skipped atomic.Int64
 }
 
-// block is a block of lines, appended to only.
+// block is a block of lines, appended to only. Its data is outside the Go
+// heap when mapped (blockMem), so nothing may keep a slice of it beyond
+// the index's lock: pages copy what they decode.
 type block struct {
-	data []byte
+	data   []byte
+	mapped bool
 	// hooks are the hooks with attempts in the block (perhaps more than
 	// once each), whose lists lose them when the block goes.
 	hooks []int64
@@ -281,7 +288,12 @@ func (x *Index) blockFor(n int) (uint64, *block) {
 			return x.first + uint64(k-1), b
 		}
 	}
-	b := &block{data: make([]byte, 0, max(x.block, n))}
+	b := &block{}
+	if n <= x.block && x.spare.data != nil {
+		*b, x.spare = x.spare, block{}
+	} else {
+		b.data, b.mapped = blockMem(max(x.block, n))
+	}
 	x.blocks = append(x.blocks, b)
 	x.bytes += int64(cap(b.data))
 	return x.first + uint64(len(x.blocks)-1), b
@@ -295,6 +307,14 @@ func (x *Index) evictOldest() {
 	x.first++
 	x.bytes -= int64(cap(b.data))
 	slices.Sort(b.hooks)
+	defer func() {
+		switch {
+		case cap(b.data) == x.block && x.spare.data == nil: // the next block's, without a new mapping
+			x.spare = block{data: b.data[:0], mapped: b.mapped}
+		case b.mapped:
+			freeBlockMem(b.data)
+		}
+	}()
 	for _, h := range slices.Compact(b.hooks) {
 		list, ok := x.hooks[h]
 		if !ok {
