@@ -22,4 +22,4 @@ lint: ## gofmt and go vet
 
 bench: build ## the scenarios of docs/benchmarks.md against this machine's ceiling, then the hot-path micro-benchmarks
 	./postload bench --json bench-report.json
-	$(GO) test -run '^$$' -bench . -benchmem ./dispatcher/ ./schema/ ./hook/
+	$(GO) test -run '^$$' -bench . -benchmem ./dispatcher/ ./schema/ ./hook/ ./attemptlog/
