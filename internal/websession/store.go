@@ -99,6 +99,9 @@ type Store[T any] struct {
 	syncMu sync.Mutex
 	syncs  atomic.Uint64
 	synced uint64
+	// arrived, if set (by tests), is called by sync once it has read
+	// syncs, before it waits for its turn.
+	arrived func()
 }
 
 // NewStore returns an empty Store.
@@ -340,6 +343,9 @@ func (st *Store[T]) lookup(k, id string) (Session[T], bool) {
 // cookies costs the broker one small request at a time, not one each.
 func (st *Store[T]) sync(ctx context.Context) error {
 	after := st.syncs.Load() // a lookup numbered above this began after the call
+	if st.arrived != nil {
+		st.arrived()
+	}
 	st.syncMu.Lock()
 	defer st.syncMu.Unlock()
 	if st.synced > after {

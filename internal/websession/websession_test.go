@@ -3,7 +3,10 @@ package websession
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -223,4 +226,65 @@ func TestStartEndsExpiredSessionsBeforeCountingTheLiveOnes(t *testing.T) {
 	if _, ok := st.Get(context.Background(), b.ID); !ok {
 		t.Error("b ended before the first to expire")
 	}
+}
+
+// Lookups of unknown sessions that come while a lookup of the topic's end
+// is under way share the next one: a burst of unknown cookies costs the
+// broker two lookups, not one each.
+func TestABurstOfUnknownCookiesCostsTwoLookups(t *testing.T) {
+	k := &gatedSpans{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	st, err := NewStore[string](Config{Kafka: k, Kind: "console", Max: 10, TTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var arrived atomic.Int64
+	st.arrived = func() { arrived.Add(1) }
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	wg.Go(func() { st.Get(ctx, "first") })
+	<-k.entered // the first lookup is under way: the burst waits for it
+	const burst = 20
+	for i := range burst {
+		wg.Go(func() { st.Get(ctx, fmt.Sprint("cookie-", i)) })
+	}
+	wait.For(t, 10*time.Second, func() (bool, string) {
+		return arrived.Load() == burst+1, fmt.Sprintf("%d of %d lookups came", arrived.Load(), burst+1)
+	})
+	close(k.gate)
+	wg.Wait()
+	if n := k.calls.Load(); n != 2 {
+		t.Errorf("%d lookups of the topic's end for %d unknown cookies, want 2 (the one under way, and one for all that came during it)", n, burst+1)
+	}
+}
+
+// gatedSpans is a Kafka whose lookups of the topic's end wait for gate
+// and find it empty.
+type gatedSpans struct {
+	gate    chan struct{}
+	entered chan struct{} // told when a lookup begins
+	calls   atomic.Int64
+}
+
+func (k *gatedSpans) Follow(ctx context.Context, _ string, _ int, _ int64, _ func(), _ func(int64, time.Time, []byte, []byte) error) error {
+	<-ctx.Done()
+	return nil
+}
+
+func (k *gatedSpans) Produce(context.Context, string, int, ...[2][]byte) (int64, error) {
+	return 0, errors.New("not here")
+}
+
+func (k *gatedSpans) Spans(ctx context.Context, _ string, fn func(int, int64, int64)) error {
+	k.calls.Add(1)
+	select {
+	case k.entered <- struct{}{}:
+	default:
+	}
+	select {
+	case <-k.gate:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	fn(0, 0, 0)
+	return nil
 }
