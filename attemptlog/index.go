@@ -254,7 +254,7 @@ func (x *Index) add(hook, client int64, pos position, line []byte) bool {
 	for i > 0 && pos.less(list[i-1].pos) {
 		i--
 	}
-	if i > 0 && list[i-1].pos == pos {
+	if x.kept(list, i, pos, line) {
 		return false
 	}
 	num, b := x.blockFor(len(line))
@@ -276,6 +276,24 @@ func (x *Index) add(hook, client int64, pos position, line []byte) bool {
 		x.evictOldest()
 	}
 	return true
+}
+
+// kept reports whether list, where line at pos would go at i, has it
+// already: at pos (a record read twice), or the same line at the same
+// start time elsewhere (a write that timed out but reached Kafka, written
+// again). Both are the same attempt.
+func (x *Index) kept(list []entry, i int, pos position, line []byte) bool {
+	for j := i - 1; j >= 0 && list[j].pos.at == pos.at; j-- {
+		if list[j].pos == pos || bytes.Equal(x.line(&list[j]), line) {
+			return true
+		}
+	}
+	for j := i; j < len(list) && list[j].pos.at == pos.at; j++ {
+		if bytes.Equal(x.line(&list[j]), line) {
+			return true
+		}
+	}
+	return false
 }
 
 // blockFor returns the block to append a line of n bytes to, and its

@@ -304,18 +304,26 @@ func TestIndexReadsPackedRecords(t *testing.T) {
 	}
 }
 
-// A record read twice (a follow that started again) is kept and observed
-// once.
-func TestIndexKeepsARecordReadTwiceOnce(t *testing.T) {
+// A record read twice (a follow that started again), and an attempt
+// written twice (a write that timed out but reached Kafka, retried), are
+// kept and observed once; another attempt at the same time is kept.
+func TestIndexKeepsAnAttemptReadOrWrittenTwiceOnce(t *testing.T) {
 	var seen observed
 	x := mustIndex(t, IndexConfig{Observer: &seen})
-	v, err := encode(attempt(1, "ev-0", 1, t0, schema.LoggedDelivered))
+	a := attempt(1, "ev-0", 1, t0, schema.LoggedFailed)
+	v, err := encode(a)
 	if err != nil {
 		t.Fatal(err)
 	}
 	x.apply(0, 7, v)
-	x.apply(0, 7, v)
-	x.apply(0, 8, v) // another record of the same content is another attempt
+	x.apply(0, 7, v) // read twice
+	x.apply(0, 9, v) // written twice
+	a.Attempt = 2    // another attempt, started at the same time
+	w, err := encode(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.apply(0, 8, w)
 	if st := x.Stats(); st.Attempts != 2 || seen.n.Load() != 2 {
 		t.Errorf("stats %+v, observed %d: want 2 attempts kept and observed", st, seen.n.Load())
 	}
