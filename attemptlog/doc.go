@@ -18,7 +18,8 @@
 // were written). A batch whose write fails is retried for WriteTimeout,
 // then dropped and counted (Stats.Failed). On shutdown (Run's ctx ends)
 // it writes what is queued within FlushTimeout. A write that timed out
-// but reached Kafka is retried, so a record may be written twice.
+// but reached Kafka is retried, so a record may be written twice (the
+// Index keeps its attempts once).
 //
 // The Index reads every partition of the topic from its first record at
 // start, then follows it: it is Ready once it has read what the topic
@@ -29,8 +30,8 @@
 // where its line is), neither with a pointer, so what the index holds
 // costs the garbage collector next to nothing; a page decodes its
 // attempts again. Blocks go whole, the oldest read first, when MaxBytes
-// is reached. A record read twice (a follow that started again) is kept
-// once. Queries (Attempts) are answered from memory, newest first (by
+// is reached. An attempt read twice (a follow that started again) or
+// written twice is kept once. Queries (Attempts) are answered from memory, newest first (by
 // start time, then by place in the topic), in pages
 // with opaque cursors that stay valid across restarts and processes: a
 // cursor is the place of the last attempt of its page, in the topic
