@@ -31,11 +31,11 @@
 // costs the garbage collector next to nothing; a page decodes its
 // attempts again. Blocks go whole, the oldest read first, when MaxBytes
 // is reached. An attempt read twice (a follow that started again) or
-// written twice is kept once. Queries (Attempts) are answered from memory, newest first (by
-// start time, then by place in the topic), in pages
-// with opaque cursors that stay valid across restarts and processes: a
-// cursor is the place of the last attempt of its page, in the topic
-// (partition, offset, line).
+// written twice is kept once. Queries (Attempts) are answered from
+// memory, newest first (by start time, then by place in the topic), in
+// pages with opaque cursors that stay valid across restarts and
+// processes: a cursor is the place of the last attempt of its page, in
+// the topic (partition, offset, line).
 //
 // Both reach Kafka through the interface Kafka (kafka.go);
 // *consumer.Client is one.
