@@ -246,9 +246,13 @@ func TestRolesSplitAcrossProcesses(t *testing.T) {
 		// opens on them (this test is about the kill, not about outages).
 		"--attempt-timeout", "2s", "--breaker-min-requests", "1000", "--retry-delays", "1s,1s,1s,1s,1s"}
 	_, in := w.start(t, append([]string{"--roles", "api,retry,email"}, common...)...)
-	d1, _ := w.start(t, append([]string{"--roles", "dispatch"}, common...)...)
+	d1, dispatcher := w.start(t, append([]string{"--roles", "dispatch"}, common...)...)
 	waitAPI(t, in)
 	mustHook(t, in, w.tok, 8, w.rc.URL)
+	// Another process learns of a new hook when it reads the registry's
+	// topic (within about a second): an event it reads before has no hook
+	// to go to.
+	waitMetric(t, dispatcher, `postload_registry_objects{kind="hooks"}`, 1)
 	const events = 60
 	produceEvents(t, in, events, "r", 7, 8)
 	wait.For(t, 30*time.Second, func() (bool, string) { return w.rc.Count() >= 25, fmt.Sprintf("%d requests", w.rc.Count()) })
