@@ -37,7 +37,7 @@ func (s *Server) current(r *http.Request) *session {
 	if !ok {
 		return nil
 	}
-	if !bytes.Equal(ss.Data.TokenSHA256, tokenSum(s.cfg.Token)) {
+	if !bytes.Equal(ss.Data.TokenSHA256, s.tokenSum) {
 		s.endSession(r, ss.ID)
 		return nil
 	}
@@ -68,7 +68,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	if old, err := r.Cookie(cookieName); err == nil {
 		s.endSession(r, old.Value) // a fresh id on every sign-in
 	}
-	ss, err := s.sessions.Start(r.Context(), signIn{TokenSHA256: tokenSum(s.cfg.Token)})
+	ss, err := s.sessions.Start(r.Context(), signIn{TokenSHA256: s.tokenSum})
 	if err != nil {
 		s.cfg.Log.Error("starting an operator session", zap.Error(err))
 		w.Header().Set("Retry-After", "1")

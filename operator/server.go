@@ -2,6 +2,7 @@ package operator
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -23,6 +24,8 @@ type Server struct {
 	cfg      Config
 	mux      *http.ServeMux
 	sessions *sessions
+	// tokenSum is the SHA-256 of Config.Token, which a session keeps.
+	tokenSum []byte
 	pages    pages
 	// building holds a token while a view is read: one at a time, so that
 	// reloads do not pile up scans of the dead-letter queue.
@@ -45,7 +48,8 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), pages: pg, building: make(chan struct{}, 1), sessions: ss}
+	sum := sha256.Sum256([]byte(cfg.Token))
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), pages: pg, building: make(chan struct{}, 1), sessions: ss, tokenSum: sum[:]}
 	s.routes()
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -1,10 +1,6 @@
 package operator
 
-import (
-	"crypto/sha256"
-
-	"github.com/postload/postload/internal/websession"
-)
+import "github.com/postload/postload/internal/websession"
 
 // signIn is what a session of the operator keeps, on the sessions' topic:
 // the SHA-256 of the token it signed in with, so that a session outlives
@@ -19,9 +15,3 @@ type sessions = websession.Store[signIn]
 
 // session is one sign-in of the operator.
 type session = websession.Session[signIn]
-
-// tokenSum is the SHA-256 of the operator token.
-func tokenSum(tok string) []byte {
-	sum := sha256.Sum256([]byte(tok))
-	return sum[:]
-}
