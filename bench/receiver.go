@@ -38,11 +38,11 @@ type receiver struct {
 	mu       sync.Mutex
 	failedAt map[string]time.Time // failOnce: when the first answer was sent
 	lateness *samples             // failOnce: receipt of the retry − (first answer + delay)
-	early    atomic.Int64         // failOnce: requests before the retry was due
-	earlyIDs map[string]bool
-	// failOnce: early requests followed by a request on time, so
-	// repeats of the first attempt
-	repeatedFirst atomic.Int64
+	// failOnce: the ids of requests that came before their retry was
+	// due, and the count of those another request of the same id then
+	// followed on time (repeats of the first attempt, not early retries)
+	earlyIDs      map[string]bool
+	repeatedFirst int64
 	tierDelay     time.Duration
 
 	// ids, when set (trackIDs), are the distinct webhook-ids received:
@@ -115,7 +115,6 @@ func (rc *receiver) reset() {
 	rc.last.Store(0)
 	rc.latencies.reset()
 	rc.lateness.reset()
-	rc.early.Store(0)
 	if ids := rc.ids; ids != nil {
 		ids.mu.Lock()
 		clear(ids.seen)
@@ -125,8 +124,8 @@ func (rc *receiver) reset() {
 	rc.mu.Lock()
 	rc.failedAt = map[string]time.Time{}
 	rc.earlyIDs = map[string]bool{}
+	rc.repeatedFirst = 0
 	rc.mu.Unlock()
-	rc.repeatedFirst.Store(0)
 }
 
 func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
@@ -140,39 +139,49 @@ func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
 	case slow:
 		time.Sleep(rc.delay)
 	case failOnce:
-		rc.mu.Lock()
-		at, seen := rc.failedAt[id]
-		if !seen {
-			// Wall-clock times (Round(0) drops the monotonic reading):
-			// postload's due_at is wall-clock time, so a clock stepped
-			// between the two attempts moves both alike.
-			rc.failedAt[id] = time.Now().Round(0)
-		}
-		rc.mu.Unlock()
-		if !seen {
+		if !rc.failedOnce(id, now) {
 			w.WriteHeader(http.StatusInternalServerError)
 			return
 		}
-		late := now.Round(0).Sub(at.Add(rc.tierDelay))
-		rc.mu.Lock()
-		if rc.earlyIDs[id] {
-			// An earlier request of id came before its retry was due, and
-			// this one after: that one was the first attempt again (a
-			// record read twice), not a retry.
-			delete(rc.earlyIDs, id)
-			rc.early.Add(-1)
-			rc.repeatedFirst.Add(1)
-		}
-		if late < 0 {
-			rc.earlyIDs[id] = true
-			rc.early.Add(1)
-		} else {
-			rc.lateness.add(late)
-		}
-		rc.mu.Unlock()
 	}
 	rc.record(now, id)
 	w.WriteHeader(http.StatusOK)
+}
+
+// failedOnce reports whether id was answered 500 before, at now; if not,
+// it notes that it is now. Otherwise it measures the request's lateness
+// against the retry's due time. Times are wall-clock (Round(0) drops the
+// monotonic reading): postload's due_at is wall-clock time, so a clock
+// stepped between the two attempts moves both alike.
+func (rc *receiver) failedOnce(id string, now time.Time) bool {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	at, seen := rc.failedAt[id]
+	if !seen {
+		rc.failedAt[id] = time.Now().Round(0)
+		return false
+	}
+	if rc.earlyIDs[id] {
+		// An earlier request of id came before its retry was due, and
+		// this one after: that one was the first attempt again (a record
+		// read twice), not a retry.
+		delete(rc.earlyIDs, id)
+		rc.repeatedFirst++
+	}
+	if late := now.Round(0).Sub(at.Add(rc.tierDelay)); late < 0 {
+		rc.earlyIDs[id] = true
+	} else {
+		rc.lateness.add(late)
+	}
+	return true
+}
+
+// early is the number of requests that came before their retry was due
+// and that no request on time followed, and of those that one did.
+func (rc *receiver) early() (early, repeatedFirst int64) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return int64(len(rc.earlyIDs)), rc.repeatedFirst
 }
 
 func (rc *receiver) record(now time.Time, webhookID string) {

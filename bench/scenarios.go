@@ -170,9 +170,10 @@ func retryTiming(ctx context.Context, cfg Config) (*RetryResult, error) {
 	// A request before its retry was due is either an early retry or a
 	// repeat of the first attempt, which the retry then follows: give the
 	// retry its time to come.
-	_ = waitFor(ctx, tier+5*time.Second, func() bool { return rcs[0].early.Load() == 0 })
+	_ = waitFor(ctx, tier+5*time.Second, func() bool { early, _ := rcs[0].early(); return early == 0 })
+	early, repeated := rcs[0].early()
 	p, mx := rcs[0].lateness.percentiles(0.5, 0.99)
-	return &RetryResult{Deliveries: want, TierDelay: tier.String(), Early: rcs[0].early.Load(), RepeatedFirst: rcs[0].repeatedFirst.Load(),
+	return &RetryResult{Deliveries: want, TierDelay: tier.String(), Early: early, RepeatedFirst: repeated,
 		LateP50MS: p[0], LateP99MS: p[1], LateMaxMS: mx}, nil
 }
 
