@@ -100,18 +100,14 @@ func appendString(b []byte, s string) []byte {
 // decode reads a record value; a record without a hook id is refused.
 // The record as encode writes it is read by exactDecode; other shapes of
 // the same JSON by fastDecode; what neither is sure of by encoding/json.
-func decode(b []byte) (schema.LoggedAttempt, error) { return decodeString(string(b)) }
-
-// decodeString is decode of a value held as a string: what exactDecode
-// reads shares s's bytes, so a line kept as s costs nothing more.
-func decodeString(s string) (schema.LoggedAttempt, error) {
-	a, ok := exactDecodeString(s)
+func decode(b []byte) (schema.LoggedAttempt, error) {
+	a, ok := exactDecode(b)
 	if !ok {
-		a, ok = fastDecode([]byte(s))
+		a, ok = fastDecode(b)
 	}
 	if !ok {
 		a = schema.LoggedAttempt{}
-		if err := json.Unmarshal([]byte(s), &a); err != nil {
+		if err := json.Unmarshal(b, &a); err != nil {
 			return a, err
 		}
 	}
@@ -244,11 +240,8 @@ func integer(val gjson.Result) (int64, bool) {
 // exactDecode reads a record written by encode, field by field in encode's
 // order, without escapes in its strings; false for anything else (which
 // the other decoders read). Its strings share one copy of b.
-func exactDecode(b []byte) (a schema.LoggedAttempt, ok bool) { return exactDecodeString(string(b)) }
-
-// exactDecodeString is exactDecode of s; the strings of a share s's bytes.
-func exactDecodeString(s string) (a schema.LoggedAttempt, ok bool) {
-	d := exact{s: s}
+func exactDecode(b []byte) (a schema.LoggedAttempt, ok bool) {
+	d := exact{s: string(b)}
 	a.EventID = d.str(`{"event_id":`)
 	a.HookID = d.int(`,"hook_id":`)
 	a.ClientID = d.int(`,"client_id":`)
