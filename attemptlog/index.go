@@ -97,9 +97,9 @@ func (c IndexConfig) Validate() error {
 // attempts (two allocations and five pointers each), 200,000 of them
 // made the collector's work show in the delivery throughput.
 type Index struct {
-	cfg   IndexConfig
-	ready chan struct{}
-	block int // size of a block of lines
+	cfg       IndexConfig
+	ready     chan struct{}
+	blockSize int // of a block of lines
 
 	mu    sync.RWMutex
 	hooks map[int64][]entry // each sorted by position, oldest first
@@ -154,7 +154,7 @@ func NewIndex(cfg IndexConfig) (*Index, error) {
 	}
 	cfg = cfg.withDefaults()
 	return &Index{cfg: cfg, ready: make(chan struct{}), hooks: map[int64][]entry{},
-		block: int(max(min(cfg.MaxBytes/16, maxBlock), 1))}, nil
+		blockSize: int(max(min(cfg.MaxBytes/16, maxBlock), 1))}, nil
 }
 
 // Run reads every partition of the topic from its first record, then
@@ -306,10 +306,10 @@ func (x *Index) blockFor(n int) (uint64, *block) {
 		}
 	}
 	b := &block{}
-	if n <= x.block && x.spare.data != nil {
+	if n <= x.blockSize && x.spare.data != nil {
 		*b, x.spare = x.spare, block{}
 	} else {
-		b.data, b.mapped = blockMem(max(x.block, n))
+		b.data, b.mapped = blockMem(max(x.blockSize, n))
 	}
 	x.blocks = append(x.blocks, b)
 	x.bytes += int64(cap(b.data))
@@ -324,14 +324,6 @@ func (x *Index) evictOldest() {
 	x.first++
 	x.bytes -= int64(cap(b.data))
 	slices.Sort(b.hooks)
-	defer func() {
-		switch {
-		case cap(b.data) == x.block && x.spare.data == nil: // the next block's, without a new mapping
-			x.spare = block{data: b.data[:0], mapped: b.mapped}
-		case b.mapped:
-			freeBlockMem(b.data)
-		}
-	}()
 	for _, h := range slices.Compact(b.hooks) {
 		list, ok := x.hooks[h]
 		if !ok {
@@ -346,6 +338,12 @@ func (x *Index) evictOldest() {
 		} else {
 			x.hooks[h] = list
 		}
+	}
+	switch { // nothing refers to b's lines any more
+	case cap(b.data) == x.blockSize && x.spare.data == nil: // the next block's, without a new mapping
+		x.spare = block{data: b.data[:0], mapped: b.mapped}
+	case b.mapped:
+		freeBlockMem(b.data)
 	}
 }
 
